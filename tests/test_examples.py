@@ -1,0 +1,97 @@
+"""Golden tests: every example's variables, statuses, reuses and error, from real TF runs."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, GOLDENS, example_paths
+from viz import Executor, Trace
+
+SEEDS = ["seed_1_name_scope_vs_variable_scope", "seed_2_tf_variable_duplicates",
+         "seed_3_get_variable_sharing"]
+
+
+def summary(trace: Trace) -> dict:
+    """What a golden file pins down: names, what was asked for, status, line; reuses; error."""
+    return {
+        "variables": [[v.name, v.requested, v.status, v.api, v.line] for v in trace.variables],
+        "reuses": [[r.name, r.name_scope, r.line] for r in trace.reuses],
+        "error": None if trace.error is None else [trace.error.type, trace.error.line],
+    }
+
+
+def dump(data: dict) -> str:
+    """JSON with one variable or reuse per line, so golden diffs read like tables."""
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, list) and value and isinstance(value[0], list):
+            rows = ",\n".join("  " + json.dumps(row) for row in value)
+            parts.append(f' "{key}": [\n{rows}\n ]')
+        else:
+            parts.append(f' "{key}": {json.dumps(value)}')
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def run_example(executor: Executor, path: Path) -> Trace:
+    return executor.run(path.read_text(encoding="utf-8"), filename=path.name)
+
+
+@pytest.mark.parametrize("path", example_paths(), ids=lambda p: p.stem)
+def test_example_matches_golden(executor: Executor, path: Path, update_goldens: bool) -> None:
+    trace = run_example(executor, path)
+    golden = GOLDENS / f"{path.stem}.json"
+    if update_goldens:
+        golden.write_text(dump(summary(trace)), encoding="utf-8")
+    assert summary(trace) == json.loads(golden.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", example_paths(), ids=lambda p: p.stem)
+def test_example_has_explaining_docstring(path: Path) -> None:
+    docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+    assert docstring and len(docstring.splitlines()) >= 3, "title line, blank line, explanation"
+
+
+def test_there_are_enough_confusion_examples() -> None:
+    others = [p for p in example_paths() if not p.stem.startswith("seed")]
+    assert len(others) >= 12
+
+
+def test_seed_1_prints_the_seed_names(executor: Executor) -> None:
+    trace = run_example(executor, EXAMPLES / f"{SEEDS[0]}.py")
+    assert trace.ok
+    assert trace.stdout == ("v1.name:  nsc1/v1:0\nv2.name:  nsc1/vsc1/v2:0\n"
+                            "v3.name:  vsc1/v3:0\nv4.name:  nsc1_1/v4:0\n")
+    v4 = trace.variables[-1]
+    assert (v4.name, v4.requested, v4.status) == ("nsc1_1/v4:0", "nsc1/v4", "uniquified")
+    assert v4.dtype == "int32" and v4.shape == [1] and v4.api == "tf.Variable"
+
+
+def test_seed_2_uniquifies_the_second_call(executor: Executor) -> None:
+    trace = run_example(executor, EXAMPLES / f"{SEEDS[1]}.py")
+    names = {v.name: v.status for v in trace.variables}
+    assert names["conv1_weights:0"] == "created"
+    assert names["conv1_weights_1:0"] == "uniquified"
+    assert trace.stdout.startswith("There are 8 train_able_variables in the Graph: \n")
+
+
+def test_seed_3_reuses_from_the_second_name_scope(executor: Executor) -> None:
+    trace = run_example(executor, EXAMPLES / f"{SEEDS[2]}.py")
+    first_reuse = trace.reuses[0]
+    assert first_reuse.name == "image_filters/conv1/weights:0"
+    assert first_reuse.name_scope == "image_filters/conv1_1"
+    assert [v.name for v in trace.variables] == [
+        "image_filters/conv1/weights:0", "image_filters/conv1/biases:0",
+        "image_filters/conv2/weights:0", "image_filters/conv2/biases:0"]
+
+
+def test_seed_notebook_prints_the_seed_output_byte_for_byte(executor: Executor) -> None:
+    trace = run_example(executor, EXAMPLES / "seed_notebook.py")
+    expected = (GOLDENS / "seed_notebook.stdout").read_text(encoding="utf-8")
+    assert trace.ok
+    assert trace.stdout == expected
+    assert "There are 16 train_able_variables in the Graph: \n" in trace.stdout
+    assert sum(v.trainable for v in trace.variables) == 16

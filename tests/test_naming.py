@@ -1,0 +1,179 @@
+"""Uniquification and reuse, table-first: snippet -> exact names and statuses from real TF."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from viz import Executor
+
+CASES = {
+    "variable_scope_reentered_by_name_keeps_prefix": (
+        """
+        with tf.variable_scope("vs"):
+            a = tf.get_variable("a", [1])
+        with tf.variable_scope("vs"):
+            b = tf.get_variable("b", [1])
+            c = tf.Variable(0.0, name="c")
+        """,
+        [("vs/a:0", "vs/a", "created"), ("vs/b:0", "vs/b", "created"),
+         ("vs_1/c:0", "vs/c", "uniquified")]),
+    "tf_variable_ignores_reuse": (
+        """
+        with tf.variable_scope("vs", reuse=tf.AUTO_REUSE):
+            for _ in range(3):
+                tf.Variable(0.0, name="w")
+        """,
+        [("vs/w:0", "vs/w", "created"), ("vs/w_1:0", "vs/w", "uniquified"),
+         ("vs/w_2:0", "vs/w", "uniquified")]),
+    "case_insensitive_op_names": (
+        """
+        with tf.variable_scope("Proj"):
+            tf.get_variable("P", [1])
+        with tf.variable_scope("proj"):
+            tf.get_variable("p", [1])
+        """,
+        [("Proj/P:0", "Proj/P", "created"), ("proj/p_1:0", "proj/p", "uniquified")]),
+    "hand_written_suffix_collides": (
+        """
+        with tf.name_scope("x"):
+            tf.Variable(0, name="v")
+        with tf.name_scope("x_1"):
+            tf.Variable(0, name="v")
+        with tf.name_scope("x"):
+            tf.Variable(0, name="v")
+        """,
+        [("x/v:0", "x/v", "created"), ("x_1/v:0", "x_1/v", "created"),
+         ("x_2/v:0", "x/v", "uniquified")]),
+    "default_name_counters_per_parent": (
+        """
+        for outer in ("a", "a"):
+            with tf.variable_scope(None, default_name="blk"):
+                tf.get_variable("w", [1])
+        """,
+        [("blk/w:0", "blk/w", "created"), ("blk_1/w:0", "blk/w", "uniquified")]),
+    "partitioned_variable": (
+        """
+        emb = tf.get_variable("emb", [10, 4],
+                              partitioner=tf.fixed_size_partitioner(2))
+        """,
+        [("emb/part_0:0", "emb/part_0", "created"), ("emb/part_1:0", "emb/part_1", "created")]),
+    "use_resource": (
+        """
+        with tf.variable_scope("r"):
+            v = tf.get_variable("v", [2], use_resource=True)
+        print(type(v).__name__)
+        """,
+        [("r/v:0", "r/v", "created")]),
+    "ema_shadow_variables": (
+        """
+        w = tf.get_variable("w", [2])
+        ema = tf.train.ExponentialMovingAverage(0.9)
+        op = ema.apply([w])
+        """,
+        [("w:0", "w", "created"), ("w/ExponentialMovingAverage:0",
+                                    "w/ExponentialMovingAverage", "created")]),
+    "rnn_cell_variables": (
+        """
+        cell = tf.nn.rnn_cell.BasicLSTMCell(4)
+        x = tf.placeholder(tf.float32, [None, 5, 3])
+        out, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+        """,
+        [("rnn/basic_lstm_cell/kernel:0", "rnn/basic_lstm_cell/kernel", "created"),
+         ("rnn/basic_lstm_cell/bias:0", "rnn/basic_lstm_cell/bias", "created")]),
+    "reset_default_graph_at_the_top": (
+        """
+        import tensorflow as tf
+        tf.reset_default_graph()
+        with tf.name_scope("top"):
+            v = tf.Variable(1, name="v")
+        """,
+        [("top/v:0", "top/v", "created")]),
+    "main_block_runs": (
+        """
+        def build():
+            return tf.get_variable("main_w", [1])
+
+        if __name__ == "__main__":
+            build()
+        """,
+        [("main_w:0", "main_w", "created")]),
+    "custom_getter_sees_the_name": (
+        """
+        def rename(getter, name, *args, **kwargs):
+            return getter(name + "_custom", *args, **kwargs)
+
+        with tf.variable_scope("cg", custom_getter=rename):
+            tf.get_variable("w", [1])
+        """,
+        [("cg/w_custom:0", "cg/w_custom", "created")]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_names_and_statuses(executor: Executor, case: str) -> None:
+    source, expected = CASES[case]
+    trace = executor.run(textwrap.dedent(source))
+    assert trace.error is None
+    assert [(v.name, v.requested, v.status) for v in trace.variables] == expected
+
+
+def test_import_tensorflow_gives_v1_graph_mode_with_ref_dtypes(executor: Executor) -> None:
+    trace = executor.run(textwrap.dedent("""
+        import tensorflow as tf
+        print(tf.executing_eagerly(), tf.__name__.endswith("compat.v1"))
+        print(tf.Variable([1], name="r").dtype.name)
+    """))
+    assert trace.stdout == "False True\nint32_ref\n"
+
+
+def test_tf_is_prebound_and_other_imports_work(executor: Executor) -> None:
+    trace = executor.run("import numpy as np\nfrom tensorflow.compat.v1 import get_variable\n"
+                         "w = get_variable('w', [2], initializer=tf.constant_initializer(np.pi))\n")
+    assert trace.ok and [v.name for v in trace.variables] == ["w:0"]
+
+
+def test_runs_do_not_leak_into_each_other(executor: Executor) -> None:
+    first = executor.run("tf.get_variable('shared', [1])\nimport builtins\nbuiltins.len = None\n")
+    second = executor.run("tf.get_variable('shared', [1])\nprint(len([1, 2]))\n")
+    assert first.ok and second.ok
+    assert [v.name for v in second.variables] == ["shared:0"]
+    assert second.stdout == "2\n"
+
+
+def test_reuse_records_call_site_name_scope_and_setting(executor: Executor) -> None:
+    trace = executor.run(textwrap.dedent("""
+        with tf.variable_scope("m"):
+            tf.get_variable("w", [1])
+        with tf.variable_scope("m", reuse=True):
+            with tf.name_scope("inner"):
+                tf.get_variable("w", [1])
+    """))
+    (reuse,) = trace.reuses
+    assert (reuse.name, reuse.name_scope, reuse.variable_scope, reuse.reuse, reuse.line) == (
+        "m/w:0", "m_1/inner", "m", True, 6)
+
+
+def test_layer_variables_name_the_layer_call(executor: Executor) -> None:
+    trace = executor.run("x = tf.placeholder(tf.float32, [None, 2])\n"
+                         "y = tf.layers.dense(x, 3)\n")
+    kernel = trace.variables[0]
+    assert (kernel.name, kernel.api, kernel.via, kernel.line) == (
+        "dense/kernel:0", "tf.get_variable", "dense", 2)
+
+
+def test_events_record_scopes_with_lines(executor: Executor) -> None:
+    trace = executor.run(textwrap.dedent("""
+        with tf.name_scope("a"):
+            pass
+        with tf.name_scope("a"):
+            with tf.variable_scope("v") as scope:
+                scope.reuse_variables()
+    """))
+    kinds = [(e.kind, getattr(e, "line")) for e in trace.events]
+    assert kinds == [("name_scope", 2), ("name_scope", 4), ("variable_scope", 5),
+                     ("reuse_variables", 6)]
+    assert trace.events[1].given == "a_1" and trace.events[1].requested == "a"
+    assert trace.events[2].name == "v" and trace.events[2].name_scope == "a_1/v"
+    assert trace.scopes()["a_1/v"]["kinds"] == ["name_scope"]

@@ -1,0 +1,74 @@
+"""The pure modules (trace model, tree, render, tables) without TF, workers or dot."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import GOLDENS
+from viz.render import RenderOptions, STATUS_COLORS, to_dot
+from viz.tables import status_counts, to_csv
+from viz.trace import Trace, variable_status
+from viz.tree import build_tree
+
+DOT_CASES = ["seed_1_name_scope_vs_variable_scope", "seed_3_get_variable_sharing"]
+
+
+@pytest.mark.parametrize("requested, name, status", [
+    ("nsc1/v4", "nsc1_1/v4:0", "uniquified"),
+    ("conv1_weights", "conv1_weights_1:0", "uniquified"),
+    ("Variable", "Variable_1:0", "uniquified"),
+    ("dense/kernel", "dense_1/kernel:0", "uniquified"),
+    ("w_1", "w_1:0", "created"),
+    ("vsc1/v3", "vsc1/v3:0", "created"),
+])
+def test_variable_status(requested: str, name: str, status: str) -> None:
+    assert variable_status(requested, name) == status
+
+
+def load_trace(stem: str) -> Trace:
+    return Trace.from_dict(json.loads((GOLDENS / f"{stem}.trace.json").read_text("utf-8")))
+
+
+@pytest.mark.parametrize("stem", DOT_CASES)
+def test_trace_round_trips_through_dict(stem: str) -> None:
+    trace = load_trace(stem)
+    assert Trace.from_dict(trace.to_dict()) == trace
+
+
+def test_tree_nests_scopes_and_links_reuses() -> None:
+    tree = build_tree(load_trace("seed_3_get_variable_sharing"))
+    assert tree.nodes[""].children == ["image_filters"]
+    assert tree.nodes["image_filters"].children == [
+        "image_filters/conv1", "image_filters/conv2", "image_filters/conv1_1",
+        "image_filters/conv2_1"]
+    assert tree.nodes["image_filters/conv1"].kinds == ["variable_scope", "name_scope"]
+    assert tree.nodes["image_filters/conv1_1"].kinds == ["name_scope"]
+    assert tree.status("image_filters/conv1/weights:0") == "reused"
+    link = tree.reuses[0]
+    assert (link.scope, link.variable) == ("image_filters/conv1_1",
+                                           "image_filters/conv1/weights:0")
+
+
+@pytest.mark.parametrize("stem", DOT_CASES)
+def test_dot_matches_golden(stem: str, update_goldens: bool) -> None:
+    dot = to_dot(build_tree(load_trace(stem)), RenderOptions())
+    golden = GOLDENS / f"{stem}.dot"
+    if update_goldens:
+        golden.write_text(dot, encoding="utf-8")
+    assert dot == golden.read_text(encoding="utf-8")
+
+
+def test_dot_colours_variables_by_status() -> None:
+    dot = to_dot(build_tree(load_trace("seed_1_name_scope_vs_variable_scope")))
+    v4_line = next(line for line in dot.splitlines() if line.strip().startswith('"nsc1_1/v4:0"'))
+    assert STATUS_COLORS["uniquified"] in v4_line
+    assert "nsc1/v4 -> nsc1_1/v4" in v4_line
+
+
+def test_counts_and_csv() -> None:
+    trace = load_trace("seed_3_get_variable_sharing")
+    assert status_counts(trace) == {"created": 4, "reused": 4, "uniquified": 0}
+    assert to_csv(trace).splitlines()[5].startswith("image_filters/conv1/weights:0,"
+                                                    "image_filters/conv1/weights,reused,")

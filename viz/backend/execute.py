@@ -1,0 +1,56 @@
+"""The one place that starts processes: the TF worker and graphviz's ``dot``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import IO
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+# tf.layers and friends need Keras 2 (the tf-keras package) under TF 2.16 and newer.
+WORKER_ENV = {"TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+
+class DotNotFound(RuntimeError):
+    """Graphviz's ``dot`` program is not installed."""
+
+
+def start_worker(log: IO[bytes]) -> subprocess.Popen[bytes]:
+    """Starts ``python -m viz.backend.worker`` with pipes for the JSON-lines protocol.
+
+    Args:
+        log: where the worker's stderr goes (TF's import chatter, a crash report).
+    """
+    env = dict(os.environ)
+    env.update(WORKER_ENV)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
+    return subprocess.Popen(
+        [sys.executable, "-m", "viz.backend.worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        env=env,
+        cwd=str(PROJECT_ROOT),
+    )
+
+
+def run_dot(source: str, fmt: str, timeout: float = 60.0) -> bytes:
+    """Renders DOT text with graphviz's ``dot`` to ``svg``, ``png`` or another output format.
+
+    Raises:
+        DotNotFound: ``dot`` is not on PATH (install Debian's ``graphviz`` package).
+        RuntimeError: ``dot`` rejected the input.
+    """
+    try:
+        done = subprocess.run(["dot", f"-T{fmt}"], input=source.encode("utf-8"),
+                              capture_output=True, timeout=timeout, check=False)
+    except FileNotFoundError as exc:
+        raise DotNotFound("graphviz's `dot` program was not found; install the graphviz "
+                          "package (Debian: apt-get install graphviz)") from exc
+    if done.returncode != 0:
+        raise RuntimeError(f"dot failed: {done.stderr.decode('utf-8', 'replace').strip()}")
+    return done.stdout

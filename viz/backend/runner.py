@@ -1,0 +1,138 @@
+"""Runs one snippet inside a forked child of the worker: TF1 mode, captured output, errors as data."""
+
+from __future__ import annotations
+
+import builtins
+import io
+import signal
+import sys
+import time
+import types
+from typing import Any, Callable
+
+import tensorflow.compat.v1 as tf_v1
+
+from viz.backend import tracer
+
+Send = Callable[[dict[str, Any]], None]
+
+
+class SnippetTimeout(BaseException):
+    """Raised inside the snippet when its time is up (BaseException: `except Exception` can't eat it)."""
+
+
+class OutputLimitExceeded(BaseException):
+    """Raised inside the snippet when it printed more than the output limit."""
+
+
+class CappedStream(io.TextIOBase):
+    """A text stream that forwards writes as protocol messages and stops at a byte limit."""
+
+    def __init__(self, stream: str, send: Send, budget: list[int], limit: int) -> None:
+        self._stream = stream
+        self._limit = limit
+        self._send = send
+        self._budget = budget  # shared by stdout and stderr: one limit for the run
+        self.exceeded = False
+
+    @property
+    def encoding(self) -> str:
+        return "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if self.exceeded or not text:
+            return len(text)
+        size = len(text.encode("utf-8", "replace"))
+        if size > self._budget[0]:
+            kept = text.encode("utf-8", "replace")[: self._budget[0]].decode("utf-8", "ignore")
+            self._budget[0] = 0
+            if kept:
+                self._send({"k": "out", "s": self._stream, "t": kept})
+            self.exceeded = True
+            raise OutputLimitExceeded(f"the snippet printed more than {self._limit} bytes")
+        self._budget[0] -= size
+        self._send({"k": "out", "s": self._stream, "t": text})
+        return len(text)
+
+
+def _snippet_builtins() -> dict[str, Any]:
+    """Builtins whose ``import tensorflow`` gives ``tensorflow.compat.v1``, as TF1 code expects."""
+    real_import = builtins.__import__
+
+    def snippet_import(name: str, globals: Any = None, locals: Any = None,
+                       fromlist: Any = (), level: int = 0) -> Any:
+        if name == "tensorflow" and level == 0:
+            return tf_v1
+        return real_import(name, globals, locals, fromlist, level)
+
+    namespace = dict(builtins.__dict__)
+    namespace["__import__"] = snippet_import
+    return namespace
+
+
+def _column(tb: types.TracebackType) -> int | None:
+    """1-based column of the expression a traceback entry points at (Python 3.11 positions)."""
+    positions = list(tb.tb_frame.f_code.co_positions())
+    index = tb.tb_lasti // 2
+    if 0 <= index < len(positions) and positions[index][2] is not None:
+        return positions[index][2] + 1
+    return None
+
+
+def describe_error(error: BaseException, filename: str) -> dict[str, Any]:
+    """Turns an exception into the trace's error dict, located at the innermost snippet line."""
+    if isinstance(error, SnippetTimeout):
+        kind, message = "Timeout", str(error)
+    elif isinstance(error, OutputLimitExceeded):
+        kind, message = "OutputLimit", str(error)
+    elif isinstance(error, SystemExit):
+        kind, message = "SystemExit", f"the snippet called sys.exit({error.code!r})"
+    else:
+        kind, message = type(error).__name__, str(error)
+    line = column = None
+    if isinstance(error, SyntaxError) and error.filename == filename:
+        message = error.msg
+        line, column = error.lineno, error.offset
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line, column = tb.tb_lineno, _column(tb)
+        tb = tb.tb_next
+    return {"type": kind, "message": message, "line": line, "column": column}
+
+
+def run(source: str, filename: str, timeout: float, output_limit: int, send: Send) -> None:
+    """Executes the snippet in a fresh graph, streaming events, then sends ``done``."""
+    budget = [output_limit]
+    stdout = CappedStream("stdout", send, budget, output_limit)
+    stderr = CappedStream("stderr", send, budget, output_limit)
+    sys.stdout, sys.stderr = stdout, stderr
+    tf_v1.reset_default_graph()
+    tracer.start(filename, lambda event: send({"k": "ev", "e": event}))
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        raise SnippetTimeout(f"the snippet ran longer than its time limit of {timeout:g} s")
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    module = types.ModuleType("__main__")
+    module.__dict__.update({"__file__": filename, "__builtins__": _snippet_builtins(),
+                            "tf": tf_v1})
+    sys.modules["__main__"] = module
+    error = None
+    started = time.perf_counter()
+    try:
+        code = compile(source, filename, "exec", dont_inherit=True)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+        exec(code, module.__dict__)
+    except BaseException as exc:  # the snippet's failure is the result, whatever it is
+        error = describe_error(exc, filename)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    elapsed_ms = (time.perf_counter() - started) * 1000.0
+    if error is None and (stdout.exceeded or stderr.exceeded):
+        error = {"type": "OutputLimit", "line": None, "column": None,
+                 "message": f"the snippet printed more than {output_limit} bytes"}
+    send({"k": "done", "error": error, "elapsed_ms": elapsed_ms})

@@ -1,0 +1,354 @@
+"""Hooks into TensorFlow's scope and variable machinery that record what a snippet does.
+
+The hooks are installed once in the warm worker (before it forks a child per run) and do nothing
+until a :class:`Recorder` is active, so the worker's own warm-up pays almost nothing. Every event
+leaves as a plain dict (names, shapes, lines): no TF object crosses the process boundary.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import threading
+from dataclasses import asdict, dataclass
+from types import FrameType
+from typing import Any, Callable
+
+from tensorflow.python.framework import ops
+from tensorflow.python.ops import variable_scope as vs_module
+from tensorflow.python.ops import variable_v1, variables
+
+from viz.trace import (
+    NameScopeEvent,
+    ReuseEvent,
+    ReuseVariablesEvent,
+    VariableEvent,
+    VariableScopeEvent,
+    join_scope,
+    op_name,
+    variable_status,
+)
+
+Emit = Callable[[dict[str, Any]], None]
+
+_OPS_FILE = ops.__file__
+# Frames in these folders are decorators and dispatch wrappers, never what the user called.
+_TF_UTIL_DIR = os.path.join(os.path.dirname(os.path.dirname(ops.__file__)), "util") + os.sep
+_VARIABLE_API_FILES = {vs_module.__file__, variable_v1.__file__, variables.__file__}
+
+_recorder: Recorder | None = None
+
+
+@dataclass
+class _GetVariableCall:
+    """One ``VariableScope.get_variable`` call in flight (they nest through custom getters)."""
+
+    full_name: str
+    requested: str
+    variable_scope: str
+    name_scope: str
+    reuse: Any
+    initializer: str | None
+    via: str | None
+    line: int | None
+
+
+def _reuse_value(reuse: Any) -> bool | str | None:
+    """Turns TF's reuse setting (None, bool or _ReuseMode.AUTO_REUSE) into JSON."""
+    if reuse is vs_module.AUTO_REUSE:
+        return "AUTO_REUSE"
+    return None if reuse is None else bool(reuse)
+
+
+def _describe_initializer(initializer: Any) -> str | None:
+    if initializer is None:
+        return None
+    if isinstance(initializer, type):
+        return initializer.__name__
+    if callable(initializer) and not hasattr(initializer, "__self__"):
+        return getattr(initializer, "__name__", type(initializer).__name__)
+    return type(initializer).__name__
+
+
+class Recorder:
+    """Per-run state: maps from the scopes TF gave to the scopes the code asked for."""
+
+    def __init__(self, filename: str, emit: Emit) -> None:
+        self.filename = filename
+        self.emit = emit
+        # name scope TF gave -> path asked for, scopes joined as written ("nsc1_1" -> "nsc1")
+        self.name_scope_requested: dict[str, str] = {"": ""}
+        # variable scope name -> name asked for ("blk_1" -> "blk" for a default_name scope)
+        self.variable_scope_requested: dict[str, str] = {"": ""}
+        self.calls = threading.local()
+
+    def get_variable_calls(self) -> list[_GetVariableCall]:
+        stack = getattr(self.calls, "stack", None)
+        if stack is None:
+            stack = self.calls.stack = []
+        return stack
+
+    def snippet_frame(self, frame: FrameType | None) -> FrameType | None:
+        """The innermost frame that belongs to the snippet (calls in its own functions count)."""
+        while frame is not None and frame.f_code.co_filename != self.filename:
+            frame = frame.f_back
+        return frame
+
+    def line(self, frame: FrameType | None) -> int | None:
+        found = self.snippet_frame(frame)
+        return found.f_lineno if found is not None else None
+
+    def via(self, frame: FrameType | None) -> str | None:
+        """Names the TF function the snippet called when it is not a variable API itself.
+
+        ``tf.layers.dense(...)`` gives ``dense``; ``layer(x)`` gives ``Dense.__call__``;
+        a direct ``tf.Variable``/``tf.get_variable`` call gives None.
+        """
+        callee = None
+        while frame is not None and frame.f_code.co_filename != self.filename:
+            if not frame.f_code.co_filename.startswith(_TF_UTIL_DIR):
+                callee = frame
+            frame = frame.f_back
+        if frame is None or callee is None or callee.f_code.co_filename in _VARIABLE_API_FILES:
+            return None
+        owner = callee.f_locals.get("self")
+        if owner is not None:
+            return f"{type(owner).__name__}.{callee.f_code.co_name}"
+        return callee.f_code.co_qualname
+
+    def requested_variable_scope(self, name: str) -> str:
+        return self.variable_scope_requested.get(name, name)
+
+    def note_variable(self, variable: Any, kwargs: dict[str, Any]) -> None:
+        frame = sys._getframe(2)
+        name = variable.name
+        given = op_name(name)
+        calls = self.get_variable_calls()
+        call = calls[-1] if calls else None
+        if call is not None:
+            # get_variable: the path comes from variable scopes; partitions add "/part_N", and
+            # TF's case-insensitive op names can turn "p" into "p_1" after a "P". A custom
+            # getter may pick another name: then the name scopes tell what was asked for.
+            match = _own_variable(call.full_name, given)
+            if match is not None:
+                requested = call.requested + (match.group("part") or "")
+            else:
+                requested = self.name_scope_requested.get(given, given)
+            api, via, line = "tf.get_variable", call.via, call.line
+            name_scope, variable_scope, initializer = (
+                call.name_scope, call.variable_scope, call.initializer)
+        else:
+            requested = self.name_scope_requested.get(given, given)
+            api, via, line = "tf.Variable", self.via(frame), self.line(frame)
+            name_scope = given.rsplit("/", 1)[0] if "/" in given else ""
+            variable_scope = None
+            initializer = _describe_initial_value(kwargs.get("initial_value"))
+        trainable = bool(variable.trainable)
+        collections = list(kwargs.get("collections") or [ops.GraphKeys.GLOBAL_VARIABLES])
+        if trainable and ops.GraphKeys.TRAINABLE_VARIABLES not in collections:
+            collections.append(ops.GraphKeys.TRAINABLE_VARIABLES)
+        shape = variable.shape
+        event = VariableEvent(
+            name=name,
+            requested=requested,
+            status=variable_status(requested, name),
+            api=api,
+            via=via,
+            shape=None if shape.rank is None else shape.as_list(),
+            dtype=variable.dtype.base_dtype.name,
+            trainable=trainable,
+            collections=collections,
+            initializer=initializer,
+            resource=not variable.dtype._is_ref_dtype,
+            name_scope=name_scope,
+            variable_scope=variable_scope,
+            line=line,
+        )
+        self.emit(asdict(event))
+
+
+def _own_variable(full_name: str, given: str) -> re.Match[str] | None:
+    """Matches the op name of a variable that get_variable(full_name) created."""
+    return re.fullmatch(re.escape(full_name) + r"(?:_[0-9]+)?(?P<part>/part_[0-9]+)?", given)
+
+
+def _describe_initial_value(value: Any) -> str | None:
+    """Names a ``tf.Variable`` initial value: the op that makes it, or its Python kind."""
+    if value is None:
+        return None
+    if callable(value):
+        return "callable"
+    op = getattr(value, "op", None)
+    if op is not None:
+        return op.name.rsplit("/", 1)[-1]
+    return "constant"
+
+
+class _NameScopeContext:
+    """Wraps ``Graph.name_scope``'s context manager to learn the scope TF gave."""
+
+    def __init__(self, inner: Any, graph: ops.Graph, name: Any) -> None:
+        self._inner = inner
+        self._graph = graph
+        self._name = name
+
+    def __enter__(self) -> str:
+        recorder = _recorder
+        parent = self._graph._name_stack
+        scope = self._inner.__enter__()
+        if recorder is None:
+            return scope
+        name = self._name if isinstance(self._name, str) or not self._name else str(self._name)
+        given = scope[:-1] if scope.endswith("/") else scope
+        if not name:
+            requested = ""
+        elif name.endswith("/"):
+            requested = recorder.name_scope_requested.get(given, given)
+        else:
+            parent_requested = recorder.name_scope_requested.get(parent, parent)
+            requested = join_scope(parent_requested, name)
+            recorder.name_scope_requested[given] = requested
+        caller = sys._getframe(1)
+        while caller is not None and caller.f_code.co_filename == _OPS_FILE:
+            caller = caller.f_back
+        if caller is not None and caller.f_code.co_filename == recorder.filename:
+            recorder.emit(asdict(NameScopeEvent(
+                asked=name or "", given=given, requested=requested, line=caller.f_lineno)))
+        return scope
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self._inner.__exit__(*exc)
+
+
+def install() -> None:
+    """Patches TF's scope and variable entry points once, in the worker, before any fork."""
+    original_name_scope = ops.Graph.name_scope
+
+    def name_scope(self: ops.Graph, name: Any) -> Any:
+        inner = original_name_scope(self, name)
+        return inner if _recorder is None else _NameScopeContext(inner, self, name)
+
+    ops.Graph.name_scope = name_scope
+
+    original_enter = vs_module.variable_scope.__enter__
+
+    def variable_scope_enter(self: Any) -> Any:
+        recorder = _recorder
+        if recorder is None:
+            return original_enter(self)
+        parent = vs_module.get_variable_scope().name
+        scope = original_enter(self)
+        asked = self._name_or_scope
+        captured = isinstance(asked, vs_module.VariableScope)
+        if captured:
+            requested = recorder.requested_variable_scope(asked.name)
+        else:
+            segment = asked if asked else self._default_name
+            requested = join_scope(recorder.requested_variable_scope(parent), segment)
+        recorder.variable_scope_requested.setdefault(scope.name, requested)
+        caller = sys._getframe(1)
+        recorder.emit(asdict(VariableScopeEvent(
+            name=scope.name,
+            requested=requested,
+            asked=asked.name if captured else asked,
+            reuse=_reuse_value(scope.reuse) or False,
+            reuse_asked=_reuse_value(self._reuse),
+            captured=captured,
+            default_name=self._default_name if asked is None else None,
+            name_scope=ops.get_default_graph().get_name_scope(),
+            user=caller.f_code.co_filename == recorder.filename,
+            line=recorder.line(caller),
+        )))
+        return scope
+
+    vs_module.variable_scope.__enter__ = variable_scope_enter
+
+    original_reuse_variables = vs_module.VariableScope.reuse_variables
+
+    def reuse_variables(self: vs_module.VariableScope) -> None:
+        original_reuse_variables(self)
+        if _recorder is not None:
+            _recorder.emit(asdict(ReuseVariablesEvent(
+                scope=self.name, line=_recorder.line(sys._getframe(1)))))
+
+    vs_module.VariableScope.reuse_variables = reuse_variables
+
+    original_get_variable = vs_module.VariableScope.get_variable
+
+    def get_variable(self: vs_module.VariableScope, var_store: Any, name: str,
+                     *args: Any, **kwargs: Any) -> Any:
+        recorder = _recorder
+        if recorder is None:
+            return original_get_variable(self, var_store, name, *args, **kwargs)
+        frame = sys._getframe(1)
+        initializer = kwargs.get("initializer", args[2] if len(args) > 2 else None)
+        if initializer is None:
+            initializer = self.initializer
+        reuse = kwargs.get("reuse", args[5] if len(args) > 5 else None)
+        calls = recorder.get_variable_calls()
+        calls.append(_GetVariableCall(
+            full_name=join_scope(self.name, name),
+            requested=join_scope(recorder.requested_variable_scope(self.name), name),
+            variable_scope=self.name,
+            name_scope=ops.get_default_graph().get_name_scope(),
+            reuse=_reuse_value(reuse if reuse is not None else self.reuse) or False,
+            initializer=_describe_initializer(initializer) or "default",
+            via=recorder.via(frame),
+            line=recorder.line(frame),
+        ))
+        try:
+            return original_get_variable(self, var_store, name, *args, **kwargs)
+        finally:
+            calls.pop()
+
+    vs_module.VariableScope.get_variable = get_variable
+
+    def wrap_store_lookup(attr: str, existing: str) -> None:
+        original = getattr(vs_module._VariableStore, attr)
+
+        def lookup(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+            recorder = _recorder
+            if recorder is None:
+                return original(self, name, *args, **kwargs)
+            existed = name in getattr(self, existing)
+            found = original(self, name, *args, **kwargs)
+            calls = recorder.get_variable_calls()
+            if existed and calls:
+                call = calls[-1]
+                recorder.emit(asdict(ReuseEvent(
+                    name=found.name if attr == "_get_single_variable" else name,
+                    requested=call.requested if call.full_name == name else name,
+                    name_scope=call.name_scope,
+                    variable_scope=call.variable_scope,
+                    reuse=call.reuse,
+                    via=call.via,
+                    line=call.line,
+                )))
+            return found
+
+        setattr(vs_module._VariableStore, attr, lookup)
+
+    wrap_store_lookup("_get_single_variable", "_vars")
+    wrap_store_lookup("_get_partitioned_variable", "_partitioned_vars")
+
+    def wrap_creator(module: Any, attr: str) -> None:
+        original = getattr(module, attr)
+
+        def creator(next_creator: Any = None, **kwargs: Any) -> Any:
+            variable = original(next_creator, **kwargs)
+            if _recorder is not None:
+                _recorder.note_variable(variable, kwargs)
+            return variable
+
+        setattr(module, attr, creator)
+
+    wrap_creator(variable_v1, "default_variable_creator")
+    wrap_creator(variables, "default_variable_creator_v2")
+
+
+def start(filename: str, emit: Emit) -> Recorder:
+    """Activates recording for this process (a forked child running one snippet)."""
+    global _recorder
+    _recorder = Recorder(filename, emit)
+    return _recorder

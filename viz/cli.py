@@ -1,0 +1,83 @@
+"""Command line: ``python -m viz trace PATH [--format ...] [-o FILE]``.
+
+Exit status: 0 when the snippet ran, 1 when it raised (the report is still written), 2 for a
+usage error, with a one-line message on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from viz.backend.execute import DotNotFound, run_dot
+from viz.backend.executor import DEFAULT_TIMEOUT_S, Executor
+from viz.render import RenderOptions, to_dot
+from viz.tables import to_csv, to_text
+from viz.trace import Trace
+from viz.tree import build_tree
+
+FORMATS = ("text", "json", "dot", "svg", "png", "csv")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """Usage errors are one line on stderr and exit status 2."""
+        print(f"viz: error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m viz", description="See how TensorFlow 1 names variables.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    trace = commands.add_parser("trace", help="run a snippet and report its scopes and variables")
+    trace.add_argument("path", help="the snippet's file, or - for stdin")
+    trace.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    trace.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    trace.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
+                       help="seconds before the run is stopped (default %(default)s)")
+    trace.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR",
+                       help="graph layout direction for dot/svg/png")
+    return parser
+
+
+def render(trace: Trace, fmt: str, options: RenderOptions) -> bytes:
+    """Renders a trace in one of :data:`FORMATS`."""
+    if fmt == "json":
+        return (json.dumps(trace.to_dict(), indent=2) + "\n").encode("utf-8")
+    if fmt == "csv":
+        return to_csv(trace).encode("utf-8")
+    if fmt == "text":
+        return to_text(trace).encode("utf-8")
+    dot = to_dot(build_tree(trace), options)
+    return dot.encode("utf-8") if fmt == "dot" else run_dot(dot, fmt)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the command line; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.path == "-":
+        source, filename = sys.stdin.read(), "<stdin>"
+    else:
+        path = Path(args.path)
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            parser.error(f"cannot read {args.path}: {exc.strerror if isinstance(exc, OSError) else exc}")
+        filename = str(path)
+    with Executor() as executor:
+        trace = executor.run(source, filename=filename, timeout=args.timeout)
+    try:
+        data = render(trace, args.format, RenderOptions(rankdir=args.rankdir))
+    except DotNotFound as exc:
+        print(f"viz: error: {exc}", file=sys.stderr)
+        return 2
+    if args.output:
+        Path(args.output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0 if trace.ok else 1

@@ -1,0 +1,69 @@
+"""Pure tables of a trace: one row per variable and per reuse, as text or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from typing import Any
+
+from viz.trace import STATUSES, Trace
+
+COLUMNS = ("name", "requested", "status", "api", "shape", "dtype", "trainable", "line")
+
+
+def rows(trace: Trace) -> list[dict[str, Any]]:
+    """Variables in creation order, then reuses (a reuse row has no shape, dtype or trainable)."""
+    table = [{
+        "name": v.name, "requested": v.requested, "status": v.status, "api": v.api,
+        "shape": v.shape, "dtype": v.dtype, "trainable": v.trainable, "line": v.line,
+    } for v in trace.variables]
+    table += [{
+        "name": r.name, "requested": r.requested, "status": r.status, "api": "tf.get_variable",
+        "shape": None, "dtype": None, "trainable": None, "line": r.line,
+    } for r in trace.reuses]
+    return table
+
+
+def status_counts(trace: Trace) -> dict[str, int]:
+    """How many variables are created and uniquified, and how many get_variable calls reused."""
+    counts = Counter(row["status"] for row in rows(trace))
+    return {status: counts.get(status, 0) for status in STATUSES}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "[" + ", ".join("?" if d is None else str(d) for d in value) + "]"
+    return str(value)
+
+
+def to_csv(trace: Trace) -> str:
+    """The table as CSV with a header row."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows(trace):
+        writer.writerow({key: _cell(value) for key, value in row.items()})
+    return buffer.getvalue()
+
+
+def to_text(trace: Trace) -> str:
+    """A readable report: the table, the reuses with their name scopes, output and error."""
+    counts = status_counts(trace)
+    summary = ", ".join(f"{n} {status}" for status, n in counts.items())
+    lines = [f"{trace.filename}: {len(trace.variables)} variables ({summary})"]
+    table = [("line", "status", "name", "requested", "api", "shape", "dtype")]
+    table += [(_cell(r["line"]), r["status"], r["name"], r["requested"], r["api"],
+               _cell(r["shape"]), _cell(r["dtype"])) for r in rows(trace)]
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
+    for reuse in trace.reuses:
+        lines.append(f"reuse: line {_cell(reuse.line)} returned {reuse.name} "
+                     f"(name scope {reuse.name_scope or '(root)'})")
+    if trace.stdout:
+        lines += ["", "output:", trace.stdout.rstrip("\n")]
+    if trace.error:
+        lines += ["", "error: " + trace.error.describe()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,224 @@
+"""The Trace: plain, JSON-able record of one snippet run (no TensorFlow objects)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Union
+
+SCHEMA = 1
+
+CREATED = "created"
+REUSED = "reused"
+UNIQUIFIED = "uniquified"
+STATUSES = (CREATED, REUSED, UNIQUIFIED)
+
+def op_name(variable_name: str) -> str:
+    """Strips the output index: ``nsc1_1/v4:0`` -> ``nsc1_1/v4``."""
+    return variable_name.rsplit(":", 1)[0] if ":" in variable_name else variable_name
+
+
+def join_scope(parent: str, name: str) -> str:
+    """Joins scope paths the way TF does: an empty parent means the root."""
+    return f"{parent}/{name}" if parent else name
+
+
+def variable_status(requested: str, name: str) -> str:
+    """Returns ``uniquified`` when TF gave a different path than the one asked for.
+
+    Args:
+        requested: the path the code asked for, scopes joined as written (``nsc1/v4``).
+        name: the variable's final name (``nsc1_1/v4:0``).
+    """
+    return CREATED if requested == op_name(name) else UNIQUIFIED
+
+
+ReuseSetting = Union[bool, str]  # False, True or "AUTO_REUSE"
+
+
+@dataclass(frozen=True)
+class NameScopeEvent:
+    """A ``tf.name_scope`` the snippet entered: the name asked for and the scope TF gave."""
+
+    asked: str
+    given: str
+    requested: str
+    line: int | None
+    kind: str = "name_scope"
+
+
+@dataclass(frozen=True)
+class VariableScopeEvent:
+    """A ``tf.variable_scope`` entered by the snippet or by TF code it called (layers, slots)."""
+
+    name: str
+    requested: str
+    asked: str | None
+    reuse: ReuseSetting
+    reuse_asked: ReuseSetting | None
+    captured: bool
+    default_name: str | None
+    name_scope: str
+    user: bool
+    line: int | None
+    kind: str = "variable_scope"
+
+
+@dataclass(frozen=True)
+class ReuseVariablesEvent:
+    """A ``scope.reuse_variables()`` call: from here on the scope returns existing variables."""
+
+    scope: str
+    line: int | None
+    kind: str = "reuse_variables"
+
+
+@dataclass(frozen=True)
+class VariableEvent:
+    """A variable that was created, through any path (``tf.Variable``, ``get_variable``, layers)."""
+
+    name: str
+    requested: str
+    status: str
+    api: str
+    via: str | None
+    shape: list[int | None] | None
+    dtype: str
+    trainable: bool
+    collections: list[str]
+    initializer: str | None
+    resource: bool
+    name_scope: str
+    variable_scope: str | None
+    line: int | None
+    kind: str = "variable"
+
+
+@dataclass(frozen=True)
+class ReuseEvent:
+    """A ``tf.get_variable`` call that returned an existing variable instead of creating one."""
+
+    name: str
+    requested: str
+    name_scope: str
+    variable_scope: str
+    reuse: ReuseSetting
+    via: str | None
+    line: int | None
+    status: str = REUSED
+    kind: str = "reuse"
+
+
+Event = Union[NameScopeEvent, VariableScopeEvent, ReuseVariablesEvent, VariableEvent, ReuseEvent]
+
+_EVENT_TYPES: dict[str, type] = {
+    cls.kind: cls  # type: ignore[attr-defined]
+    for cls in (NameScopeEvent, VariableScopeEvent, ReuseVariablesEvent, VariableEvent, ReuseEvent)
+}
+
+
+def event_from_dict(data: dict[str, Any]) -> Event:
+    """Builds the event dataclass named by ``data["kind"]``, ignoring unknown keys."""
+    cls = _EVENT_TYPES[data["kind"]]
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    """What stopped the run: the exception type, TF's message, and where in the snippet."""
+
+    type: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def describe(self) -> str:
+        """One line for terminals: ``ValueError at line 12, column 5: ...``."""
+        where = ""
+        if self.line is not None:
+            where = f" at line {self.line}"
+            if self.column is not None:
+                where += f", column {self.column}"
+        return f"{self.type}{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Everything one run produced, in the order it happened."""
+
+    events: list[Event] = field(default_factory=list)
+    error: ErrorInfo | None = None
+    stdout: str = ""
+    stderr: str = ""
+    elapsed_ms: float = 0.0
+    filename: str = "snippet.py"
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def variables(self) -> list[VariableEvent]:
+        return [e for e in self.events if isinstance(e, VariableEvent)]
+
+    @property
+    def reuses(self) -> list[ReuseEvent]:
+        return [e for e in self.events if isinstance(e, ReuseEvent)]
+
+    def scopes(self) -> dict[str, dict[str, Any]]:
+        """Every scope the run entered, keyed by full path, with its kinds and first line.
+
+        A variable scope also opens a name scope for ops, usually at the same path; when the
+        paths differ (``vs`` entered twice puts ops in ``vs_1``) both are listed.
+        """
+        scopes: dict[str, dict[str, Any]] = {}
+
+        def add(path: str, kind: str, requested: str, line: int | None) -> None:
+            if not path:
+                return
+            entry = scopes.setdefault(path, {"kinds": [], "requested": requested, "line": line})
+            if kind not in entry["kinds"]:
+                entry["kinds"].append(kind)
+
+        for event in self.events:
+            if isinstance(event, NameScopeEvent):
+                add(event.given, "name_scope", event.requested, event.line)
+            elif isinstance(event, VariableScopeEvent):
+                add(event.name, "variable_scope", event.requested, event.line)
+                add(event.name_scope, "name_scope", event.requested, event.line)
+        return scopes
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object ``python -m viz trace --format json`` prints (schema 1)."""
+        return {
+            "schema": SCHEMA,
+            "ok": self.ok,
+            "error": asdict(self.error) if self.error else None,
+            "variables": [_public(v) for v in self.variables],
+            "reuses": [_public(r) for r in self.reuses],
+            "events": [asdict(e) for e in self.events],
+            "scopes": self.scopes(),
+            "stdout": self.stdout,
+            "stderr": self.stderr,
+            "elapsed_ms": round(self.elapsed_ms, 1),
+            "filename": self.filename,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Trace:
+        """Inverse of :meth:`to_dict` (the ``variables``/``reuses`` lists are derived)."""
+        error = data.get("error")
+        return cls(
+            events=[event_from_dict(e) for e in data.get("events", [])],
+            error=ErrorInfo(**error) if error else None,
+            stdout=data.get("stdout", ""),
+            stderr=data.get("stderr", ""),
+            elapsed_ms=float(data.get("elapsed_ms", 0.0)),
+            filename=data.get("filename", "snippet.py"),
+        )
+
+
+def _public(event: Event) -> dict[str, Any]:
+    data = asdict(event)
+    data.pop("kind")
+    return data

@@ -1,0 +1,94 @@
+"""The scope tree: name scopes and variable scopes as nested nodes, variables as leaves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from viz.trace import REUSED, Trace, VariableEvent, op_name
+
+ROOT = ""
+NAME_SCOPE = "name_scope"
+VARIABLE_SCOPE = "variable_scope"
+
+
+@dataclass
+class ScopeNode:
+    """One scope path. ``kinds`` is empty for a path only seen inside a variable's name."""
+
+    id: str
+    kinds: list[str] = field(default_factory=list)
+    requested: str | None = None
+    children: list[str] = field(default_factory=list)
+    variables: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.id.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class ReuseLink:
+    """``get_variable`` calls from a name scope that returned an existing variable."""
+
+    scope: str
+    variable: str
+    lines: tuple[int | None, ...]
+
+
+@dataclass
+class ScopeTree:
+    """Scopes keyed by full path (the root is ``""``), variables keyed by full name."""
+
+    nodes: dict[str, ScopeNode]
+    variables: dict[str, VariableEvent]
+    reuses: list[ReuseLink]
+
+    def status(self, variable: str) -> str:
+        """``reused`` when a later get_variable returned it, else its own status."""
+        if any(link.variable == variable for link in self.reuses):
+            return REUSED
+        return self.variables[variable].status
+
+
+
+def _parent(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else ROOT
+
+
+def build_tree(trace: Trace) -> ScopeTree:
+    """Builds the scope tree from a trace; node order follows the order of events."""
+    nodes: dict[str, ScopeNode] = {ROOT: ScopeNode(ROOT)}
+
+    def ensure(path: str) -> ScopeNode:
+        node = nodes.get(path)
+        if node is None:
+            parent = ensure(_parent(path))
+            node = nodes[path] = ScopeNode(path)
+            parent.children.append(path)
+        return node
+
+    def mark(path: str, kind: str, requested: str) -> None:
+        if not path:
+            return
+        node = ensure(path)
+        if kind not in node.kinds:
+            node.kinds.append(kind)
+        if node.requested is None:
+            node.requested = requested
+
+    for path, info in trace.scopes().items():
+        for kind in info["kinds"]:
+            mark(path, kind, info["requested"])
+    variables: dict[str, VariableEvent] = {}
+    for variable in trace.variables:
+        variables[variable.name] = variable
+        ensure(_parent(op_name(variable.name))).variables.append(variable.name)
+    grouped: dict[tuple[str, str], list[int | None]] = {}
+    for reuse in trace.reuses:
+        ensure(reuse.name_scope)
+        target = reuse.name if reuse.name in variables else op_name(reuse.name)
+        if target not in variables:
+            ensure(target)
+        grouped.setdefault((reuse.name_scope, target), []).append(reuse.line)
+    links = [ReuseLink(scope, target, tuple(lines)) for (scope, target), lines in grouped.items()]
+    return ScopeTree(nodes=nodes, variables=variables, reuses=links)
