@@ -177,3 +177,13 @@ def test_events_record_scopes_with_lines(executor: Executor) -> None:
     assert trace.events[1].given == "a_1" and trace.events[1].requested == "a"
     assert trace.events[2].name == "v" and trace.events[2].name_scope == "a_1/v"
     assert trace.scopes()["a_1/v"]["kinds"] == ["name_scope"]
+
+
+def test_ops_outside_variables_are_recorded(executor: Executor) -> None:
+    trace = executor.run(textwrap.dedent("""
+        with tf.name_scope("block"):
+            a = tf.Variable(0.0, name="a")
+            b = tf.get_variable("b", shape=[])
+            c = tf.add(a, b, name="c")
+    """))
+    assert trace.ops == ["block/c"] and trace.ops_total == 1

@@ -7,10 +7,11 @@ import json
 import pytest
 
 from conftest import GOLDENS
-from viz.render import RenderOptions, STATUS_COLORS, to_dot
+from viz.render import STATUS_COLORS, to_dot
 from viz.tables import status_counts, to_csv
 from viz.trace import Trace, variable_status
 from viz.tree import build_tree
+from viz.view import RenderOptions
 
 DOT_CASES = ["seed_1_name_scope_vs_variable_scope", "seed_3_get_variable_sharing"]
 

@@ -7,19 +7,14 @@ usage error, with a one-line message on stderr.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import NoReturn
 
-from viz.backend.execute import DotNotFound, run_dot
+from viz.backend.execute import DotNotFound
 from viz.backend.executor import DEFAULT_TIMEOUT_S, Executor
-from viz.render import RenderOptions, to_dot
-from viz.tables import to_csv, to_text
-from viz.trace import Trace
-from viz.tree import build_tree
-
-FORMATS = ("text", "json", "dot", "svg", "png", "csv")
+from viz.export import FORMATS, export
+from viz.view import RenderOptions
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,19 +35,14 @@ def _parser() -> argparse.ArgumentParser:
                        help="seconds before the run is stopped (default %(default)s)")
     trace.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR",
                        help="graph layout direction for dot/svg/png")
+    trace.add_argument("--show-ops", action="store_true", help="draw ops in their name scopes")
+    trace.add_argument("--no-collapse", action="store_true",
+                       help="draw every member of a numbered series (tower_0 ... tower_7)")
+    trace.add_argument("--max-depth", type=int, metavar="N",
+                       help="fold scopes nested deeper than N into one node")
+    trace.add_argument("--filter", default="", metavar="TEXT",
+                       help="draw only variables whose name contains TEXT, with their scopes")
     return parser
-
-
-def render(trace: Trace, fmt: str, options: RenderOptions) -> bytes:
-    """Renders a trace in one of :data:`FORMATS`."""
-    if fmt == "json":
-        return (json.dumps(trace.to_dict(), indent=2) + "\n").encode("utf-8")
-    if fmt == "csv":
-        return to_csv(trace).encode("utf-8")
-    if fmt == "text":
-        return to_text(trace).encode("utf-8")
-    dot = to_dot(build_tree(trace), options)
-    return dot.encode("utf-8") if fmt == "dot" else run_dot(dot, fmt)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,7 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     with Executor() as executor:
         trace = executor.run(source, filename=filename, timeout=args.timeout)
     try:
-        data = render(trace, args.format, RenderOptions(rankdir=args.rankdir))
+        options = RenderOptions(rankdir=args.rankdir, show_ops=args.show_ops,
+                                collapse_series=not args.no_collapse,
+                                max_depth=args.max_depth, name_filter=args.filter)
+        data = export(trace, args.format, options)
     except DotNotFound as exc:
         print(f"viz: error: {exc}", file=sys.stderr)
         return 2

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from graphviz.quoting import quote
 
 from viz.trace import CREATED, REUSED, UNIQUIFIED, VariableEvent, op_name
 from viz.tree import NAME_SCOPE, ROOT, VARIABLE_SCOPE, ScopeNode, ScopeTree
+from viz.view import DrawnScope, Group, RenderOptions, View, build_view
 
 STATUS_COLORS = {CREATED: "#b8e186", REUSED: "#92c5de", UNIQUIFIED: "#fdb863"}
+STATUS_MEANINGS = {
+    CREATED: "created: a new variable with the name the code asked for",
+    REUSED: "reused: created once, then returned again by a later tf.get_variable",
+    UNIQUIFIED: "uniquified: TF appended _N to a name or scope the code asked for",
+}
 ROOT_ANCHOR = "(root)"
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    """How the tree is drawn. ``rankdir`` is graphviz's layout direction (LR, TB, RL, BT)."""
-
-    rankdir: str = "LR"
+GROUP_COLOR = "#e0e0e0"
 
 
 def _q(text: str) -> str:
@@ -68,53 +66,83 @@ def _cluster_id(path: str) -> str:
     return f"cluster_{path}"
 
 
+def _group_attrs(group: Group) -> str:
+    counts = ", ".join(f"{n} {status}" for status, n in group.counts) or "no variables"
+    shown = ", ".join(group.members[:12]) + (", ..." if len(group.members) > 12 else "")
+    what = "series" if group.kind == "series" else "folded scope"
+    return _attrs(label=f"{group.label}\\n{counts}", shape="box3d" if group.kind == "series"
+                  else "folder", style="filled", fillcolor=GROUP_COLOR,
+                  tooltip=f"{what} {group.id}: {shown}\\n{counts}")
+
+
+class _Writer:
+    """Emits DOT statements for a view, one line each."""
+
+    def __init__(self, tree: ScopeTree, view: View) -> None:
+        self.tree = tree
+        self.view = view
+        self.out: list[str] = []
+
+    def contents(self, drawn: DrawnScope, indent: str) -> None:
+        for name in drawn.variables:
+            variable = self.tree.variables[name]
+            status = self.tree.status(name)
+            self.out.append(f"{indent}{_q(name)} " + _attrs(
+                label=_variable_label(variable), shape="box", style="rounded,filled",
+                fillcolor=STATUS_COLORS[status],
+                tooltip=_variable_tooltip(variable, status)) + ";")
+        for group in drawn.groups:
+            self.out.append(f"{indent}{_q(group.id)} {_group_attrs(group)};")
+        for op in drawn.ops:
+            self.out.append(f"{indent}{_q(op)} " + _attrs(
+                label=op.rsplit("/", 1)[-1], shape="ellipse", fontsize="9", color="#aaaaaa",
+                fontcolor="#555555", tooltip=f"op {op}") + ";")
+        for child in drawn.scopes:
+            self.cluster(child, indent)
+
+    def cluster(self, drawn: DrawnScope, indent: str) -> None:
+        node = drawn.node
+        self.out.append(f"{indent}subgraph {_q(_cluster_id(node.id))} {{")
+        for key, value in _cluster_style(node).items():
+            self.out.append(f"{indent}  {key}={_q(value)};")
+        self.out.append(f"{indent}  {_q(node.id)} " + _attrs(
+            shape="point", width="0.05", color="#666666", tooltip=node.id) + ";")
+        self.contents(drawn, indent + "  ")
+        self.out.append(f"{indent}}}")
+
+    def edges(self) -> None:
+        if any(edge.source == ROOT for edge in self.view.edges):
+            self.out.append(f"  {_q(ROOT_ANCHOR)} " + _attrs(shape="plaintext",
+                                                               label="(root)") + ";")
+        for edge in self.view.edges:
+            lines = ", ".join(str(line) for line in dict.fromkeys(edge.lines) if line is not None)
+            scopes = ", ".join(s or "(root)" for s in edge.scopes)
+            attrs = {"style": "dashed", "color": "#2166ac", "label": f"reuse (line {lines})",
+                     "tooltip": f"get_variable at line {lines} in name scope {scopes} "
+                                f"returned {', '.join(edge.variables)}"}
+            if edge.source in self.view.clusters:
+                attrs["ltail"] = _cluster_id(edge.source)
+            if edge.target in self.view.clusters:
+                attrs["lhead"] = _cluster_id(edge.target)
+            source = edge.source if edge.source != ROOT else ROOT_ANCHOR
+            self.out.append(f"  {_q(source)} -> {_q(edge.target)} {_attrs(**attrs)};")
+
+
 def to_dot(tree: ScopeTree, options: RenderOptions = RenderOptions()) -> str:
     """Draws scopes as clusters, variables as nodes coloured by status, reuses as edges.
 
     Node ids are full scope paths and variable names, so the text is deterministic.
     """
-    out = [
+    view = build_view(tree, options)
+    writer = _Writer(tree, view)
+    writer.out += [
         "digraph scopes {",
-        f"  graph {_attrs(rankdir=options.rankdir, compound='true', fontname='Helvetica', nodesep='0.25', ranksep='0.4')};",
-        f"  node {_attrs(fontname='Helvetica', fontsize='11')};",
-        f"  edge {_attrs(fontname='Helvetica', fontsize='9')};",
+        "  graph " + _attrs(rankdir=options.rankdir, compound="true", fontname="Helvetica",
+                            nodesep="0.25", ranksep="0.4") + ";",
+        "  node " + _attrs(fontname="Helvetica", fontsize="11") + ";",
+        "  edge " + _attrs(fontname="Helvetica", fontsize="9") + ";",
     ]
-
-    def emit_variables(node: ScopeNode, indent: str) -> None:
-        for name in node.variables:
-            variable = tree.variables[name]
-            status = tree.status(name)
-            out.append(indent + _q(name) + " " + _attrs(
-                label=_variable_label(variable), shape="box", style="rounded,filled",
-                fillcolor=STATUS_COLORS[status], tooltip=_variable_tooltip(variable, status)) + ";")
-
-    def emit_cluster(node: ScopeNode, indent: str) -> None:
-        out.append(f"{indent}subgraph {_q(_cluster_id(node.id))} {{")
-        for key, value in _cluster_style(node).items():
-            out.append(f"{indent}  {key}={_q(value)};")
-        out.append(indent + "  " + _q(node.id) + " " + _attrs(
-            shape="point", width="0.05", color="#666666", tooltip=node.id) + ";")
-        emit_variables(node, indent + "  ")
-        for child in node.children:
-            emit_cluster(tree.nodes[child], indent + "  ")
-        out.append(f"{indent}}}")
-
-    root = tree.nodes[ROOT]
-    emit_variables(root, "  ")
-    for child in root.children:
-        emit_cluster(tree.nodes[child], "  ")
-    if any(link.scope == ROOT for link in tree.reuses):
-        out.append("  " + _q(ROOT_ANCHOR) + " " + _attrs(shape="plaintext", label="(root)") + ";")
-    for link in tree.reuses:
-        lines = ", ".join(str(line) for line in link.lines if line is not None)
-        attrs = {"style": "dashed", "color": "#2166ac", "label": f"reuse (line {lines})",
-                 "tooltip": f"get_variable at line {lines} in name scope "
-                            f"{link.scope or '(root)'} returned {link.variable}"}
-        if link.scope != ROOT:
-            attrs["ltail"] = _cluster_id(link.scope)
-        if link.variable not in tree.variables:
-            attrs["lhead"] = _cluster_id(link.variable)
-        source = link.scope if link.scope != ROOT else ROOT_ANCHOR
-        out.append(f"  {_q(source)} -> {_q(link.variable)} {_attrs(**attrs)};")
-    out.append("}")
-    return "\n".join(out) + "\n"
+    writer.contents(view.root, "  ")
+    writer.edges()
+    writer.out.append("}")
+    return "\n".join(writer.out) + "\n"

@@ -152,6 +152,8 @@ class Trace:
     stderr: str = ""
     elapsed_ms: float = 0.0
     filename: str = "snippet.py"
+    ops: list[str] = field(default_factory=list)
+    ops_total: int = 0
 
     @property
     def ok(self) -> bool:
@@ -202,6 +204,8 @@ class Trace:
             "stderr": self.stderr,
             "elapsed_ms": round(self.elapsed_ms, 1),
             "filename": self.filename,
+            "ops": self.ops,
+            "ops_total": self.ops_total,
         }
 
     @classmethod
@@ -215,6 +219,8 @@ class Trace:
             stderr=data.get("stderr", ""),
             elapsed_ms=float(data.get("elapsed_ms", 0.0)),
             filename=data.get("filename", "snippet.py"),
+            ops=list(data.get("ops", [])),
+            ops_total=int(data.get("ops_total", 0)),
         )
 
 

@@ -20,6 +20,7 @@ class ScopeNode:
     requested: str | None = None
     children: list[str] = field(default_factory=list)
     variables: list[str] = field(default_factory=list)
+    ops: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -42,12 +43,11 @@ class ScopeTree:
     nodes: dict[str, ScopeNode]
     variables: dict[str, VariableEvent]
     reuses: list[ReuseLink]
+    reused: set[str] = field(default_factory=set)
 
     def status(self, variable: str) -> str:
         """``reused`` when a later get_variable returned it, else its own status."""
-        if any(link.variable == variable for link in self.reuses):
-            return REUSED
-        return self.variables[variable].status
+        return REUSED if variable in self.reused else self.variables[variable].status
 
 
 
@@ -55,8 +55,13 @@ def _parent(path: str) -> str:
     return path.rsplit("/", 1)[0] if "/" in path else ROOT
 
 
-def build_tree(trace: Trace) -> ScopeTree:
-    """Builds the scope tree from a trace; node order follows the order of events."""
+def build_tree(trace: Trace, include_ops: bool = False) -> ScopeTree:
+    """Builds the scope tree from a trace; node order follows the order of events.
+
+    Args:
+        include_ops: also place the graph's ops (``trace.ops``) in their name scopes, adding
+            the op-only name scopes they need (``random_normal``, ``gradients``...).
+    """
     nodes: dict[str, ScopeNode] = {ROOT: ScopeNode(ROOT)}
 
     def ensure(path: str) -> ScopeNode:
@@ -91,4 +96,8 @@ def build_tree(trace: Trace) -> ScopeTree:
             ensure(target)
         grouped.setdefault((reuse.name_scope, target), []).append(reuse.line)
     links = [ReuseLink(scope, target, tuple(lines)) for (scope, target), lines in grouped.items()]
-    return ScopeTree(nodes=nodes, variables=variables, reuses=links)
+    if include_ops:
+        for op in trace.ops:
+            ensure(_parent(op)).ops.append(op)
+    return ScopeTree(nodes=nodes, variables=variables, reuses=links,
+                     reused={link.variable for link in links})

@@ -56,6 +56,8 @@ class _Run:
         self.output_limit = output_limit
         self.events: list[dict[str, Any]] = []
         self.output = {"stdout": [], "stderr": []}
+        self.ops: list[str] = []
+        self.ops_total = 0
         self.done: dict[str, Any] | None = None
         self.exit: dict[str, Any] | None = None
 
@@ -66,6 +68,8 @@ class _Run:
             self.events.append(message["e"])
         elif kind == "out":
             self.output[message["s"]].append(message["t"])
+        elif kind == "ops":
+            self.ops, self.ops_total = message["names"], message["total"]
         elif kind == "done":
             self.done = message
         elif kind == "exit":
@@ -101,6 +105,8 @@ class _Run:
             stdout=stdout,
             stderr=stderr,
             elapsed_ms=self.done["elapsed_ms"] if self.done else wall_ms,
+            ops=self.ops,
+            ops_total=self.ops_total,
             filename=self.filename,
         )
 

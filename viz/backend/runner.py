@@ -16,6 +16,9 @@ from viz.backend import tracer
 
 Send = Callable[[dict[str, Any]], None]
 
+# Enough ops to draw; a 10,000-variable model has far more than anyone can read in one graph.
+OPS_LIMIT = 5000
+
 
 class SnippetTimeout(BaseException):
     """Raised inside the snippet when its time is up (BaseException: `except Exception` can't eat it)."""
@@ -58,7 +61,7 @@ class CappedStream(io.TextIOBase):
         return len(text)
 
 
-def _snippet_builtins() -> dict[str, Any]:
+def snippet_builtins() -> dict[str, Any]:
     """Builtins whose ``import tensorflow`` gives ``tensorflow.compat.v1``, as TF1 code expects."""
     real_import = builtins.__import__
 
@@ -104,6 +107,27 @@ def describe_error(error: BaseException, filename: str) -> dict[str, Any]:
     return {"type": kind, "message": message, "line": line, "column": column}
 
 
+def graph_ops(limit: int) -> tuple[list[str], int]:
+    """Names of the ops in the run's graph, leaving out the ops inside variables.
+
+    A variable's own ops (``v``, ``v/Assign``, ``v/read``, ``v/Initializer/...``) are the
+    variable itself; what is left is the model's ops, for "show ops".
+
+    Returns:
+        At most ``limit`` names in creation order, and how many there were in all.
+    """
+    graph = tf_v1.get_default_graph()
+    variables = {v.op.name for v in graph.get_collection(tf_v1.GraphKeys.GLOBAL_VARIABLES)}
+    variables |= {v.op.name for v in graph.get_collection(tf_v1.GraphKeys.LOCAL_VARIABLES)}
+    names = []
+    for op in graph.get_operations():
+        parts = op.name.split("/")
+        if any("/".join(parts[:i]) in variables for i in range(1, len(parts) + 1)):
+            continue
+        names.append(op.name)
+    return names[:limit], len(names)
+
+
 def run(source: str, filename: str, timeout: float, output_limit: int, send: Send) -> None:
     """Executes the snippet in a fresh graph, streaming events, then sends ``done``."""
     budget = [output_limit]
@@ -118,7 +142,7 @@ def run(source: str, filename: str, timeout: float, output_limit: int, send: Sen
 
     signal.signal(signal.SIGALRM, on_alarm)
     module = types.ModuleType("__main__")
-    module.__dict__.update({"__file__": filename, "__builtins__": _snippet_builtins(),
+    module.__dict__.update({"__file__": filename, "__builtins__": snippet_builtins(),
                             "tf": tf_v1})
     sys.modules["__main__"] = module
     error = None
@@ -135,4 +159,9 @@ def run(source: str, filename: str, timeout: float, output_limit: int, send: Sen
     if error is None and (stdout.exceeded or stderr.exceeded):
         error = {"type": "OutputLimit", "line": None, "column": None,
                  "message": f"the snippet printed more than {output_limit} bytes"}
+    try:
+        ops, total = graph_ops(OPS_LIMIT)
+    except Exception:  # noqa: BLE001 - a snippet that broke its graph still gets its trace
+        ops, total = [], 0
+    send({"k": "ops", "names": ops, "total": total})
     send({"k": "done", "error": error, "elapsed_ms": elapsed_ms})

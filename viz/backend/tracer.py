@@ -8,10 +8,9 @@ leaves as a plain dict (names, shapes, lines): no TF object crosses the process 
 from __future__ import annotations
 
 import os
-import re
 import sys
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any, Callable
 
@@ -52,6 +51,11 @@ class _GetVariableCall:
     initializer: str | None
     via: str | None
     line: int | None
+
+
+def _plain(event: object) -> dict[str, Any]:
+    """The event's fields as a dict (dataclasses.asdict deep-copies, too slow per variable)."""
+    return dict(vars(event))
 
 
 def _reuse_value(reuse: Any) -> bool | str | None:
@@ -99,23 +103,26 @@ class Recorder:
         found = self.snippet_frame(frame)
         return found.f_lineno if found is not None else None
 
-    def via(self, frame: FrameType | None) -> str | None:
-        """Names the TF function the snippet called when it is not a variable API itself.
+    def locate(self, frame: FrameType | None) -> tuple[int | None, str | None]:
+        """The snippet line of a call, and the TF function the snippet called there.
 
-        ``tf.layers.dense(...)`` gives ``dense``; ``layer(x)`` gives ``Dense.__call__``;
-        a direct ``tf.Variable``/``tf.get_variable`` call gives None.
+        The function is named only when it is not a variable API itself: ``tf.layers.dense``
+        gives ``dense``, ``layer(x)`` gives ``Dense.__call__``, a direct ``tf.Variable`` or
+        ``tf.get_variable`` call gives None. Decorator frames (tensorflow/python/util) are skipped.
         """
         callee = None
         while frame is not None and frame.f_code.co_filename != self.filename:
             if not frame.f_code.co_filename.startswith(_TF_UTIL_DIR):
                 callee = frame
             frame = frame.f_back
-        if frame is None or callee is None or callee.f_code.co_filename in _VARIABLE_API_FILES:
-            return None
+        if frame is None:
+            return None, None
+        if callee is None or callee.f_code.co_filename in _VARIABLE_API_FILES:
+            return frame.f_lineno, None
         owner = callee.f_locals.get("self")
         if owner is not None:
-            return f"{type(owner).__name__}.{callee.f_code.co_name}"
-        return callee.f_code.co_qualname
+            return frame.f_lineno, f"{type(owner).__name__}.{callee.f_code.co_name}"
+        return frame.f_lineno, callee.f_code.co_qualname
 
     def requested_variable_scope(self, name: str) -> str:
         return self.variable_scope_requested.get(name, name)
@@ -130,9 +137,9 @@ class Recorder:
             # get_variable: the path comes from variable scopes; partitions add "/part_N", and
             # TF's case-insensitive op names can turn "p" into "p_1" after a "P". A custom
             # getter may pick another name: then the name scopes tell what was asked for.
-            match = _own_variable(call.full_name, given)
-            if match is not None:
-                requested = call.requested + (match.group("part") or "")
+            suffix = _own_suffix(call.full_name, given)
+            if suffix is not None:
+                requested = call.requested + suffix
             else:
                 requested = self.name_scope_requested.get(given, given)
             api, via, line = "tf.get_variable", call.via, call.line
@@ -140,7 +147,8 @@ class Recorder:
                 call.name_scope, call.variable_scope, call.initializer)
         else:
             requested = self.name_scope_requested.get(given, given)
-            api, via, line = "tf.Variable", self.via(frame), self.line(frame)
+            api = "tf.Variable"
+            line, via = self.locate(frame)
             name_scope = given.rsplit("/", 1)[0] if "/" in given else ""
             variable_scope = None
             initializer = _describe_initial_value(kwargs.get("initial_value"))
@@ -165,12 +173,26 @@ class Recorder:
             variable_scope=variable_scope,
             line=line,
         )
-        self.emit(asdict(event))
+        self.emit(_plain(event))
 
 
-def _own_variable(full_name: str, given: str) -> re.Match[str] | None:
-    """Matches the op name of a variable that get_variable(full_name) created."""
-    return re.fullmatch(re.escape(full_name) + r"(?:_[0-9]+)?(?P<part>/part_[0-9]+)?", given)
+def _own_suffix(full_name: str, given: str) -> str | None:
+    """The partition suffix ("" or "/part_N") when ``given`` is get_variable(full_name)'s op.
+
+    Also accepts ``full_name_N``: TF's op names are case-insensitive, so get_variable("p")
+    after an op "P" gives "p_1". Plain string checks: a regex per name would fill re's cache.
+    """
+    if not given.startswith(full_name):
+        return None
+    rest = given[len(full_name):]
+    if rest.startswith("_"):
+        digits = rest[1:].split("/", 1)[0]
+        if not digits.isdigit():
+            return None
+        rest = rest[1 + len(digits):]
+    if not rest or (rest.startswith("/part_") and rest[6:].isdigit()):
+        return rest
+    return None
 
 
 def _describe_initial_value(value: Any) -> str | None:
@@ -187,6 +209,8 @@ def _describe_initial_value(value: Any) -> str | None:
 
 class _NameScopeContext:
     """Wraps ``Graph.name_scope``'s context manager to learn the scope TF gave."""
+
+    __slots__ = ("_inner", "_graph", "_name")
 
     def __init__(self, inner: Any, graph: ops.Graph, name: Any) -> None:
         self._inner = inner
@@ -213,7 +237,7 @@ class _NameScopeContext:
         while caller is not None and caller.f_code.co_filename == _OPS_FILE:
             caller = caller.f_back
         if caller is not None and caller.f_code.co_filename == recorder.filename:
-            recorder.emit(asdict(NameScopeEvent(
+            recorder.emit(_plain(NameScopeEvent(
                 asked=name or "", given=given, requested=requested, line=caller.f_lineno)))
         return scope
 
@@ -248,7 +272,7 @@ def install() -> None:
             requested = join_scope(recorder.requested_variable_scope(parent), segment)
         recorder.variable_scope_requested.setdefault(scope.name, requested)
         caller = sys._getframe(1)
-        recorder.emit(asdict(VariableScopeEvent(
+        recorder.emit(_plain(VariableScopeEvent(
             name=scope.name,
             requested=requested,
             asked=asked.name if captured else asked,
@@ -269,7 +293,7 @@ def install() -> None:
     def reuse_variables(self: vs_module.VariableScope) -> None:
         original_reuse_variables(self)
         if _recorder is not None:
-            _recorder.emit(asdict(ReuseVariablesEvent(
+            _recorder.emit(_plain(ReuseVariablesEvent(
                 scope=self.name, line=_recorder.line(sys._getframe(1)))))
 
     vs_module.VariableScope.reuse_variables = reuse_variables
@@ -286,6 +310,7 @@ def install() -> None:
         if initializer is None:
             initializer = self.initializer
         reuse = kwargs.get("reuse", args[5] if len(args) > 5 else None)
+        line, via = recorder.locate(frame)
         calls = recorder.get_variable_calls()
         calls.append(_GetVariableCall(
             full_name=join_scope(self.name, name),
@@ -294,8 +319,8 @@ def install() -> None:
             name_scope=ops.get_default_graph().get_name_scope(),
             reuse=_reuse_value(reuse if reuse is not None else self.reuse) or False,
             initializer=_describe_initializer(initializer) or "default",
-            via=recorder.via(frame),
-            line=recorder.line(frame),
+            via=via,
+            line=line,
         ))
         try:
             return original_get_variable(self, var_store, name, *args, **kwargs)
@@ -316,7 +341,7 @@ def install() -> None:
             calls = recorder.get_variable_calls()
             if existed and calls:
                 call = calls[-1]
-                recorder.emit(asdict(ReuseEvent(
+                recorder.emit(_plain(ReuseEvent(
                     name=found.name if attr == "_get_single_variable" else name,
                     requested=call.requested if call.full_name == name else name,
                     name_scope=call.name_scope,

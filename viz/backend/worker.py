@@ -21,7 +21,9 @@ from typing import Any, Callable
 KILL_GRACE_S = 1.0
 
 
-def _writer(fd: int) -> Any:
+def _writer(fd: int) -> Callable[[dict[str, Any]], None]:
+    """Sends protocol messages as JSON lines, each written at once (a child may die any time)."""
+
     def send(message: dict[str, Any]) -> None:
         data = (json.dumps(message, default=str) + "\n").encode("utf-8")
         while data:
@@ -110,8 +112,7 @@ def main() -> None:
 
     tracer.install()
     _warm_up()
-    send = _writer(proto_fd)
-    send({"k": "ready", "tf": tf.VERSION, "pid": os.getpid()})
+    _writer(proto_fd)({"k": "ready", "tf": tf.VERSION, "pid": os.getpid()})
     for line in sys.stdin.buffer:
         if line.strip():
             _serve(json.loads(line), proto_fd, runner.run)

@@ -1,0 +1,219 @@
+"""ScopeViz in the browser: ``streamlit run app.py``. Wires widgets to viz; no naming logic here."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from viz import Executor, Trace
+from viz.backend.execute import DotNotFound, run_dot
+from viz.explain import explain
+from viz.export import MIME_TYPES, dot_source, export, inline_svg
+from viz.gallery import load_gallery
+from viz.listing import numbered_listing
+from viz.render import STATUS_COLORS, STATUS_MEANINGS
+from viz.share import BadShareLink, decode_snippet, encode_snippet
+from viz.tables import rows, status_counts
+from viz.view import RenderOptions
+
+st.set_page_config(page_title="ScopeViz", layout="wide")
+
+
+@st.cache_resource
+def executor() -> Executor:
+    """One warm TF worker for the server, started on the first page load."""
+    worker = Executor()
+    worker.start()
+    return worker
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def drawn(dot: str, fmt: str) -> bytes:
+    """The graph as SVG or PNG; cached, as reruns redraw the same DOT text."""
+    return run_dot(dot, fmt)
+
+
+gallery = load_gallery()
+examples = {example.stem: example for example in gallery}
+state = st.session_state
+worker = executor()
+
+
+def run_current() -> None:
+    """Runs the editor's text; the result (or failure) lands in session state."""
+    source = state.source
+    with st.spinner("Running in TensorFlow..."):
+        trace = worker.run(source, filename="snippet.py",
+                           timeout=float(os.environ.get("SCOPEVIZ_TIMEOUT", "10")))
+    state.trace = trace
+    state.ran_source = source
+    if trace.ok:
+        state.last_good = trace
+    st.query_params.from_dict(share_query(source))
+
+
+def share_query(source: str) -> dict[str, str]:
+    """``?example=stem`` while an example is unchanged, else ``?snippet=`` with the text."""
+    example = state.get("example")
+    if example and examples[example].source == source:
+        return {"example": example}
+    return {"snippet": encode_snippet(source)}
+
+
+def load_example(stem: str) -> None:
+    state.source = examples[stem].source
+    state.example = state.gallery_choice = stem
+    state.run_requested = True
+
+
+def request_run() -> None:
+    state.run_requested = True
+
+
+if "source" not in state:
+    params = st.query_params
+    state.source = gallery[0].source
+    state.example = state.gallery_choice = gallery[0].stem
+    state.run_requested = False
+    if "snippet" in params:
+        try:
+            state.source = decode_snippet(params["snippet"])
+            state.example = None
+            state.run_requested = True
+        except BadShareLink as exc:
+            state.link_error = str(exc)
+    elif "example" in params:
+        if params["example"] in examples:
+            load_example(params["example"])
+        else:
+            state.link_error = f"there is no example named {params['example']!r}"
+
+with st.sidebar:
+    st.header("Examples")
+    titles = {e.stem: e.title for e in gallery}
+    chosen = st.selectbox("Example", list(titles), format_func=titles.get, key="gallery_choice")
+    st.caption(examples[chosen].explanation)
+    st.button("Load example", key="load_example", width="stretch",
+              on_click=lambda: load_example(state.gallery_choice))
+    st.header("Mode")
+    st.caption("TF1: `import tensorflow as tf` is `tensorflow.compat.v1` in graph mode; "
+               "every run gets a fresh graph in its own process.")
+    st.header("Render")
+    show_ops = st.checkbox("Show ops", value=False)
+    collapse = st.checkbox("Collapse repeated series", value=True,
+                           help="tower_0 ... tower_7 drawn as one node with a count")
+    direction = st.selectbox("Layout direction", ["LR", "TB"],
+                             format_func={"LR": "left to right", "TB": "top to bottom"}.get)
+    depth = st.number_input("Depth limit (0: none)", min_value=0, max_value=50, value=0)
+    name_filter = st.text_input("Name filter", placeholder="e.g. conv1")
+
+options = RenderOptions(rankdir=direction, show_ops=show_ops, collapse_series=collapse,
+                        max_depth=int(depth) or None, name_filter=name_filter)
+
+st.title("ScopeViz")
+st.caption("How TensorFlow 1 names variables: name scopes, variable scopes, reuse and `_N`.")
+if state.get("link_error"):
+    st.warning(f"Could not open the shared link: {state.link_error}")
+
+editor_column, result_column = st.columns([2, 3], gap="medium")
+with editor_column:
+    st.text_area("Snippet (Ctrl+Enter or Run)", key="source", height=460,
+                 on_change=request_run)
+    run_clicked = st.button("Run", key="run", type="primary", shortcut="ctrl+enter")
+    if run_clicked or state.get("run_requested"):
+        state.run_requested = False
+        run_current()
+    trace: Trace | None = state.get("trace")
+    if trace is not None:
+        error = trace.error
+        if error is not None:
+            st.error(f"**{error.type}**" + (f" at line {error.line}" if error.line else "")
+                     + f": {error.message}")
+        with st.expander("Line numbers", expanded=error is not None and error.line is not None):
+            st.html(numbered_listing(state.ran_source, error.line if error else None,
+                                     error.column if error else None))
+
+if trace is None:
+    result_column.info("Pick an example or write a snippet, then press Run.")
+    st.stop()
+
+counts = status_counts(trace)
+graph_tab, table_tab, why_tab, output_tab = result_column.tabs(
+    ["Graph", "Variables", "Why these names", "Output"])
+
+with graph_tab:
+    shown = trace
+    if error is not None and not trace.variables and state.get("last_good") is not None:
+        shown = state.last_good
+        st.warning("This run made no variables before it failed; the graph below is the last "
+                   "successful run (stale).")
+    elif error is not None:
+        st.caption("Partial graph: what the snippet created before it failed.")
+    legend = " ".join(
+        f'<span title="{STATUS_MEANINGS[s]}" style="background:{c};padding:2px 8px;'
+        f'border-radius:4px;margin-right:6px">{s} ({counts[s]})</span>'
+        for s, c in STATUS_COLORS.items())
+    st.html('<div class="scopeviz-legend">' + legend
+            + '<span style="border:1.6px solid #2166ac;padding:1px 6px;margin-right:6px">'
+              'variable scope</span><span style="border:1px dashed #666;padding:1px 6px">'
+              'name scope</span></div>')
+    try:
+        svg = inline_svg(drawn(dot_source(shown, options), "svg"))
+        # st.markdown keeps inline SVG (hover titles, selectable text); st.html strips it.
+        st.markdown('<div class="scopeviz-graph" style="overflow:auto;max-height:78vh">'
+                    + svg + "</div>", unsafe_allow_html=True)
+    except DotNotFound as exc:
+        st.error(str(exc))
+
+with table_tab:
+    table = pd.DataFrame(rows(trace))
+    left, right = st.columns([2, 1])
+    needle = left.text_input("Filter names", key="table_filter")
+    statuses = right.multiselect("Status", list(STATUS_COLORS), default=list(STATUS_COLORS))
+    metrics = st.columns(3)
+    for column, (status, count) in zip(metrics, counts.items()):
+        column.metric(status, count)
+    if not table.empty:
+        table["shape"] = table["shape"].astype(str)
+        keep = table["status"].isin(statuses)
+        if needle:
+            keep &= table["name"].str.contains(needle, case=False, regex=False)
+        table = table[keep]
+    st.dataframe(table, hide_index=True, width="stretch")
+
+with why_tab:
+    sentences = explain(trace)
+    if not sentences:
+        st.write("No variables were created.")
+    st.markdown("\n".join(f"- **line {s.line}**: {s.text}" for s in sentences))
+
+with output_tab:
+    if error is not None:
+        st.error(f"{error.type}" + (f" at line {error.line}" if error.line else "")
+                 + (f", column {error.column}" if error.column else "") + f": {error.message}")
+    st.subheader("Printed output")
+    st.code(trace.stdout or "(nothing printed)", language=None)
+    if trace.stderr.strip():
+        with st.expander("stderr"):
+            st.code(trace.stderr, language=None)
+    st.caption(f"Ran in {trace.elapsed_ms:.0f} ms.")
+
+st.subheader("Download")
+dot = dot_source(trace, options)
+downloads = {
+    "svg": lambda: drawn(dot, "svg"),
+    "png": lambda: drawn(dot, "png"),
+    "dot": lambda: dot.encode("utf-8"),
+    "csv": lambda: export(trace, "csv"),
+    "json": lambda: export(trace, "json"),
+}
+for column, (fmt, data) in zip(st.columns(len(downloads)), downloads.items()):
+    column.download_button(fmt.upper(), data, file_name=f"scopeviz.{fmt}",
+                           mime=MIME_TYPES[fmt], key=f"download_{fmt}")
+
+st.subheader("Share")
+query = urlencode(share_query(state.ran_source))
+st.code(f"{(st.context.url or '').split('?')[0]}?{query}", language=None)

@@ -1,0 +1,125 @@
+"""Benchmark: raw TF vs the traced run in the warm worker vs the end-to-end CLI.
+
+Usage: python bench/bench_trace.py [--repeat N]
+
+Prints a Markdown table (milliseconds, best of N interleaved runs: this 2-core machine's noise
+is larger than tracing's cost, and the minimum is the least noisy estimate) for the seed snippets and for
+generated models of 1,000 and 10,000 variables:
+- raw TF: the snippet executed in this (warm) process, fresh graph, no tracing hooks;
+- traced: the same snippet's execution time inside the worker's child, with tracing;
+- Executor.run: the whole call on a warm worker (fork, run, streaming, parsing);
+- CLI: `python -m viz trace FILE --format json` from a cold start (includes importing TF).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from viz import Executor  # noqa: E402
+
+
+def generated_model(variables: int) -> str:
+    """A model of `variables` variables: blocks of get_variable layers and a tf.Variable each."""
+    blocks = variables // 10
+    return f'''import tensorflow as tf
+x = tf.placeholder(tf.float32, [None, 8])
+for block in range({blocks}):
+    with tf.variable_scope("block_%d" % block):
+        h = x
+        for layer in range(3):
+            with tf.variable_scope("layer_%d" % layer):
+                w = tf.get_variable("w", [8, 8])
+                b = tf.get_variable("b", [8], initializer=tf.zeros_initializer())
+                h = tf.nn.relu(tf.matmul(h, w) + b)
+        with tf.variable_scope("gate"):
+            g = tf.get_variable("g", [8])
+            s = tf.get_variable("s", [8])
+        with tf.name_scope("stats"):
+            count = tf.Variable(0, name="count", trainable=False)
+            total = tf.Variable(0.0, name="total", trainable=False)
+print(len(tf.global_variables()))
+'''
+
+
+def cases() -> list[tuple[str, str]]:
+    seeds = ["seed_1_name_scope_vs_variable_scope", "seed_2_tf_variable_duplicates",
+             "seed_3_get_variable_sharing", "seed_notebook"]
+    found = [(stem, (ROOT / "examples" / f"{stem}.py").read_text(encoding="utf-8"))
+             for stem in seeds]
+    return found + [("generated 1,000 variables", generated_model(1000)),
+                    ("generated 10,000 variables", generated_model(10000))]
+
+
+def raw_tf_ms(source: str) -> float:
+    """Runs the snippet in this process without tracing; returns its execution time."""
+    import tensorflow.compat.v1 as tf
+
+    from viz.backend.runner import snippet_builtins
+
+    tf.reset_default_graph()
+    namespace = {"__name__": "__main__", "tf": tf, "__builtins__": snippet_builtins()}
+    code = compile(source, "bench.py", "exec")
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(code, namespace)
+    return (time.perf_counter() - started) * 1000.0
+
+
+def cli_ms(source: str) -> float:
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as handle:
+        handle.write(source)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "viz", "trace", handle.name, "--format", "json"],
+                   cwd=ROOT, capture_output=True, check=False, timeout=600)
+    elapsed = (time.perf_counter() - started) * 1000.0
+    os.unlink(handle.name)
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    import tensorflow.compat.v1 as tf
+
+    tf.disable_v2_behavior()
+    print("| snippet | variables | raw TF | traced (in worker) | overhead | Executor.run "
+          "| CLI (cold) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    with Executor() as executor:
+        executor.warm_up()
+        for name, source in cases():
+            repeat = 2 if "10,000" in name else args.repeat
+            raw_tf_ms(source)  # warm this process's lazy imports for this snippet
+            executor.run(source, timeout=600)
+            raw, traced, wall, count = [], [], [], 0
+            for _ in range(repeat):  # interleaved, so both see the same machine load
+                raw.append(raw_tf_ms(source))
+                started = time.perf_counter()
+                trace = executor.run(source, timeout=600)
+                wall.append((time.perf_counter() - started) * 1000.0)
+                traced.append(trace.elapsed_ms)
+                count = len(trace.variables)
+                assert trace.ok, trace.error
+            raw_ms, traced_ms = min(raw), min(traced)
+            cli = cli_ms(source) if "10,000" not in name else float("nan")
+            print(f"| {name} | {count:,} | {raw_ms:,.1f} | {traced_ms:,.1f} "
+                  f"| {100.0 * (traced_ms - raw_ms) / raw_ms:+.0f}% | {min(wall):,.1f} "
+                  f"| {cli:,.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

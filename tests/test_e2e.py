@@ -1,0 +1,128 @@
+"""End to end in a real browser: Playwright drives Debian's chromium against `streamlit run`."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from conftest import ROOT
+
+playwright = pytest.importorskip("playwright.sync_api")
+expect = playwright.expect
+# The first run after the server starts may wait for the worker to import TensorFlow.
+expect.set_options(timeout=90_000)
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOT = ROOT / "tests" / "screenshots" / "app_seed_3.png"
+pytestmark = [pytest.mark.e2e,
+              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium missing")]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    log = (tmp_path_factory.mktemp("streamlit") / "server.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("streamlit did not become healthy")
+            time.sleep(0.3)
+    yield url
+    server.terminate()
+    server.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright.sync_playwright() as driver:
+        chromium = driver.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1500, "height": 1100},
+                                  accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    yield page
+    context.close()
+
+
+def test_example_url_draws_the_scope_tree(page: object, app_url: str) -> None:
+    page.goto(f"{app_url}/?example=seed_3_get_variable_sharing")
+    graph = page.locator(".scopeviz-graph svg")
+    expect(graph).to_be_visible()
+    expect(graph.locator("g.node title", has_text="image_filters/conv1/weights:0")).to_have_count(1)
+    svg = graph.evaluate("node => node.outerHTML")
+    assert "image_filters/conv1_1" in svg
+    assert "#92c5de" in svg  # reused variables are drawn in the reused colour
+    assert "reuse (line 15)" in svg
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=False)
+
+
+def test_uniquified_variable_shows_requested_and_given(page: object, app_url: str) -> None:
+    page.goto(f"{app_url}/?example=seed_1_name_scope_vs_variable_scope")
+    graph = page.locator(".scopeviz-graph svg")
+    expect(graph).to_be_visible()
+    expect(graph).to_contain_text("nsc1/v4 -> nsc1_1/v4")
+    assert "#fdb863" in graph.evaluate("node => node.outerHTML")
+
+
+def test_snippet_with_an_error_shows_type_and_line(page: object, app_url: str) -> None:
+    page.goto(f"{app_url}/?example=seed_1_name_scope_vs_variable_scope")
+    expect(page.locator(".scopeviz-graph svg")).to_be_visible()
+    editor = page.get_by_label("Snippet (Ctrl+Enter or Run)")
+    editor.fill("with tf.variable_scope('a'):\n    tf.get_variable('w', [1])\n"
+                "with tf.variable_scope('a'):\n    tf.get_variable('w', [1])\n")
+    page.get_by_role("button", name="Run").click()
+    alert = page.get_by_text("ValueError at line 4", exact=False).first
+    expect(alert).to_be_visible()
+    expect(page.get_by_text("Variable a/w already exists", exact=False).first).to_be_visible()
+    expect(editor).to_have_value(
+        "with tf.variable_scope('a'):\n    tf.get_variable('w', [1])\n"
+        "with tf.variable_scope('a'):\n    tf.get_variable('w', [1])\n")
+    expect(page.locator(".scopeviz-graph svg")).to_contain_text("w")
+
+
+def test_csv_download(page: object, app_url: str, tmp_path: Path) -> None:
+    page.goto(f"{app_url}/?example=seed_1_name_scope_vs_variable_scope")
+    expect(page.locator(".scopeviz-graph svg")).to_be_visible()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="CSV").click()
+    target = tmp_path / "scopeviz.csv"
+    download_info.value.save_as(target)
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "name,requested,status,api,shape,dtype,trainable,line"
+    assert lines[4].startswith("nsc1_1/v4:0,nsc1/v4,uniquified")

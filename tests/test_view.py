@@ -1,0 +1,100 @@
+"""What gets drawn: collapsed series, depth limit, name filter and ops (pure, no TF)."""
+
+from __future__ import annotations
+
+from viz.render import to_dot
+from viz.trace import NameScopeEvent, ReuseEvent, Trace, VariableEvent, VariableScopeEvent
+from viz.tree import build_tree
+from viz.view import RenderOptions, build_view
+
+
+def variable(name: str, requested: str | None = None, line: int = 1) -> VariableEvent:
+    requested = requested or name.split(":")[0]
+    status = "created" if requested == name.split(":")[0] else "uniquified"
+    return VariableEvent(name=name, requested=requested, status=status, api="tf.get_variable",
+                         via=None, shape=[2], dtype="float32", trainable=True,
+                         collections=["variables"], initializer=None, resource=False,
+                         name_scope="", variable_scope=name.rsplit("/", 1)[0], line=line)
+
+
+def scope(name: str) -> VariableScopeEvent:
+    return VariableScopeEvent(name=name, requested=name, asked=name, reuse=False,
+                              reuse_asked=None, captured=False, default_name=None,
+                              name_scope=name, user=True, line=1)
+
+
+def towers(count: int) -> Trace:
+    """model/w shared by `count` towers, each a name scope model/tower_i that reuses it."""
+    events: list = [scope("model"), variable("model/w:0", line=3)]
+    for i in range(count):
+        events.append(NameScopeEvent(asked=f"tower_{i}", given=f"model/tower_{i}",
+                                     requested=f"model/tower_{i}", line=4))
+        if i:
+            events.append(ReuseEvent(name="model/w:0", requested="model/w",
+                                     name_scope=f"model/tower_{i}", variable_scope="model",
+                                     reuse=True, via=None, line=3))
+    return Trace(events=events, ops=["model/tower_0/MatMul", "model/tower_1/MatMul"])
+
+
+def test_series_collapse_into_one_node_with_a_count() -> None:
+    tree = build_tree(towers(8))
+    view = build_view(tree, RenderOptions())
+    (model,) = view.root.scopes
+    assert model.scopes == []
+    (series,) = model.groups
+    assert series.id == "model/tower_*"
+    assert series.label == "tower_[0..7] x8"
+    assert len(series.members) == 8
+    (edge,) = view.edges
+    assert (edge.source, edge.target) == ("model/tower_*", "model/w:0")
+    assert len(edge.lines) == 7
+
+
+def test_without_collapse_every_member_is_a_cluster() -> None:
+    view = build_view(build_tree(towers(8)), RenderOptions(collapse_series=False))
+    (model,) = view.root.scopes
+    assert [s.node.id for s in model.scopes] == [f"model/tower_{i}" for i in range(8)]
+    assert len(view.edges) == 7
+
+
+def test_two_siblings_are_not_a_series() -> None:
+    view = build_view(build_tree(towers(2)), RenderOptions())
+    (model,) = view.root.scopes
+    assert [s.node.id for s in model.scopes] == ["model/tower_0", "model/tower_1"]
+
+
+def test_depth_limit_folds_deeper_scopes() -> None:
+    events = [scope("a"), scope("a/b"), scope("a/b/c"), variable("a/b/c/w:0"),
+              variable("a/b/v:0")]
+    view = build_view(build_tree(Trace(events=events)), RenderOptions(max_depth=1))
+    (a,) = view.root.scopes
+    (folded,) = a.groups
+    assert (folded.id, folded.kind, folded.counts) == ("a/b", "folded", (("created", 2),))
+    dot = to_dot(build_tree(Trace(events=events)), RenderOptions(max_depth=1))
+    assert '"a/b/c/w:0"' not in dot and "b (2 variables)" in dot
+
+
+def test_name_filter_keeps_matching_variables_and_their_scopes() -> None:
+    events = [scope("enc"), variable("enc/w:0"), scope("dec"), variable("dec/w:0"),
+              variable("dec/b:0")]
+    view = build_view(build_tree(Trace(events=events)), RenderOptions(name_filter="DEC/W"))
+    (dec,) = view.root.scopes
+    assert dec.node.id == "dec" and dec.variables == ["dec/w:0"]
+
+
+def test_long_variable_series_collapse_but_short_ones_stay() -> None:
+    short = [variable("Variable:0")] + [variable(f"Variable_{i}:0", "Variable") for i in (1, 2)]
+    view = build_view(build_tree(Trace(events=short)), RenderOptions())
+    assert view.root.variables == ["Variable:0", "Variable_1:0", "Variable_2:0"]
+    long = [variable(f"w_{i}:0") for i in range(12)]
+    view = build_view(build_tree(Trace(events=long)), RenderOptions())
+    (group,) = view.root.groups
+    assert group.label == "w_[0..11] x12" and group.counts == (("created", 12),)
+
+
+def test_ops_are_drawn_only_when_asked() -> None:
+    trace = towers(2)
+    hidden = to_dot(build_tree(trace, include_ops=False), RenderOptions())
+    shown = to_dot(build_tree(trace, include_ops=True), RenderOptions(show_ops=True))
+    assert "model/tower_0/MatMul" not in hidden
+    assert '"model/tower_0/MatMul" [label="MatMul"' in shown

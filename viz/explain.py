@@ -1,0 +1,154 @@
+"""Pure "why these names": one plain sentence per variable or reuse, naming the rule behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from viz.trace import (
+    UNIQUIFIED,
+    NameScopeEvent,
+    ReuseEvent,
+    ReuseVariablesEvent,
+    Trace,
+    VariableEvent,
+    VariableScopeEvent,
+    op_name,
+)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The sentence for one variable (or one reuse), with the snippet line it is about."""
+
+    subject: str
+    line: int | None
+    text: str
+
+
+def _short(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def _at(line: int | None) -> str:
+    return f" at line {line}" if line is not None else ""
+
+
+class _History:
+    """What the run had done so far, to point at the earlier line that explains a name."""
+
+    def __init__(self) -> None:
+        self.first_given: dict[str, int | None] = {}  # name scope or op path -> first line
+        self.variable_scopes: list[VariableScopeEvent] = []
+        self.reuse_calls: list[ReuseVariablesEvent] = []
+
+    def taken_at(self, path: str) -> str:
+        """``" at line N"`` for the line that first took ``path``, or ``""`` if unknown."""
+        return _at(self.first_given[path]) if path in self.first_given else ""
+
+    def default_name_scope(self, asked: str, given: str) -> VariableScopeEvent | None:
+        for event in reversed(self.variable_scopes):
+            if event.default_name == asked and _short(event.name) == given:
+                return event
+        return None
+
+    def reuse_source(self, reuse: ReuseEvent) -> str:
+        scope = reuse.variable_scope
+        for call in reversed(self.reuse_calls):
+            if scope == call.scope or scope.startswith(call.scope + "/"):
+                return (f"scope.reuse_variables() was called on {call.scope or 'the root scope'}"
+                        f"{_at(call.line)}")
+        for event in reversed(self.variable_scopes):
+            if event.name == scope and event.reuse_asked is not None:
+                if event.reuse_asked == "AUTO_REUSE":
+                    return (f"variable_scope('{_short(scope)}') has reuse=tf.AUTO_REUSE"
+                            f"{_at(event.line)}, which returns a variable that exists")
+                if event.reuse_asked:
+                    return f"variable_scope('{_short(scope)}', reuse=True) was entered{_at(event.line)}"
+        if reuse.reuse == "AUTO_REUSE":
+            return f"variable scope {scope} inherits reuse=tf.AUTO_REUSE from a parent scope"
+        return f"variable scope {scope or '(root)'} is reusing (inherited from a parent scope)"
+
+
+def _uniquified_reason(variable: VariableEvent, history: _History) -> str:
+    asked_parts = variable.requested.split("/")
+    given = op_name(variable.name)
+    given_parts = given.split("/")
+    if len(asked_parts) != len(given_parts):
+        return f"TF changed {variable.requested} to {given} to keep names unique"
+    reasons = []
+    for depth, (asked, got) in enumerate(zip(asked_parts, given_parts)):
+        if asked == got:
+            continue
+        prefix = "/".join(given_parts[:depth])
+        asked_path = f"{prefix}/{asked}" if prefix else asked
+        suffix = got[len(asked):] if got.startswith(asked) else ""
+        is_leaf = depth == len(given_parts) - 1
+        default_scope = None if is_leaf else history.default_name_scope(asked, got)
+        if default_scope is not None:
+            reasons.append(
+                f"default name {asked} was already used in this variable scope, so "
+                f"variable_scope(None, default_name='{asked}'){_at(default_scope.line)} "
+                f"gave {got}")
+        elif is_leaf and variable.api == "tf.get_variable":
+            reasons.append(
+                f"an op named {asked_path} (compared case-insensitively) already existed, so "
+                f"TF named the variable's op {got}")
+        elif is_leaf:
+            what = "an unnamed tf.Variable is called Variable, and " if asked == "Variable" else ""
+            reasons.append(f"{what}{asked_path} was already taken{history.taken_at(asked_path)}, "
+                           f"so TF appended {suffix or 'a number'}")
+        else:
+            reasons.append(f"name scope {asked_path} was already used"
+                           f"{history.taken_at(asked_path)}, so TF appended {suffix or 'a number'}"
+                           f" and opened {got}")
+    return "; ".join(reasons)
+
+
+def _variable_sentence(variable: VariableEvent, history: _History) -> str:
+    given = op_name(variable.name)
+    short = _short(given)
+    scope = given.rsplit("/", 1)[0] if "/" in given else ""
+    via = f" (created by {variable.via})" if variable.via else ""
+    if variable.status == UNIQUIFIED:
+        return (f"{short} is {given} and not {variable.requested} because "
+                f"{_uniquified_reason(variable, history)}{via}.")
+    if variable.api == "tf.get_variable":
+        ignored = variable.name_scope
+        if ignored and ignored != (variable.variable_scope or ""):
+            return (f"{short} is {given} and not {ignored}/{short} because tf.get_variable "
+                    f"ignores name scopes and only uses variable scopes{via}.")
+        where = f"variable scope {variable.variable_scope}" if variable.variable_scope else (
+            "no variable scope")
+        return f"{short} is {given}: tf.get_variable put it in {where}{via}."
+    if scope:
+        return (f"{short} is {given}: tf.Variable takes the current name scope {scope} "
+                f"(variable scopes reach it only through the name scope they open){via}.")
+    if short != "Variable" and short.rsplit("_", 1)[-1].isdigit():
+        return f"{short} is exactly the name the code asked for; it only looks uniquified{via}."
+    return f"{short} is {given}: tf.Variable outside any name scope{via}."
+
+
+def explain(trace: Trace) -> list[Explanation]:
+    """One sentence per variable created and per get_variable call that reused one, in order."""
+    history = _History()
+    sentences: list[Explanation] = []
+    for event in trace.events:
+        if isinstance(event, NameScopeEvent):
+            history.first_given.setdefault(event.given, event.line)
+        elif isinstance(event, VariableScopeEvent):
+            history.variable_scopes.append(event)
+            history.first_given.setdefault(event.name_scope, event.line)
+        elif isinstance(event, ReuseVariablesEvent):
+            history.reuse_calls.append(event)
+        elif isinstance(event, VariableEvent):
+            sentences.append(Explanation(event.name, event.line,
+                                         _variable_sentence(event, history)))
+            history.first_given.setdefault(op_name(event.name), event.line)
+        elif isinstance(event, ReuseEvent):
+            text = (f"line {event.line} reuses {op_name(event.name)} because "
+                    f"{history.reuse_source(event)}")
+            if event.name_scope and event.name_scope != event.variable_scope:
+                text += (f"; the call ran in name scope {event.name_scope}, which "
+                         f"tf.get_variable ignores")
+            sentences.append(Explanation(event.name, event.line, text + "."))
+    return sentences

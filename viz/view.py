@@ -1,0 +1,255 @@
+"""Pure selection of what gets drawn: name filter, depth limit, collapsed series, ops.
+
+Large models stay readable the way TensorBoard's graph dashboard keeps them readable: siblings
+that differ only by a number (``tower_0`` ... ``tower_7``) become one node with a count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from viz.trace import STATUSES, op_name
+from viz.tree import ROOT, ScopeNode, ScopeTree
+
+# A series member: a name ending in a number, "tower_3" -> ("tower_", 3).
+_NUMBERED = re.compile(r"^(.*?)([0-9]+)$")
+MAX_OPS_DRAWN = 2000
+# Variables collapse only in long runs: "Variable_1" beside "Variable" is what users come to see.
+VARIABLE_SERIES_MIN = 10
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How the tree is drawn.
+
+    Attributes:
+        rankdir: graphviz's layout direction (LR, TB, RL, BT).
+        show_ops: also draw the graph's ops inside their name scopes.
+        collapse_series: draw siblings that differ only by a number as one node.
+        series_min: how many such siblings make a series.
+        max_depth: scopes nested deeper than this are folded into their ancestor (None: all).
+        name_filter: keep only variables whose full name contains this (case-insensitive),
+            with their scopes.
+    """
+
+    rankdir: str = "LR"
+    show_ops: bool = False
+    collapse_series: bool = True
+    series_min: int = 3
+    max_depth: int | None = None
+    name_filter: str = ""
+
+
+@dataclass(frozen=True)
+class Group:
+    """One node standing for many: a collapsed series or a scope folded by the depth limit."""
+
+    id: str
+    label: str
+    members: tuple[str, ...]
+    counts: tuple[tuple[str, int], ...]
+    kind: str  # "series" or "folded"
+
+
+@dataclass
+class DrawnScope:
+    """A scope drawn as a cluster, with what is drawn inside it."""
+
+    node: ScopeNode
+    scopes: list[DrawnScope] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    variables: list[str] = field(default_factory=list)
+    ops: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A reuse edge between drawn things (scope clusters, variables or groups)."""
+
+    source: str
+    target: str
+    lines: tuple[int | None, ...]
+    scopes: tuple[str, ...]
+    variables: tuple[str, ...]
+
+
+@dataclass
+class View:
+    """What to draw: the root cluster's contents and the reuse edges."""
+
+    root: DrawnScope
+    clusters: set[str]
+    edges: list[Edge]
+    hidden_ops: int = 0
+
+
+def _series_key(name: str) -> tuple[str, int] | None:
+    match = _NUMBERED.match(name)
+    return (match.group(1), int(match.group(2))) if match else None
+
+
+def _series(names: list[str], minimum: int) -> tuple[list[str], dict[str, list[str]]]:
+    """Splits sibling names into singles and series (prefix -> members in numeric order).
+
+    The unnumbered base joins its series: ``dense``, ``dense_1``, ``dense_2``.
+    """
+    by_prefix: dict[str, list[tuple[int, str]]] = {}
+    for name in names:
+        key = _series_key(name)
+        if key is not None:
+            by_prefix.setdefault(key[0], []).append((key[1], name))
+    for name in names:
+        base = by_prefix.get(name + "_")
+        if base is not None:
+            base.append((-1, name))
+    series: dict[str, list[str]] = {}
+    grouped: set[str] = set()
+    for prefix, members in sorted(by_prefix.items(), key=lambda item: -len(item[1])):
+        names_left = [n for _, n in sorted(members) if n not in grouped]
+        if len(names_left) >= minimum:
+            series[prefix] = names_left
+            grouped.update(names_left)
+    return [n for n in names if n not in grouped], series
+
+
+def _series_label(prefix: str, members: list[str]) -> str:
+    numbers = [key[1] for key in map(_series_key, members) if key is not None]
+    span = f"{min(numbers)}..{max(numbers)}" if numbers else ""
+    return f"{prefix}[{span}] x{len(members)}"
+
+
+class _Builder:
+    def __init__(self, tree: ScopeTree, options: RenderOptions) -> None:
+        self.tree = tree
+        self.options = options
+        self.anchor: dict[str, str] = {}
+        self.clusters: set[str] = set()
+        self.kept = self._kept()
+        self.ops_drawn = 0
+        self.hidden_ops = 0
+
+    def _kept(self) -> set[str] | None:
+        """Scope and variable ids that pass the name filter (None: no filter)."""
+        needle = self.options.name_filter.strip().lower()
+        if not needle:
+            return None
+        kept: set[str] = set()
+
+        def keep_path(path: str) -> None:
+            while path and path not in kept:
+                kept.add(path)
+                path = path.rsplit("/", 1)[0] if "/" in path else ROOT
+
+        for name in self.tree.variables:
+            if needle in name.lower():
+                kept.add(name)
+                keep_path(name.rsplit("/", 1)[0] if "/" in name else ROOT)
+        for link in self.tree.reuses:
+            if link.variable in kept:
+                keep_path(link.scope)
+        return kept
+
+    def visible(self, item: str) -> bool:
+        return self.kept is None or item in self.kept
+
+    def descendants(self, node: ScopeNode) -> tuple[list[str], list[str]]:
+        """All scope ids and variable names under ``node`` (itself included)."""
+        scopes, variables, stack = [], [], [node]
+        while stack:
+            current = stack.pop()
+            scopes.append(current.id)
+            variables.extend(v for v in current.variables if self.visible(v))
+            stack.extend(self.tree.nodes[c] for c in current.children if self.visible(c))
+        return scopes, variables
+
+    def counts(self, variables: list[str]) -> tuple[tuple[str, int], ...]:
+        tally = Counter(self.tree.status(v) for v in variables)
+        return tuple((s, tally[s]) for s in STATUSES if tally[s])
+
+    def group(self, group_id: str, label: str, nodes: list[ScopeNode], kind: str) -> Group:
+        members, variables = [], []
+        for node in nodes:
+            scopes, inner = self.descendants(node)
+            members.extend(scopes)
+            variables.extend(inner)
+        for item in members + variables:
+            self.anchor[item] = group_id
+        return Group(group_id, label, tuple(n.id for n in nodes), self.counts(variables), kind)
+
+    def variable_group(self, group_id: str, label: str, names: list[str]) -> Group:
+        for name in names:
+            self.anchor[name] = group_id
+        return Group(group_id, label, tuple(names), self.counts(names), "series")
+
+    def draw(self, node: ScopeNode, depth: int) -> DrawnScope:
+        drawn = DrawnScope(node)
+        self.anchor[node.id] = node.id
+        if node.id:
+            self.clusters.add(node.id)
+        prefix = f"{node.id}/" if node.id else ""
+        children = [c for c in node.children if self.visible(c)]
+        singles, series = (_series([self.tree.nodes[c].name for c in children],
+                                   self.options.series_min)
+                           if self.options.collapse_series else
+                           ([self.tree.nodes[c].name for c in children], {}))
+        for name in singles:
+            child = self.tree.nodes[prefix + name]
+            if self.options.max_depth is not None and depth + 1 > self.options.max_depth:
+                _, inner = self.descendants(child)
+                drawn.groups.append(self.group(child.id, f"{child.name} ({len(inner)} variables)",
+                                               [child], "folded"))
+            else:
+                drawn.scopes.append(self.draw(child, depth + 1))
+        for series_prefix, members in series.items():
+            drawn.groups.append(self.group(
+                f"{prefix}{series_prefix}*", _series_label(series_prefix, members),
+                [self.tree.nodes[prefix + m] for m in members], "series"))
+        variables = [v for v in node.variables if self.visible(v)]
+        short = {op_name(v).rsplit("/", 1)[-1]: v for v in variables}
+        singles, series = (_series(list(short), VARIABLE_SERIES_MIN)
+                           if self.options.collapse_series else (list(short), {}))
+        for name in singles:
+            self.anchor[short[name]] = short[name]
+            drawn.variables.append(short[name])
+        for series_prefix, members in series.items():
+            drawn.groups.append(self.variable_group(
+                f"{prefix}{series_prefix}*:0", _series_label(series_prefix, members),
+                [short[m] for m in members]))
+        if self.options.show_ops:
+            for op in node.ops:
+                if self.kept is not None and self.options.name_filter.lower() not in op.lower():
+                    continue
+                if self.ops_drawn >= MAX_OPS_DRAWN:
+                    self.hidden_ops += 1
+                    continue
+                self.ops_drawn += 1
+                drawn.ops.append(op)
+        return drawn
+
+    def edges(self) -> list[Edge]:
+        merged: dict[tuple[str, str], list] = {}
+        for link in self.tree.reuses:
+            if not (self.visible(link.variable) and (link.scope == ROOT or self.visible(link.scope))):
+                continue
+            source = self.anchor.get(link.scope, ROOT)
+            target = self.anchor.get(link.variable)
+            if target is None:
+                continue
+            entry = merged.setdefault((source, target), [[], [], []])
+            entry[0].extend(link.lines)
+            entry[1].append(link.scope)
+            entry[2].append(link.variable)
+        return [Edge(source, target, tuple(lines), tuple(dict.fromkeys(scopes)),
+                     tuple(dict.fromkeys(variables)))
+                for (source, target), (lines, scopes, variables) in merged.items()]
+
+
+def build_view(tree: ScopeTree, options: RenderOptions) -> View:
+    """Decides what to draw of ``tree``; every hidden scope or variable maps to what stands
+    for it, so reuse edges still connect the right boxes."""
+    builder = _Builder(tree, options)
+    root = builder.draw(tree.nodes[ROOT], 0)
+    return View(root=root, clusters=builder.clusters, edges=builder.edges(),
+                hidden_ops=builder.hidden_ops)
