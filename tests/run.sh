@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v dot >/dev/null || missing+=(graphviz)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# The seed snippets carry Chinese comments; without a CJK font the screenshots show boxes.
+[ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || missing+=(fonts-wqy-zenhei)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

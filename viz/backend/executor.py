@@ -16,6 +16,9 @@ from viz.trace import ErrorInfo, Trace, event_from_dict
 
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_OUTPUT_LIMIT = 1_000_000
+# Memory a run may use on top of the worker's own size (TF's virtual size is ~1.7 GB).
+DEFAULT_MEMORY_LIMIT = 1536 * 1024 * 1024
+MAX_SNIPPET_BYTES = 256 * 1024
 # Importing TF takes about 5 s on a quiet machine; allow for a loaded one.
 STARTUP_TIMEOUT_S = 180.0
 # How long past its time limit a run may take before the worker itself is presumed stuck.
@@ -123,8 +126,10 @@ class Executor:
     serialised: one worker serves one run at a time, each in a fresh forked child.
     """
 
-    def __init__(self, output_limit: int = DEFAULT_OUTPUT_LIMIT) -> None:
+    def __init__(self, output_limit: int = DEFAULT_OUTPUT_LIMIT,
+                 memory_limit: int = DEFAULT_MEMORY_LIMIT) -> None:
         self.output_limit = output_limit
+        self.memory_limit = memory_limit
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._reader: _LineReader | None = None
@@ -205,6 +210,11 @@ class Executor:
             filename: the name errors and line numbers refer to.
             timeout: wall-clock seconds before the run is stopped with a ``Timeout`` error.
         """
+        size = len(source.encode("utf-8", "surrogatepass"))
+        if size > MAX_SNIPPET_BYTES:
+            return Trace(error=ErrorInfo("SnippetTooLarge", f"the snippet is {size} bytes; the "
+                                         f"limit is {MAX_SNIPPET_BYTES} bytes"),
+                         filename=filename)
         with self._lock:
             if self._process is None:
                 self._spawn()
@@ -220,7 +230,7 @@ class Executor:
         run = _Run(filename, timeout, self.output_limit)
         started = time.perf_counter()
         request = {"source": source, "filename": filename, "timeout": timeout,
-                   "output_limit": self.output_limit}
+                   "output_limit": self.output_limit, "memory_limit": self.memory_limit}
         try:
             self._process.stdin.write((json.dumps(request) + "\n").encode("utf-8"))
             self._process.stdin.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import errno
 import io
 import signal
 import sys
@@ -91,6 +92,11 @@ def describe_error(error: BaseException, filename: str) -> dict[str, Any]:
         kind, message = "Timeout", str(error)
     elif isinstance(error, OutputLimitExceeded):
         kind, message = "OutputLimit", str(error)
+    elif isinstance(error, MemoryError):
+        kind, message = "MemoryLimit", ("the snippet ran out of memory (its limit is the "
+                                        "worker's size plus the run's memory limit)")
+    elif isinstance(error, OSError) and error.errno == errno.EFBIG:
+        kind, message = "OutputLimit", "the snippet wrote more raw output than the limit"
     elif isinstance(error, SystemExit):
         kind, message = "SystemExit", f"the snippet called sys.exit({error.code!r})"
     else:

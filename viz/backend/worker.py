@@ -17,6 +17,8 @@ import sys
 import time
 from typing import Any, Callable
 
+from viz.backend import limits
+
 # How long a child may ignore its soft timeout (SIGALRM) before it is killed outright.
 KILL_GRACE_S = 1.0
 
@@ -67,6 +69,7 @@ def _serve(request: dict[str, Any], proto_fd: int, run: Callable[..., None]) -> 
             os.dup2(devnull, 0)
             os.dup2(raw_out, 1)
             os.dup2(raw_err, 2)
+            limits.apply(int(request["memory_limit"]))
             run(request["source"], request["filename"], timeout, limit, send)
         except BaseException:  # noqa: BLE001 - a child must never return into the serve loop
             code = 70

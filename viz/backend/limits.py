@@ -1,0 +1,32 @@
+"""Resource limits a forked child puts on itself before it runs a snippet."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+
+# Raw writes to fd 1/2 land in in-memory files; this caps them (the trace keeps less).
+RAW_OUTPUT_FILE_BYTES = 64 * 1024 * 1024
+# A snippet may start a few threads (TF does); a thread or fork bomb stops here (non-root).
+MAX_PROCESSES = 256
+
+
+def current_address_space() -> int:
+    """This process's virtual size in bytes (TF alone is about 1.7 GB after import)."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def apply(memory_bytes: int) -> None:
+    """Limits memory (relative to the current size: an absolute 512 MB would break TF), raw
+    output size, process count and core dumps, for this process and what it starts."""
+    address_space = current_address_space() + memory_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (RAW_OUTPUT_FILE_BYTES, RAW_OUTPUT_FILE_BYTES))
+    # Past the size limit a write fails with EFBIG instead of killing the process.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
+    cap = MAX_PROCESSES if hard == resource.RLIM_INFINITY else min(MAX_PROCESSES, hard)
+    resource.setrlimit(resource.RLIMIT_NPROC, (cap, cap))
