@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from viz import Executor, Trace
+from viz import Trace, WorkerPool
 from viz.backend.execute import DotNotFound, run_dot
 from viz.explain import explain
 from viz.export import MIME_TYPES, dot_source, export, inline_svg
@@ -20,14 +20,17 @@ from viz.tables import rows, status_counts
 from viz.view import RenderOptions
 
 st.set_page_config(page_title="ScopeViz", layout="wide")
+HOSTED = os.environ.get("SCOPEVIZ_HOSTED") == "1"
 
 
 @st.cache_resource
-def executor() -> Executor:
-    """One warm TF worker for the server, started on the first page load."""
-    worker = Executor()
-    worker.start()
-    return worker
+def worker_pool() -> WorkerPool:
+    """The server's warm TF workers (SCOPEVIZ_WORKERS, default one per core), started on the
+    first page load and shared by every browser session."""
+    workers = int(os.environ.get("SCOPEVIZ_WORKERS", "0")) or None
+    pool = WorkerPool(size=workers, hosted=HOSTED)
+    pool.start()
+    return pool
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -39,14 +42,14 @@ def drawn(dot: str, fmt: str) -> bytes:
 gallery = load_gallery()
 examples = {example.stem: example for example in gallery}
 state = st.session_state
-worker = executor()
+pool = worker_pool()
 
 
 def run_current() -> None:
     """Runs the editor's text; the result (or failure) lands in session state."""
     source = state.source
     with st.spinner("Running in TensorFlow..."):
-        trace = worker.run(source, filename="snippet.py",
+        trace = pool.run(source, filename="snippet.py",
                            timeout=float(os.environ.get("SCOPEVIZ_TIMEOUT", "10")))
     state.trace = trace
     state.ran_source = source
@@ -101,6 +104,8 @@ with st.sidebar:
     st.header("Mode")
     st.caption("TF1: `import tensorflow as tf` is `tensorflow.compat.v1` in graph mode; "
                "every run gets a fresh graph in its own process.")
+    if HOSTED:
+        st.caption("Hosted: runs cannot touch files, the network or other processes.")
     st.header("Render")
     show_ops = st.checkbox("Show ops", value=False)
     collapse = st.checkbox("Collapse repeated series", value=True,

@@ -33,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     trace.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     trace.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
                        help="seconds before the run is stopped (default %(default)s)")
+    trace.add_argument("--hosted", action="store_true",
+                       help="run in the kernel sandbox used by shared servers (see SECURITY.md)")
     trace.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR",
                        help="graph layout direction for dot/svg/png")
     trace.add_argument("--show-ops", action="store_true", help="draw ops in their name scopes")
@@ -58,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             parser.error(f"cannot read {args.path}: {exc.strerror if isinstance(exc, OSError) else exc}")
         filename = str(path)
-    with Executor() as executor:
+    with Executor(hosted=args.hosted) as executor:
         trace = executor.run(source, filename=filename, timeout=args.timeout)
     try:
         options = RenderOptions(rankdir=args.rankdir, show_ops=args.show_ops,

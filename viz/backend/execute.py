@@ -18,13 +18,18 @@ class DotNotFound(RuntimeError):
     """Graphviz's ``dot`` program is not installed."""
 
 
-def start_worker(log: IO[bytes]) -> subprocess.Popen[bytes]:
+def start_worker(log: IO[bytes], hosted: bool = False) -> subprocess.Popen[bytes]:
     """Starts ``python -m viz.backend.worker`` with pipes for the JSON-lines protocol.
 
     Args:
         log: where the worker's stderr goes (TF's import chatter, a crash report).
+        hosted: start it with a clean environment, so that no server variable (a token, a
+            password) is anywhere in its memory for a snippet to find.
     """
-    env = dict(os.environ)
+    if hosted:
+        env = {key: os.environ[key] for key in ("PATH", "LANG", "HOME") if key in os.environ}
+    else:
+        env = dict(os.environ)
     env.update(WORKER_ENV)
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)

@@ -124,12 +124,19 @@ class Executor:
 
     :meth:`run` never raises for anything the snippet does; the outcome is in the trace. Runs are
     serialised: one worker serves one run at a time, each in a fresh forked child.
+
+    Args:
+        output_limit: bytes of printed output a run may produce (``OutputLimit``).
+        memory_limit: bytes a run may use on top of the worker's size (``MemoryLimit``).
+        hosted: seal each run in the kernel sandbox of :mod:`viz.backend.sandbox` (no files
+            outside Python's, no network, no processes, no server environment).
     """
 
     def __init__(self, output_limit: int = DEFAULT_OUTPUT_LIMIT,
-                 memory_limit: int = DEFAULT_MEMORY_LIMIT) -> None:
+                 memory_limit: int = DEFAULT_MEMORY_LIMIT, hosted: bool = False) -> None:
         self.output_limit = output_limit
         self.memory_limit = memory_limit
+        self.hosted = hosted
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._reader: _LineReader | None = None
@@ -152,7 +159,7 @@ class Executor:
 
     def _spawn(self) -> None:
         self._log = tempfile.TemporaryFile()
-        self._process = start_worker(self._log)
+        self._process = start_worker(self._log, hosted=self.hosted)
         assert self._process.stdout is not None
         self._reader = _LineReader(self._process.stdout.fileno())
         self._ready = False
@@ -230,7 +237,8 @@ class Executor:
         run = _Run(filename, timeout, self.output_limit)
         started = time.perf_counter()
         request = {"source": source, "filename": filename, "timeout": timeout,
-                   "output_limit": self.output_limit, "memory_limit": self.memory_limit}
+                   "output_limit": self.output_limit, "memory_limit": self.memory_limit,
+                   "hosted": self.hosted}
         try:
             self._process.stdin.write((json.dumps(request) + "\n").encode("utf-8"))
             self._process.stdin.flush()

@@ -86,8 +86,18 @@ def _column(tb: types.TracebackType) -> int | None:
     return None
 
 
-def describe_error(error: BaseException, filename: str) -> dict[str, Any]:
-    """Turns an exception into the trace's error dict, located at the innermost snippet line."""
+def _refused(error: BaseException) -> bool:
+    """True for the errors a sandbox wall produces: EPERM/EACCES, TF's PermissionDenied."""
+    if isinstance(error, OSError) and error.errno in (errno.EPERM, errno.EACCES):
+        return True
+    return isinstance(error, tf_v1.errors.PermissionDeniedError)
+
+
+def describe_error(error: BaseException, filename: str, hosted: bool = False) -> dict[str, Any]:
+    """Turns an exception into the trace's error dict, located at the innermost snippet line.
+
+    In hosted mode an operation the sandbox refused is reported as ``Blocked``.
+    """
     if isinstance(error, SnippetTimeout):
         kind, message = "Timeout", str(error)
     elif isinstance(error, OutputLimitExceeded):
@@ -97,6 +107,8 @@ def describe_error(error: BaseException, filename: str) -> dict[str, Any]:
                                         "worker's size plus the run's memory limit)")
     elif isinstance(error, OSError) and error.errno == errno.EFBIG:
         kind, message = "OutputLimit", "the snippet wrote more raw output than the limit"
+    elif hosted and _refused(error):
+        kind, message = "Blocked", f"hosted mode does not allow this ({error})"
     elif isinstance(error, SystemExit):
         kind, message = "SystemExit", f"the snippet called sys.exit({error.code!r})"
     else:
@@ -134,7 +146,8 @@ def graph_ops(limit: int) -> tuple[list[str], int]:
     return names[:limit], len(names)
 
 
-def run(source: str, filename: str, timeout: float, output_limit: int, send: Send) -> None:
+def run(source: str, filename: str, timeout: float, output_limit: int, send: Send,
+        hosted: bool = False) -> None:
     """Executes the snippet in a fresh graph, streaming events, then sends ``done``."""
     budget = [output_limit]
     stdout = CappedStream("stdout", send, budget, output_limit)
@@ -158,7 +171,7 @@ def run(source: str, filename: str, timeout: float, output_limit: int, send: Sen
         signal.setitimer(signal.ITIMER_REAL, timeout)
         exec(code, module.__dict__)
     except BaseException as exc:  # the snippet's failure is the result, whatever it is
-        error = describe_error(exc, filename)
+        error = describe_error(exc, filename, hosted)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
     elapsed_ms = (time.perf_counter() - started) * 1000.0

@@ -17,7 +17,7 @@ import sys
 import time
 from typing import Any, Callable
 
-from viz.backend import limits
+from viz.backend import limits, sandbox
 
 # How long a child may ignore its soft timeout (SIGALRM) before it is killed outright.
 KILL_GRACE_S = 1.0
@@ -70,7 +70,16 @@ def _serve(request: dict[str, Any], proto_fd: int, run: Callable[..., None]) -> 
             os.dup2(raw_out, 1)
             os.dup2(raw_err, 2)
             limits.apply(int(request["memory_limit"]))
-            run(request["source"], request["filename"], timeout, limit, send)
+            if request.get("hosted"):
+                try:
+                    sandbox.enter()
+                except sandbox.SandboxUnavailable as exc:
+                    send({"k": "done", "elapsed_ms": 0.0, "error": {
+                        "type": "Blocked", "message": f"hosted mode cannot run snippets on "
+                        f"this machine: {exc}", "line": None, "column": None}})
+                    os._exit(0)
+            run(request["source"], request["filename"], timeout, limit, send,
+                hosted=bool(request.get("hosted")))
         except BaseException:  # noqa: BLE001 - a child must never return into the serve loop
             code = 70
         finally:
