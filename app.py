@@ -149,14 +149,18 @@ counts = status_counts(trace)
 graph_tab, table_tab, why_tab, output_tab = result_column.tabs(
     ["Graph", "Variables", "Why these names", "Output"])
 
+def show_graph(shown: Trace) -> None:
+    try:
+        svg = inline_svg(drawn(dot_source(shown, options), "svg"))
+    except DotNotFound as exc:
+        st.error(str(exc))
+        return
+    # st.markdown keeps inline SVG (hover titles, selectable text); st.html strips it.
+    st.markdown('<div class="scopeviz-graph" style="overflow:auto;max-height:78vh">'
+                + svg + "</div>", unsafe_allow_html=True)
+
+
 with graph_tab:
-    shown = trace
-    if error is not None and not trace.variables and state.get("last_good") is not None:
-        shown = state.last_good
-        st.warning("This run made no variables before it failed; the graph below is the last "
-                   "successful run (stale).")
-    elif error is not None:
-        st.caption("Partial graph: what the snippet created before it failed.")
     legend = " ".join(
         f'<span title="{STATUS_MEANINGS[s]}" style="background:{c};padding:2px 8px;'
         f'border-radius:4px;margin-right:6px">{s} ({counts[s]})</span>'
@@ -165,13 +169,18 @@ with graph_tab:
             + '<span style="border:1.6px solid #2166ac;padding:1px 6px;margin-right:6px">'
               'variable scope</span><span style="border:1px dashed #666;padding:1px 6px">'
               'name scope</span></div>')
-    try:
-        svg = inline_svg(drawn(dot_source(shown, options), "svg"))
-        # st.markdown keeps inline SVG (hover titles, selectable text); st.html strips it.
-        st.markdown('<div class="scopeviz-graph" style="overflow:auto;max-height:78vh">'
-                    + svg + "</div>", unsafe_allow_html=True)
-    except DotNotFound as exc:
-        st.error(str(exc))
+    last_good = state.get("last_good")
+    if error is None:
+        show_graph(trace)
+    else:
+        if trace.variables:
+            st.caption("Partial graph: what the snippet created before it failed.")
+            show_graph(trace)
+        else:
+            st.caption("The snippet created no variables before it failed.")
+        if last_good is not None:
+            with st.expander("Last successful run (stale)", expanded=not trace.variables):
+                show_graph(last_good)
 
 with table_tab:
     table = pd.DataFrame(rows(trace))

@@ -113,7 +113,9 @@ def test_snippet_with_an_error_shows_type_and_line(page: object, app_url: str) -
     expect(editor).to_have_value(
         "with tf.variable_scope('a'):\n    tf.get_variable('w', [1])\n"
         "with tf.variable_scope('a'):\n    tf.get_variable('w', [1])\n")
-    expect(page.locator(".scopeviz-graph svg")).to_contain_text("w")
+    partial = page.locator(".scopeviz-graph svg").first
+    expect(partial.locator("g.node title", has_text="a/w:0")).to_have_count(1)
+    expect(page.get_by_text("Last successful run (stale)")).to_be_visible()
 
 
 def test_csv_download(page: object, app_url: str, tmp_path: Path) -> None:
@@ -126,3 +128,14 @@ def test_csv_download(page: object, app_url: str, tmp_path: Path) -> None:
     lines = target.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "name,requested,status,api,shape,dtype,trainable,line"
     assert lines[4].startswith("nsc1_1/v4:0,nsc1/v4,uniquified")
+
+
+def test_ctrl_enter_in_the_editor_runs_the_snippet(page: object, app_url: str) -> None:
+    page.goto(f"{app_url}/?example=seed_1_name_scope_vs_variable_scope")
+    expect(page.locator(".scopeviz-graph svg")).to_be_visible()
+    editor = page.get_by_label("Snippet (Ctrl+Enter or Run)")
+    editor.fill("with tf.name_scope('ctrl'):\n    v = tf.Variable(1, name='enter')\n")
+    editor.press("Control+Enter")
+    graph = page.locator(".scopeviz-graph svg")
+    expect(graph.locator("g.node title", has_text="ctrl/enter:0")).to_have_count(1)
+    assert "snippet=" in page.url
