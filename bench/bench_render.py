@@ -49,8 +49,9 @@ def main() -> None:
             for name, options in VARIANTS:
                 if variables == 10000 and not options.collapse_series:
                     continue  # minutes of graphviz layout, which is why collapsing exists
-                dot_ms, dot = best_of(3, lambda: dot_source(trace, options))
-                svg_ms, svg = best_of(3, lambda: run_dot(dot_source(trace, options), "svg"))
+                dot_ms, dot = best_of(3, lambda t=trace, o=options: dot_source(t, o))
+                svg_ms, svg = best_of(3, lambda t=trace, o=options:
+                                      run_dot(dot_source(t, o), "svg"))
                 print(f"| {variables:,} variables | {name} | {dot_ms:,.0f} | {svg_ms:,.0f} "
                       f"| {len(svg) / 1024:,.0f} KiB |", flush=True)
 

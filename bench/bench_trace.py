@@ -3,8 +3,8 @@
 Usage: python bench/bench_trace.py [--repeat N]
 
 Prints a Markdown table (milliseconds, best of N interleaved runs: this 2-core machine's noise
-is larger than tracing's cost, and the minimum is the least noisy estimate) for the seed snippets and for
-generated models of 1,000 and 10,000 variables:
+is larger than tracing's cost, and the minimum is the least noisy estimate) for the seed
+snippets and for generated models of 1,000 and 10,000 variables:
 - raw TF: the snippet executed in this (warm) process, fresh graph, no tracing hooks;
 - traced: the same snippet's execution time inside the worker's child, with tracing;
 - tracing cost: hooks off vs on in one process, which isolates what tracing itself adds from

@@ -50,7 +50,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
-                raise RuntimeError("streamlit did not become healthy")
+                raise RuntimeError("streamlit did not become healthy") from None
             time.sleep(0.3)
     yield url
     server.terminate()

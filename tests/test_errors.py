@@ -55,8 +55,8 @@ def test_error_inside_a_function_points_at_the_innermost_snippet_line(executor: 
 
 
 def test_timeout_keeps_variables_made_before_it(executor: Executor) -> None:
-    trace = executor.run("for i in range(5):\n    tf.Variable(i, name='v')\nwhile True:\n    pass\n",
-                         timeout=1.0)
+    trace = executor.run("for i in range(5):\n    tf.Variable(i, name='v')\n"
+                         "while True:\n    pass\n", timeout=1.0)
     assert trace.error is not None and trace.error.type == "Timeout"
     assert trace.error.line in (3, 4)
     assert len(trace.variables) == 5

@@ -171,7 +171,7 @@ def test_events_record_scopes_with_lines(executor: Executor) -> None:
             with tf.variable_scope("v") as scope:
                 scope.reuse_variables()
     """))
-    kinds = [(e.kind, getattr(e, "line")) for e in trace.events]
+    kinds = [(e.kind, e.line) for e in trace.events]
     assert kinds == [("name_scope", 2), ("name_scope", 4), ("variable_scope", 5),
                      ("reuse_variables", 6)]
     assert trace.events[1].given == "a_1" and trace.events[1].requested == "a"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from viz.render import to_dot
 from viz.trace import NameScopeEvent, ReuseEvent, Trace, VariableEvent, VariableScopeEvent
 from viz.tree import build_tree
-from viz.view import RenderOptions, build_view
+from viz.view import MAX_OPS_DRAWN, RenderOptions, build_view
 
 
 def variable(name: str, requested: str | None = None, line: int = 1) -> VariableEvent:
@@ -90,6 +90,13 @@ def test_long_variable_series_collapse_but_short_ones_stay() -> None:
     view = build_view(build_tree(Trace(events=long)), RenderOptions())
     (group,) = view.root.groups
     assert group.label == "w_[0..11] x12" and group.counts == (("created", 12),)
+
+
+def test_ops_beyond_the_limit_are_counted_not_drawn() -> None:
+    ops = [f"op_{i}" for i in range(MAX_OPS_DRAWN + 5)]
+    dot = to_dot(build_tree(Trace(ops=ops), include_ops=True), RenderOptions(show_ops=True))
+    assert f'"op_{MAX_OPS_DRAWN - 1}"' in dot and f'"op_{MAX_OPS_DRAWN}"' not in dot
+    assert "5 more ops not drawn" in dot
 
 
 def test_ops_are_drawn_only_when_asked() -> None:

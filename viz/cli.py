@@ -58,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             source = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            parser.error(f"cannot read {args.path}: {exc.strerror if isinstance(exc, OSError) else exc}")
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+            parser.error(f"cannot read {args.path}: {reason}")
         filename = str(path)
     with Executor(hosted=args.hosted) as executor:
         trace = executor.run(source, filename=filename, timeout=args.timeout)

@@ -63,7 +63,8 @@ class _History:
                     return (f"variable_scope('{_short(scope)}') has reuse=tf.AUTO_REUSE"
                             f"{_at(event.line)}, which returns a variable that exists")
                 if event.reuse_asked:
-                    return f"variable_scope('{_short(scope)}', reuse=True) was entered{_at(event.line)}"
+                    return (f"variable_scope('{_short(scope)}', reuse=True) was entered"
+                            f"{_at(event.line)}")
         if reuse.reuse == "AUTO_REUSE":
             return f"variable scope {scope} inherits reuse=tf.AUTO_REUSE from a parent scope"
         return f"variable scope {scope or '(root)'} is reusing (inherited from a parent scope)"

@@ -1,4 +1,4 @@
-"""Turns a trace into the bytes of one output format (the CLI's --format and the app's downloads)."""
+"""Turns a trace into the bytes of one output format (CLI --format, the app's downloads)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import html
 
 def numbered_listing(source: str, error_line: int | None = None,
                      error_column: int | None = None) -> str:
-    """HTML ``<pre>`` with line numbers; the error line is highlighted and a caret marks the column."""
+    """HTML ``<pre>`` with line numbers; the error line highlighted, a caret at its column."""
     rows = []
     width = len(str(max(1, source.count("\n") + 1)))
     for number, text in enumerate(source.split("\n"), start=1):

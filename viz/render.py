@@ -6,7 +6,7 @@ from graphviz.quoting import quote
 
 from viz.trace import CREATED, REUSED, UNIQUIFIED, VariableEvent, op_name
 from viz.tree import NAME_SCOPE, ROOT, VARIABLE_SCOPE, ScopeNode, ScopeTree
-from viz.view import DrawnScope, Group, RenderOptions, View, build_view
+from viz.view import MAX_OPS_DRAWN, DrawnScope, Group, RenderOptions, View, build_view
 
 STATUS_COLORS = {CREATED: "#b8e186", REUSED: "#92c5de", UNIQUIFIED: "#fdb863"}
 STATUS_MEANINGS = {
@@ -142,6 +142,10 @@ def to_dot(tree: ScopeTree, options: RenderOptions = RenderOptions()) -> str:
         "  node " + _attrs(fontname="Helvetica", fontsize="11") + ";",
         "  edge " + _attrs(fontname="Helvetica", fontsize="9") + ";",
     ]
+    if view.hidden_ops:
+        note = (f"{view.hidden_ops} more ops not drawn (at most {MAX_OPS_DRAWN} are); "
+                "use the name filter")
+        writer.out.append(f"  label={_q(note)};")
     writer.contents(view.root, "  ")
     writer.edges()
     writer.out.append("}")

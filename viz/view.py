@@ -231,7 +231,8 @@ class _Builder:
     def edges(self) -> list[Edge]:
         merged: dict[tuple[str, str], list] = {}
         for link in self.tree.reuses:
-            if not (self.visible(link.variable) and (link.scope == ROOT or self.visible(link.scope))):
+            scope_kept = link.scope == ROOT or self.visible(link.scope)
+            if not (self.visible(link.variable) and scope_kept):
                 continue
             source = self.anchor.get(link.scope, ROOT)
             target = self.anchor.get(link.variable)

@@ -1,1 +1,1 @@
-"""Runs snippets in TensorFlow and the processes around it (worker, dot); the rest of viz is pure."""
+"""Runs snippets in TensorFlow, and the processes around it (worker, dot); the rest is pure."""

@@ -65,7 +65,7 @@ class WorkerPool:
 
     def run(self, source: str, filename: str = "snippet.py",
             timeout: float = DEFAULT_TIMEOUT_S) -> Trace:
-        """Like :meth:`Executor.run`; returns a ``ServerBusy`` trace at once when the queue is full."""
+        """Like :meth:`Executor.run`; a ``ServerBusy`` trace at once when the queue is full."""
         with self._lock:
             if self._waiting >= self.queue_limit:
                 return Trace(error=ErrorInfo(

@@ -1,4 +1,4 @@
-"""Runs one snippet inside a forked child of the worker: TF1 mode, captured output, errors as data."""
+"""Runs one snippet in a forked child of the worker: TF1 mode, captured output, errors as data."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ OPS_LIMIT = 5000
 
 
 class SnippetTimeout(BaseException):
-    """Raised inside the snippet when its time is up (BaseException: `except Exception` can't eat it)."""
+    """Raised in the snippet when its time is up (a BaseException: `except Exception` misses it)."""
 
 
 class OutputLimitExceeded(BaseException):

@@ -47,6 +47,25 @@ def _warm_up() -> None:
     tf.reset_default_graph()
 
 
+def _single_threaded_sessions() -> None:
+    """Sessions use one intra-op and one inter-op thread unless the snippet asks otherwise:
+    with a run per core, TF's default of a pool per core would oversubscribe the machine."""
+    import tensorflow.compat.v1 as tf
+    from tensorflow.python.client import session
+
+    original_init = session.BaseSession.__init__
+
+    def init(self: Any, target: str = "", graph: Any = None, config: Any = None) -> None:
+        patched = tf.ConfigProto()
+        if config is not None:
+            patched.CopyFrom(config)
+        patched.intra_op_parallelism_threads = patched.intra_op_parallelism_threads or 1
+        patched.inter_op_parallelism_threads = patched.inter_op_parallelism_threads or 1
+        original_init(self, target, graph, config=patched)
+
+    session.BaseSession.__init__ = init
+
+
 def _read_capped(fd: int, limit: int) -> str:
     data = os.pread(fd, limit + 1, 0)
     text = data[:limit].decode("utf-8", "replace")
@@ -123,6 +142,7 @@ def main() -> None:
     from viz.backend import runner, tracer
 
     tracer.install()
+    _single_threaded_sessions()
     _warm_up()
     _writer(proto_fd)({"k": "ready", "tf": tf.VERSION, "pid": os.getpid()})
     for line in sys.stdin.buffer:
