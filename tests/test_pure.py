@@ -73,3 +73,16 @@ def test_counts_and_csv() -> None:
     assert status_counts(trace) == {"created": 4, "reused": 4, "uniquified": 0}
     assert to_csv(trace).splitlines()[5].startswith("image_filters/conv1/weights:0,"
                                                     "image_filters/conv1/weights,reused,")
+
+
+def test_listing_numbers_lines_highlights_syntax_and_marks_the_error() -> None:
+    from viz.listing import ERROR_BACKGROUND, numbered_listing
+
+    source = 'x = """a\nb"""\nif x < 1:\n    y = (\n'
+    html = numbered_listing(source, error_line=4, error_column=9)
+    rows = html.split("\n")
+    assert len(rows) == 6  # five lines and the caret under line 4
+    assert "&lt;" in rows[2] and "<span style=\"color: #008000" in rows[2]  # `if` is a keyword
+    assert ERROR_BACKGROUND in rows[3] and ERROR_BACKGROUND not in rows[2]
+    assert rows[4].endswith(" " * 11 + "^</span>")
+    assert ">4  </span>" in rows[3]
