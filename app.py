@@ -14,7 +14,7 @@ from viz.explain import explain
 from viz.export import MIME_TYPES, dot_source, export, inline_svg
 from viz.gallery import load_gallery
 from viz.listing import numbered_listing
-from viz.render import STATUS_COLORS, STATUS_MEANINGS
+from viz.render import STATUS_COLORS, legend_html
 from viz.share import BadShareLink, decode_snippet, encode_snippet
 from viz.tables import rows, status_counts
 from viz.view import RenderOptions
@@ -50,7 +50,7 @@ def run_current() -> None:
     source = state.source
     with st.spinner("Running in TensorFlow..."):
         trace = pool.run(source, filename="snippet.py",
-                           timeout=float(os.environ.get("SCOPEVIZ_TIMEOUT", "10")))
+                         timeout=float(os.environ.get("SCOPEVIZ_TIMEOUT", "10")))
     state.trace = trace
     state.ran_source = source
     if trace.ok:
@@ -135,9 +135,9 @@ with editor_column:
     if trace is not None:
         error = trace.error
         if error is not None:
-            st.error(f"**{error.type}**" + (f" at line {error.line}" if error.line else "")
-                     + f": {error.message}")
-        with st.expander("Line numbers", expanded=error is not None and error.line is not None):
+            st.error(error.describe())
+        with st.expander("Line-numbered view",
+                         expanded=error is not None and error.line is not None):
             st.html(numbered_listing(state.ran_source, error.line if error else None,
                                      error.column if error else None))
 
@@ -149,7 +149,10 @@ counts = status_counts(trace)
 graph_tab, table_tab, why_tab, output_tab = result_column.tabs(
     ["Graph", "Variables", "Why these names", "Output"])
 
+
+
 def show_graph(shown: Trace) -> None:
+    """The scope tree as SVG in the page."""
     try:
         svg = inline_svg(drawn(dot_source(shown, options), "svg"))
     except DotNotFound as exc:
@@ -161,14 +164,7 @@ def show_graph(shown: Trace) -> None:
 
 
 with graph_tab:
-    legend = " ".join(
-        f'<span title="{STATUS_MEANINGS[s]}" style="background:{c};padding:2px 8px;'
-        f'border-radius:4px;margin-right:6px">{s} ({counts[s]})</span>'
-        for s, c in STATUS_COLORS.items())
-    st.html('<div class="scopeviz-legend">' + legend
-            + '<span style="border:1.6px solid #2166ac;padding:1px 6px;margin-right:6px">'
-              'variable scope</span><span style="border:1px dashed #666;padding:1px 6px">'
-              'name scope</span></div>')
+    st.html(legend_html(counts))
     last_good = state.get("last_good")
     if error is None:
         show_graph(trace)
@@ -206,8 +202,7 @@ with why_tab:
 
 with output_tab:
     if error is not None:
-        st.error(f"{error.type}" + (f" at line {error.line}" if error.line else "")
-                 + (f", column {error.column}" if error.column else "") + f": {error.message}")
+        st.error(error.describe())
     st.subheader("Printed output")
     st.code(trace.stdout or "(nothing printed)", language=None)
     if trace.stderr.strip():

@@ -18,6 +18,18 @@ ROOT_ANCHOR = "(root)"
 GROUP_COLOR = "#e0e0e0"
 
 
+def legend_html(counts: dict[str, int]) -> str:
+    """The page's legend: status colours with their counts and the two kinds of scope box."""
+    swatches = "".join(
+        f'<span title="{STATUS_MEANINGS[status]}" style="background:{color};padding:2px 8px;'
+        f'border-radius:4px;margin-right:6px">{status} ({counts.get(status, 0)})</span>'
+        for status, color in STATUS_COLORS.items())
+    return ('<div class="scopeviz-legend">' + swatches
+            + '<span style="border:1.6px solid #2166ac;padding:1px 6px;margin-right:6px">'
+              'variable scope</span><span style="border:1px dashed #666;padding:1px 6px">'
+              'name scope</span></div>')
+
+
 def _q(text: str) -> str:
     """Quotes a DOT id or label; always a quoted string so that no name reads as HTML."""
     quoted = quote(text)
