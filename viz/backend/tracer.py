@@ -93,15 +93,9 @@ class Recorder:
             stack = self.calls.stack = []
         return stack
 
-    def snippet_frame(self, frame: FrameType | None) -> FrameType | None:
-        """The innermost frame that belongs to the snippet (calls in its own functions count)."""
-        while frame is not None and frame.f_code.co_filename != self.filename:
-            frame = frame.f_back
-        return frame
-
     def line(self, frame: FrameType | None) -> int | None:
-        found = self.snippet_frame(frame)
-        return found.f_lineno if found is not None else None
+        """The line of the innermost snippet frame (calls in the snippet's functions count)."""
+        return self.locate(frame)[0]
 
     def locate(self, frame: FrameType | None) -> tuple[int | None, str | None]:
         """The snippet line of a call, and the TF function the snippet called there.
