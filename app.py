@@ -10,7 +10,7 @@ import streamlit as st
 
 from viz import Trace, WorkerPool
 from viz.backend.execute import DotNotFound, run_dot
-from viz.explain import explain
+from viz.explain import as_markdown, explain
 from viz.export import MIME_TYPES, dot_source, export, inline_svg
 from viz.gallery import load_gallery
 from viz.listing import numbered_listing
@@ -198,7 +198,7 @@ with why_tab:
     sentences = explain(trace)
     if not sentences:
         st.write("No variables were created.")
-    st.markdown("\n".join(f"- **line {s.line}**: {s.text}" for s in sentences))
+    st.markdown(as_markdown(sentences))
 
 with output_tab:
     if error is not None:

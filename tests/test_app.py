@@ -27,8 +27,10 @@ def test_example_link_loads_and_runs_it() -> None:
     assert [tab.label for tab in at.tabs] == ["Graph", "Variables", "Why these names", "Output"]
     text = markdown_text(at)
     assert "image_filters/conv1/weights:0" in text  # the SVG graph
-    assert ("line 15**: line 15 reuses image_filters/conv1/weights because "
+    assert ("- line 15 reuses image_filters/conv1/weights because "
             "scope.reuse_variables() was called on image_filters at line 35") in text
+    assert ("- **line 15**: weights is image_filters/conv1/weights: tf.get_variable put it in "
+            "variable scope image_filters/conv1.") in text
     assert [m.value for m in at.metric] == ["4", "4", "0"]
 
 

@@ -129,6 +129,17 @@ def _variable_sentence(variable: VariableEvent, history: _History) -> str:
     return f"{short} is {given}: tf.Variable outside any name scope{via}."
 
 
+def as_markdown(sentences: list[Explanation]) -> str:
+    """A Markdown list, each sentence led by its line (unless it already names it)."""
+    items = []
+    for sentence in sentences:
+        lead = f"**line {sentence.line}**: " if sentence.line is not None else ""
+        if sentence.text.startswith("line "):
+            lead = ""
+        items.append(f"- {lead}{sentence.text}")
+    return "\n".join(items)
+
+
 def explain(trace: Trace) -> list[Explanation]:
     """One sentence per variable created and per get_variable call that reused one, in order."""
     history = _History()
