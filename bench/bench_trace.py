@@ -2,15 +2,18 @@
 
 Usage: python bench/bench_trace.py [--repeat N]
 
-Prints a Markdown table (milliseconds, best of N interleaved runs: this 2-core machine's noise
-is larger than tracing's cost, and the minimum is the least noisy estimate) for the seed
-snippets and for generated models of 1,000 and 10,000 variables:
+Prints a Markdown table for the seed snippets and for generated models of 1,000 and 10,000
+variables:
 - raw TF: the snippet executed in this (warm) process, fresh graph, no tracing hooks;
 - traced: the same snippet's execution time inside the worker's child, with tracing;
 - tracing cost: hooks off vs on in one process, which isolates what tracing itself adds from
   the differences between two processes (generated models only);
 - Executor.run: the whole call on a warm worker (fork, run, streaming, parsing);
 - CLI: `python -m viz trace FILE --format json` from a cold start (includes importing TF).
+
+Times are the best of N interleaved runs; percentages are the median of the N paired ratios.
+This 2-core machine's run-to-run noise (about 10%) is larger than tracing's cost, so pairs
+that ran side by side are compared rather than two separate series.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import argparse
 import contextlib
 import io
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -84,8 +88,8 @@ def hooks_cost(source: str, repeat: int) -> float:
     """Tracing's own cost: the same process with the hooks off and on, runs interleaved.
 
     Runs in a forked child (the hooks patch TF for good); the generated models never create
-    a tf.Session, so forking this process is safe. Returns the best traced time over the best
-    untraced time, minus one.
+    a tf.Session, so forking this process is safe. Returns the median of the paired
+    traced/untraced ratios, minus one.
     """
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -100,7 +104,8 @@ def hooks_cost(source: str, repeat: int) -> float:
             off.append(raw_tf_ms(source))
             tracer.start("bench.py", lambda event: os.write(sink, repr(event).encode()))
             on.append(raw_tf_ms(source))
-        os.write(write_end, str(min(on) / min(off) - 1.0).encode())
+        ratios = [b / a for a, b in zip(off, on)]
+        os.write(write_end, str(statistics.median(ratios) - 1.0).encode())
         os._exit(0)
     os.close(write_end)
     result = float(os.read(read_end, 100))
@@ -145,11 +150,12 @@ def main() -> None:
                 count = len(trace.variables)
                 assert trace.ok, trace.error
             raw_ms, traced_ms = min(raw), min(traced)
+            paired = statistics.median(b / a for a, b in zip(raw, traced)) - 1.0
             cli = f"{cli_ms(source):,.0f}" if "10,000" not in name else "-"
             cost = (f"{100.0 * hooks_cost(source, repeat):+.0f}%" if name.startswith("generated")
                     else "-")
             print(f"| {name} | {count:,} | {raw_ms:,.1f} | {traced_ms:,.1f} "
-                  f"| {100.0 * (traced_ms - raw_ms) / raw_ms:+.0f}% | {cost} | {min(wall):,.1f} "
+                  f"| {100.0 * paired:+.0f}% | {cost} | {min(wall):,.1f} "
                   f"| {cli} |", flush=True)
 
 

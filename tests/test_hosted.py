@@ -68,6 +68,8 @@ def test_a_secret_file_is_out_of_reach(hosted: Executor, secret: Path) -> None:
     "import socket\nsocket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('8.8.8.8', 53))",
     "import socket\nsocket.socket().bind(('0.0.0.0', 8765))",
     "import urllib.request\nurllib.request.urlopen('http://example.com', timeout=1)",
+    "import socket\nsocket.socket(socket.AF_UNIX).connect('/run/docker.sock')",
+    "import socket\nsocket.socketpair()",
 ])
 def test_no_network(hosted: Executor, source: str) -> None:
     trace = hosted.run(source)

@@ -5,8 +5,9 @@ snippet. Each layer is a kernel mechanism, not a check on the snippet's text:
 - Landlock: files readable only under the Python and system library folders, writable only
   for the child's own thread names, no signals to processes outside the sandbox (ABI 6);
 - no capabilities and ``no_new_privs``: limits cannot be raised, set-uid programs do nothing;
-- seccomp: no new processes (fork, exec; threads stay allowed), no sockets but Unix ones,
-  no ptrace, mount, namespaces or BPF;
+- seccomp: no new processes (fork, exec; threads stay allowed), no sockets at all (Landlock
+  does not cover connecting to a Unix socket by path, such as a container engine's), no
+  ptrace, mount, namespaces or BPF;
 - a scrubbed environment (the server's variables never reach the snippet).
 
 Linux on x86_64 with Landlock ABI 6 (kernel 6.12 or newer) is required; elsewhere hosted runs
@@ -133,20 +134,19 @@ _RET_ALLOW, _RET_ERRNO, _RET_KILL = 0x7FFF0000, 0x00050000, 0x80000000
 _LD_W_ABS, _JEQ_K, _JSET_K, _RET_K = 0x20, 0x15, 0x45, 0x06
 _EPERM, _ENOSYS = 1, 38
 _CLONE_THREAD = 0x00010000
-_AF_UNIX = 1
 _DENIED = {
     57: "fork", 58: "vfork", 59: "execve", 322: "execveat", 101: "ptrace",
     310: "process_vm_readv", 311: "process_vm_writev", 165: "mount", 166: "umount2",
     272: "unshare", 308: "setns", 321: "bpf", 298: "perf_event_open", 250: "keyctl",
     155: "pivot_root", 161: "chroot", 169: "reboot", 246: "kexec_load", 175: "init_module",
     313: "finit_module", 135: "personality", 304: "open_by_handle_at", 434: "pidfd_open",
-    438: "pidfd_getfd", 425: "io_uring_setup",
+    438: "pidfd_getfd", 425: "io_uring_setup", 41: "socket", 53: "socketpair",
 }
-_CLONE, _CLONE3, _SOCKET, _SOCKETPAIR = 56, 435, 41, 53
+_CLONE, _CLONE3 = 56, 435
 
 
 def _seccomp_program() -> bytes:
-    """No new processes, no network sockets, none of the kernel's dangerous knobs."""
+    """No new processes, no sockets, none of the kernel's dangerous knobs."""
     deny = _bpf(_RET_K, _RET_ERRNO | _EPERM)
     program = [_bpf(_LD_W_ABS, 4), _bpf(_JEQ_K, _AUDIT_ARCH_X86_64, 1, 0), _bpf(_RET_K, _RET_KILL),
                _bpf(_LD_W_ABS, 0)]
@@ -157,10 +157,6 @@ def _seccomp_program() -> bytes:
     # clone: threads only (CLONE_THREAD set); args[0] low word is at offset 16.
     program += [_bpf(_JEQ_K, _CLONE, 0, 4), _bpf(_LD_W_ABS, 16), _bpf(_JSET_K, _CLONE_THREAD, 1, 0),
                 deny, _bpf(_RET_K, _RET_ALLOW)]
-    # socket / socketpair: AF_UNIX only (args[0], the domain).
-    for number in (_SOCKET, _SOCKETPAIR):
-        program += [_bpf(_LD_W_ABS, 0), _bpf(_JEQ_K, number, 0, 4), _bpf(_LD_W_ABS, 16),
-                    _bpf(_JEQ_K, _AF_UNIX, 1, 0), deny, _bpf(_RET_K, _RET_ALLOW)]
     program.append(_bpf(_RET_K, _RET_ALLOW))
     return b"".join(program)
 

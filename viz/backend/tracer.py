@@ -245,7 +245,12 @@ def install() -> None:
 
     def name_scope(self: ops.Graph, name: Any) -> Any:
         inner = original_name_scope(self, name)
-        return inner if _recorder is None else _NameScopeContext(inner, self, name)
+        recorder = _recorder
+        # Inside get_variable the variable's path comes from its variable scopes, and most of
+        # a model's name scopes open there (initializers, Assign, read): skip their bookkeeping.
+        if recorder is None or getattr(recorder.calls, "stack", None):
+            return inner
+        return _NameScopeContext(inner, self, name)
 
     ops.Graph.name_scope = name_scope
 
