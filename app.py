@@ -146,15 +146,16 @@ if trace is None:
     st.stop()
 
 counts = status_counts(trace)
+dot = dot_source(trace, options)
 graph_tab, table_tab, why_tab, output_tab = result_column.tabs(
     ["Graph", "Variables", "Why these names", "Output"])
 
 
 
-def show_graph(shown: Trace) -> None:
+def show_graph(graph_dot: str) -> None:
     """The scope tree as SVG in the page."""
     try:
-        svg = inline_svg(drawn(dot_source(shown, options), "svg"))
+        svg = inline_svg(drawn(graph_dot, "svg"))
     except DotNotFound as exc:
         st.error(str(exc))
         return
@@ -167,16 +168,16 @@ with graph_tab:
     st.html(legend_html(counts))
     last_good = state.get("last_good")
     if error is None:
-        show_graph(trace)
+        show_graph(dot)
     else:
         if trace.variables:
             st.caption("Partial graph: what the snippet created before it failed.")
-            show_graph(trace)
+            show_graph(dot)
         else:
             st.caption("The snippet created no variables before it failed.")
         if last_good is not None:
             with st.expander("Last successful run (stale)", expanded=not trace.variables):
-                show_graph(last_good)
+                show_graph(dot_source(last_good, options))
 
 with table_tab:
     table = pd.DataFrame(rows(trace))
@@ -211,7 +212,6 @@ with output_tab:
     st.caption(f"Ran in {trace.elapsed_ms:.0f} ms.")
 
 st.subheader("Download")
-dot = dot_source(trace, options)
 downloads = {
     "svg": lambda: drawn(dot, "svg"),
     "png": lambda: drawn(dot, "png"),
