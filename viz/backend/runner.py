@@ -87,9 +87,12 @@ def _column(tb: types.TracebackType) -> int | None:
 
 
 def _refused(error: BaseException) -> bool:
-    """True for the errors a sandbox wall produces: EPERM/EACCES, TF's PermissionDenied."""
-    if isinstance(error, OSError) and error.errno in (errno.EPERM, errno.EACCES):
-        return True
+    """True for the errors a sandbox wall produces: EPERM/EACCES (also as the reason of a
+    urllib error), TF's PermissionDenied."""
+    reason = getattr(error, "reason", None)
+    for candidate in (error, reason):
+        if isinstance(candidate, OSError) and candidate.errno in (errno.EPERM, errno.EACCES):
+            return True
     return isinstance(error, tf_v1.errors.PermissionDeniedError)
 
 
