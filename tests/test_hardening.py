@@ -85,8 +85,9 @@ def test_huge_tensor_in_a_session_fails_cleanly(executor: Executor) -> None:
         with tf.Session() as sess:
             sess.run(tf.zeros([100000, 100000, 10]))
         """)
-    assert trace.error is not None
-    assert trace.error.type in ("ResourceExhaustedError", "MemoryLimit", "WorkerCrashed")
+    # 40 GB cannot be allocated under the memory limit: TF reports it and the run goes on.
+    assert trace.error is not None and trace.error.type == "ResourceExhaustedError"
+    assert trace.error.line == 2
 
 
 def test_thread_bomb_is_stopped(executor: Executor) -> None:
@@ -95,8 +96,9 @@ def test_thread_bomb_is_stopped(executor: Executor) -> None:
         while True:
             threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
         """)
-    assert trace.error is not None
-    assert trace.error.type in ("RuntimeError", "MemoryLimit", "Timeout")
+    # Each thread reserves stack address space; the memory limit stops the bomb.
+    assert trace.error is not None and trace.error.type == "RuntimeError"
+    assert trace.error.message == "can't start new thread"
 
 
 @pytest.mark.parametrize("source, kind, detail", [
@@ -139,13 +141,14 @@ def test_tf_print_flood_ends_and_is_capped(executor: Executor) -> None:
     assert len(trace.stderr) < 1_100_000
 
 
-@pytest.mark.parametrize("source, kinds", [
-    ("(" * 1000 + ")" * 1000 + "\n", ("SyntaxError", "RecursionError", "MemoryError")),
-    ("x = 1\0\n", ("SyntaxError", "ValueError")),
+@pytest.mark.parametrize("source, message", [
+    ("(" * 1000 + ")" * 1000 + "\n", "too many nested parentheses"),
+    ("x = 1\0\n", "source code string cannot contain null bytes"),
 ])
-def test_parser_bombs_and_null_bytes(executor: Executor, source: str, kinds: tuple) -> None:
+def test_parser_bombs_and_null_bytes(executor: Executor, source: str, message: str) -> None:
     trace = run_bad(executor, source)
-    assert trace.error is not None and trace.error.type in kinds
+    assert trace.error is not None and trace.error.type == "SyntaxError"
+    assert trace.error.message == message
 
 
 def test_oversized_snippet_is_refused_before_running(executor: Executor) -> None:
