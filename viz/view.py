@@ -183,6 +183,10 @@ class _Builder:
             self.anchor[name] = group_id
         return Group(group_id, label, tuple(names), self.counts(names), "series")
 
+    def split(self, names: list[str], minimum: int) -> tuple[list[str], dict[str, list[str]]]:
+        """Singles and series among sibling names; all singles when collapsing is off."""
+        return _series(names, minimum) if self.options.collapse_series else (names, {})
+
     def draw(self, node: ScopeNode, depth: int) -> DrawnScope:
         drawn = DrawnScope(node)
         self.anchor[node.id] = node.id
@@ -190,10 +194,8 @@ class _Builder:
             self.clusters.add(node.id)
         prefix = f"{node.id}/" if node.id else ""
         children = [c for c in node.children if self.visible(c)]
-        singles, series = (_series([self.tree.nodes[c].name for c in children],
-                                   self.options.series_min)
-                           if self.options.collapse_series else
-                           ([self.tree.nodes[c].name for c in children], {}))
+        singles, series = self.split([self.tree.nodes[c].name for c in children],
+                                     self.options.series_min)
         for name in singles:
             child = self.tree.nodes[prefix + name]
             if self.options.max_depth is not None and depth + 1 > self.options.max_depth:
@@ -208,8 +210,7 @@ class _Builder:
                 [self.tree.nodes[prefix + m] for m in members], "series"))
         variables = [v for v in node.variables if self.visible(v)]
         short = {op_name(v).rsplit("/", 1)[-1]: v for v in variables}
-        singles, series = (_series(list(short), VARIABLE_SERIES_MIN)
-                           if self.options.collapse_series else (list(short), {}))
+        singles, series = self.split(list(short), VARIABLE_SERIES_MIN)
         for name in singles:
             self.anchor[short[name]] = short[name]
             drawn.variables.append(short[name])

@@ -53,10 +53,9 @@ class _LineReader:
 class _Run:
     """Collects the messages of one run and decides how it ended."""
 
-    def __init__(self, filename: str, timeout: float, output_limit: int) -> None:
+    def __init__(self, filename: str, timeout: float) -> None:
         self.filename = filename
         self.timeout = timeout
-        self.output_limit = output_limit
         self.events: list[dict[str, Any]] = []
         self.output = {"stdout": [], "stderr": []}
         self.ops: list[str] = []
@@ -234,7 +233,7 @@ class Executor:
     def _run_locked(self, source: str, filename: str, timeout: float) -> Trace:
         assert self._process is not None and self._process.stdin is not None
         assert self._reader is not None
-        run = _Run(filename, timeout, self.output_limit)
+        run = _Run(filename, timeout)
         started = time.perf_counter()
         request = {"source": source, "filename": filename, "timeout": timeout,
                    "output_limit": self.output_limit, "memory_limit": self.memory_limit,
