@@ -10,6 +10,7 @@ import streamlit as st
 
 from viz import Trace, WorkerPool
 from viz.backend.execute import DotNotFound, run_dot
+from viz.escape import markdown_text, shorten
 from viz.explain import as_markdown, explain
 from viz.export import MIME_TYPES, dot_source, export, inline_svg
 from viz.gallery import load_gallery
@@ -24,11 +25,11 @@ HOSTED = os.environ.get("SCOPEVIZ_HOSTED") == "1"
 
 
 @st.cache_resource
-def worker_pool() -> WorkerPool:
-    """The server's warm TF workers (SCOPEVIZ_WORKERS, default one per core), started on the
-    first page load and shared by every browser session."""
-    workers = int(os.environ.get("SCOPEVIZ_WORKERS", "0")) or None
-    pool = WorkerPool(size=workers, hosted=HOSTED)
+def worker_pool(hosted: bool) -> WorkerPool:
+    """The server's warm TF zygote and its runs (SCOPEVIZ_WORKERS runs at once, default four
+    per core), started on the first page load and shared by every browser session."""
+    size = int(os.environ.get("SCOPEVIZ_WORKERS", "0")) or None
+    pool = WorkerPool(size=size, hosted=hosted)
     pool.start()
     return pool
 
@@ -42,7 +43,7 @@ def drawn(dot: str, fmt: str) -> bytes:
 gallery = load_gallery()
 examples = {example.stem: example for example in gallery}
 state = st.session_state
-pool = worker_pool()
+pool = worker_pool(HOSTED)
 
 
 def run_current() -> None:
@@ -85,14 +86,17 @@ if "source" not in state:
         try:
             state.source = decode_snippet(params["snippet"])
             state.example = None
-            state.run_requested = True
+            # A link can come from anyone, even a hidden frame on another site: on the user's
+            # own machine its code runs only when they click. Hosted runs are sealed.
+            state.run_requested = HOSTED
+            state.shared_waiting = not HOSTED
         except BadShareLink as exc:
             state.link_error = str(exc)
     elif "example" in params:
         if params["example"] in examples:
             load_example(params["example"])
         else:
-            state.link_error = f"there is no example named {params['example']!r}"
+            state.link_error = f"there is no example named {shorten(params['example'], 80)!r}"
 
 with st.sidebar:
     st.header("Examples")
@@ -121,21 +125,25 @@ options = RenderOptions(rankdir=direction, show_ops=show_ops, collapse_series=co
 st.title("ScopeViz")
 st.caption("How TensorFlow 1 names variables: name scopes, variable scopes, reuse and `_N`.")
 if state.get("link_error"):
-    st.warning(f"Could not open the shared link: {state.link_error}")
+    st.warning(markdown_text(f"Could not open the shared link: {state.link_error}"))
 
 editor_column, result_column = st.columns([2, 3], gap="medium")
 with editor_column:
     st.text_area("Snippet (Ctrl+Enter or Run)", key="source", height=460,
                  on_change=request_run)
-    run_clicked = st.button("Run", key="run", type="primary", shortcut="ctrl+enter")
+    if state.get("shared_waiting"):
+        st.info("This link brought the code above. Read it first: it runs on this computer.")
+        run_clicked = st.button("Run this shared snippet", key="run_shared", type="primary")
+    else:
+        run_clicked = st.button("Run", key="run", type="primary", shortcut="ctrl+enter")
     if run_clicked or state.get("run_requested"):
-        state.run_requested = False
+        state.run_requested = state.shared_waiting = False
         run_current()
     trace: Trace | None = state.get("trace")
     if trace is not None:
         error = trace.error
         if error is not None:
-            st.error(error.describe())
+            st.error(markdown_text(error.describe()))
         with st.expander("Line-numbered view",
                          expanded=error is not None and error.line is not None):
             st.html(numbered_listing(state.ran_source, error.line if error else None,
@@ -203,7 +211,7 @@ with why_tab:
 
 with output_tab:
     if error is not None:
-        st.error(error.describe())
+        st.error(markdown_text(error.describe()))
     st.subheader("Printed output")
     st.code(trace.stdout or "(nothing printed)", language=None)
     if trace.stderr.strip():

@@ -1,6 +1,6 @@
 """Benchmark: a room of 30 people pressing Run at the same moment.
 
-Usage: python bench/bench_room.py [--workers N] [--people 30]
+Usage: python bench/bench_room.py [--runs N] [--people 30]
 
 Fires the seed's first snippet from 30 threads at once against a WorkerPool (what the app
 uses), then a second round where 3 of the 30 are bad snippets that run to their 10 s limit.
@@ -54,16 +54,16 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--runs", type=int, default=None, help="runs at once (default: the pool's)")
     parser.add_argument("--people", type=int, default=30)
     args = parser.parse_args()
     rounds = [("30 seed runs", [SEED] * args.people),
               ("27 seed runs + 3 endless loops", [BAD if i % 10 == 5 else SEED
                                                   for i in range(args.people)])]
-    with WorkerPool(size=args.workers) as pool:
+    with WorkerPool(size=args.runs) as pool:
         pool.warm_up()
         pool.run(SEED)
-        print(f"{pool.size} workers, {args.people} people\n")
+        print(f"{pool.size} runs at once, {args.people} people\n")
         print("| round | completed | failed | good p50 | good p95 | good max |")
         print("| --- | ---: | --- | ---: | ---: | ---: |")
         for name, sources in rounds:

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 missing=()
 command -v dot >/dev/null || missing+=(graphviz)
+PATH="$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q "libseccomp.so.2 " || missing+=(libseccomp2)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 # The seed snippets carry Chinese comments; without a CJK font the screenshots show boxes.
 [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || missing+=(fonts-wqy-zenhei)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
+from viz.escape import markdown_text as escaped
 from viz.share import encode_snippet
 
 APP = str(ROOT / "app.py")
@@ -27,10 +29,11 @@ def test_example_link_loads_and_runs_it() -> None:
     assert [tab.label for tab in at.tabs] == ["Graph", "Variables", "Why these names", "Output"]
     text = markdown_text(at)
     assert "image_filters/conv1/weights:0" in text  # the SVG graph
-    assert ("- line 15 reuses image_filters/conv1/weights because "
-            "scope.reuse_variables() was called on image_filters at line 35") in text
-    assert ("- **line 15**: weights is image_filters/conv1/weights: tf.get_variable put it in "
-            "variable scope image_filters/conv1.") in text
+    # Sentences quote the snippet's names: they reach Markdown escaped, as plain text.
+    assert "- " + escaped("line 15 reuses image_filters/conv1/weights because "
+                          "scope.reuse_variables() was called on image_filters at line 35") in text
+    assert "- **line 15**: " + escaped("weights is image_filters/conv1/weights: tf.get_variable "
+                                       "put it in variable scope image_filters/conv1.") in text
     assert [m.value for m in at.metric] == ["4", "4", "0"]
 
 
@@ -43,20 +46,46 @@ def test_run_button_runs_the_edited_snippet_and_shows_an_error_with_its_line() -
     at.run()
     assert not at.exception
     errors = [e.value for e in at.error]
-    assert any("ValueError" in e and "line 2" in e and "Variable x already exists" in e
+    assert any(e.startswith(escaped("ValueError at line 2, column 5: Variable x already exists"))
                for e in errors)
     assert at.text_area[0].value == source  # the editor keeps the text
     assert at.query_params["snippet"] == encode_snippet(source)
     assert "x:0" in markdown_text(at)  # the partial graph: x was made before the error
 
 
-def test_snippet_link_loads_and_runs_it() -> None:
-    source = "with tf.name_scope('shared'):\n    v = tf.Variable(1, name='v')\nprint(v.name)\n"
+SHARED = "with tf.name_scope('shared'):\n    v = tf.Variable(1, name='v')\nprint(v.name)\n"
+
+
+def test_snippet_link_loads_the_code_and_runs_it_only_on_a_click() -> None:
     at = app()
-    at.query_params["snippet"] = encode_snippet(source)
+    at.query_params["snippet"] = encode_snippet(SHARED)
     at.run()
-    assert at.text_area[0].value == source
+    assert at.text_area[0].value == SHARED
+    assert not at.code and not at.tabs  # nothing ran
+    assert any("runs on this computer" in i.value for i in at.info)
+    at.button(key="run_shared").click()
+    at.run()
     assert "shared/v:0" in [c.value for c in at.code][0]
+
+
+def test_hosted_snippet_link_runs_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCOPEVIZ_HOSTED", "1")
+    at = app()
+    at.query_params["snippet"] = encode_snippet(SHARED)
+    at.run()
+    assert at.text_area[0].value == SHARED
+    assert at.tabs, "a hosted link runs without a click"
+
+
+def test_hostile_example_name_in_a_link_is_shown_as_text() -> None:
+    at = app()
+    at.query_params["example"] = "[x](javascript:alert(1))![i](http://evil/i.png)<b>x</b>"
+    at.run()
+    assert not at.exception
+    warning = at.warning[0].value
+    assert "[x](" not in warning and "![i](" not in warning and "<b>" not in warning
+    assert warning == escaped("Could not open the shared link: there is no example named "
+                              "'[x](javascript:alert(1))![i](http://evil/i.png)<b>x</b>'")
 
 
 def test_damaged_snippet_link_says_so_and_keeps_working() -> None:

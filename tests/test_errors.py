@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import textwrap
+import threading
+import time
 
 import pytest
 
@@ -114,7 +116,11 @@ def test_a_killed_worker_is_replaced(executor: Executor) -> None:
     small = Executor()
     with small:
         small.warm_up()
-        small._process.kill()
-        broken = small.run(HEALTHY)
+        zygote = small._zygote
+        assert zygote is not None
+        threading.Timer(1.0, zygote.process.kill).start()
+        started = time.monotonic()
+        broken = small.run("import time\ntime.sleep(30)\n", timeout=60.0)
         assert broken.error is not None and broken.error.type == "WorkerCrashed"
+        assert time.monotonic() - started < 30  # it did not wait for the sleep to finish
         assert_next_run_works(small)

@@ -80,13 +80,16 @@ def test_memory_bombs_hit_the_memory_limit(executor: Executor, source: str) -> N
     assert trace.error.line is not None
 
 
-def test_huge_tensor_in_a_session_fails_cleanly(executor: Executor) -> None:
+def test_huge_tensor_in_a_session_is_a_memory_limit(executor: Executor) -> None:
     trace = run_bad(executor, """\
         with tf.Session() as sess:
             sess.run(tf.zeros([100000, 100000, 10]))
         """)
-    # 40 GB cannot be allocated under the memory limit: TF reports it and the run goes on.
-    assert trace.error is not None and trace.error.type == "ResourceExhaustedError"
+    # 372.5 GiB cannot be allocated under the memory limit: TF fails at once, and says so.
+    assert trace.error is not None and trace.error.type == "MemoryLimit"
+    assert trace.error.message == (
+        "TensorFlow tried to allocate 372.5 GiB for a float tensor of shape "
+        "[100000,100000,10]; runs may use 1.5 GiB beyond the worker's own memory")
     assert trace.error.line == 2
 
 
@@ -137,8 +140,9 @@ def test_tf_print_flood_ends_and_is_capped(executor: Executor) -> None:
         with tf.Session() as sess:
             sess.run(n)
         """)
-    assert trace.error is not None and trace.error.type == "Timeout"
-    assert len(trace.stderr) < 1_100_000
+    # TF's C++ print writes straight to fd 2: the run is stopped once that passes 1 MB.
+    assert trace.error is not None and trace.error.type == "OutputLimit"
+    assert len(trace.stdout) + len(trace.stderr) < 1_100_000
 
 
 @pytest.mark.parametrize("source, message", [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from viz.escape import markdown_text
 from viz.trace import (
     UNIQUIFIED,
     NameScopeEvent,
@@ -130,13 +131,14 @@ def _variable_sentence(variable: VariableEvent, history: _History) -> str:
 
 
 def as_markdown(sentences: list[Explanation]) -> str:
-    """A Markdown list, each sentence led by its line (unless it already names it)."""
+    """A Markdown list, each sentence led by its line (unless it already names it); the
+    sentences, which quote names the snippet chose, are escaped to show as plain text."""
     items = []
     for sentence in sentences:
         lead = f"**line {sentence.line}**: " if sentence.line is not None else ""
         if sentence.text.startswith("line "):
             lead = ""
-        items.append(f"- {lead}{sentence.text}")
+        items.append(f"- {lead}{markdown_text(sentence.text)}")
     return "\n".join(items)
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from graphviz.quoting import quote
-
+from viz.escape import dot_string, shorten
 from viz.trace import CREATED, REUSED, UNIQUIFIED, VariableEvent, op_name
 from viz.tree import NAME_SCOPE, ROOT, VARIABLE_SCOPE, ScopeNode, ScopeTree
 from viz.view import MAX_OPS_DRAWN, DrawnScope, Group, RenderOptions, View, build_view
@@ -16,6 +15,8 @@ STATUS_MEANINGS = {
 }
 ROOT_ANCHOR = "(root)"
 GROUP_COLOR = "#e0e0e0"
+# Characters of a name drawn in a box; the tooltip and the table keep the whole name.
+LABEL_CHARS = 48
 
 
 def legend_html(counts: dict[str, int]) -> str:
@@ -31,9 +32,9 @@ def legend_html(counts: dict[str, int]) -> str:
 
 
 def _q(text: str) -> str:
-    """Quotes a DOT id or label; always a quoted string so that no name reads as HTML."""
-    quoted = quote(text)
-    return quoted if quoted.startswith('"') else f'"{quoted}"'
+    """Every id and attribute value: a quoted DOT string holding exactly the text (the
+    graphviz package's ``quote`` leaves a trailing backslash free to end the string early)."""
+    return dot_string(text)
 
 
 def _attrs(**attrs: str) -> str:
@@ -48,29 +49,31 @@ def _shape(shape: list[int | None] | None) -> str:
 
 def _variable_label(variable: VariableEvent) -> str:
     given = op_name(variable.name)
-    head = given.rsplit("/", 1)[-1]
+    head = shorten(given.rsplit("/", 1)[-1], LABEL_CHARS)
     if variable.status == UNIQUIFIED:
-        head = f"{variable.requested} -> {given}"
-    return f"{head}\\n{_shape(variable.shape)} {variable.dtype}"
+        head = f"{shorten(variable.requested, LABEL_CHARS)} -> {shorten(given, LABEL_CHARS)}"
+    return f"{head}\n{_shape(variable.shape)} {variable.dtype}"
 
 
 def _variable_tooltip(variable: VariableEvent, status: str) -> str:
     api = variable.api + (f" via {variable.via}" if variable.via else "")
     line = f"line {variable.line}" if variable.line is not None else "line ?"
-    return (f"{variable.name}\\nshape {_shape(variable.shape)}, {variable.dtype}\\n"
-            f"{api}, {line}\\nstatus: {status}")
+    return (f"{variable.name}\nshape {_shape(variable.shape)}, {variable.dtype}\n"
+            f"{api}, {line}\nstatus: {status}")
 
 
 def _cluster_style(node: ScopeNode) -> dict[str, str]:
     if VARIABLE_SCOPE in node.kinds:
         kind = "variable scope" + (" + name scope" if NAME_SCOPE in node.kinds else "")
-        return {"label": f"{node.name}\\n({kind})", "style": "rounded,filled",
+        return {"label": f"{shorten(node.name, LABEL_CHARS)}\n({kind})",
+                "style": "rounded,filled",
                 "fillcolor": "#eef3fa", "color": "#2166ac", "penwidth": "1.6",
                 "tooltip": f"{kind} {node.id}"}
     if NAME_SCOPE in node.kinds:
-        return {"label": f"{node.name}\\n(name scope)", "style": "rounded,dashed",
+        return {"label": f"{shorten(node.name, LABEL_CHARS)}\n(name scope)",
+                "style": "rounded,dashed",
                 "color": "#666666", "tooltip": f"name scope {node.id}"}
-    return {"label": node.name, "style": "dotted", "color": "#999999",
+    return {"label": shorten(node.name, LABEL_CHARS), "style": "dotted", "color": "#999999",
             "tooltip": f"path {node.id}"}
 
 
@@ -82,9 +85,10 @@ def _group_attrs(group: Group) -> str:
     counts = ", ".join(f"{n} {status}" for status, n in group.counts) or "no variables"
     shown = ", ".join(group.members[:12]) + (", ..." if len(group.members) > 12 else "")
     what = "series" if group.kind == "series" else "folded scope"
-    return _attrs(label=f"{group.label}\\n{counts}", shape="box3d" if group.kind == "series"
-                  else "folder", style="filled", fillcolor=GROUP_COLOR,
-                  tooltip=f"{what} {group.id}: {shown}\\n{counts}")
+    return _attrs(label=f"{shorten(group.label, LABEL_CHARS)}\n{counts}",
+                  shape="box3d" if group.kind == "series" else "folder", style="filled",
+                  fillcolor=GROUP_COLOR,
+                  tooltip=f"{what} {group.id}: {shown}\n{counts}")
 
 
 class _Writer:
@@ -107,7 +111,8 @@ class _Writer:
             self.out.append(f"{indent}{_q(group.id)} {_group_attrs(group)};")
         for op in drawn.ops:
             self.out.append(f"{indent}{_q(op)} " + _attrs(
-                label=op.rsplit("/", 1)[-1], shape="ellipse", fontsize="9", color="#aaaaaa",
+                label=shorten(op.rsplit("/", 1)[-1], LABEL_CHARS), shape="ellipse",
+                fontsize="9", color="#aaaaaa",
                 fontcolor="#555555", tooltip=f"op {op}") + ";")
         for child in drawn.scopes:
             self.cluster(child, indent)

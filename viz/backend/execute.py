@@ -10,19 +10,23 @@ from typing import IO
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
-# tf.layers and friends need Keras 2 (the tf-keras package) under TF 2.16 and newer.
-WORKER_ENV = {"TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+# tf.layers and friends need Keras 2 (the tf-keras package) under TF 2.16 and newer. oneDNN's
+# CPU allocator retries a failed allocation for 20 s; TF's own fails at once, so a tensor too
+# big for the run's memory limit is a MemoryLimit, not a Timeout.
+WORKER_ENV = {"TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
+              "TF_ENABLE_ONEDNN_OPTS": "0"}
 
 
 class DotNotFound(RuntimeError):
     """Graphviz's ``dot`` program is not installed."""
 
 
-def start_worker(log: IO[bytes], hosted: bool = False) -> subprocess.Popen[bytes]:
-    """Starts ``python -m viz.backend.worker`` with pipes for the JSON-lines protocol.
+def start_worker(log: IO[bytes], control_fd: int, hosted: bool = False) -> subprocess.Popen[bytes]:
+    """Starts the zygote, ``python -m viz.backend.worker FD``, FD being its control socket.
 
     Args:
         log: where the worker's stderr goes (TF's import chatter, a crash report).
+        control_fd: the zygote's end of the control socket; the only descriptor it inherits.
         hosted: start it with a clean environment, so that no server variable (a token, a
             password) is anywhere in its memory for a snippet to find.
     """
@@ -34,10 +38,11 @@ def start_worker(log: IO[bytes], hosted: bool = False) -> subprocess.Popen[bytes
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
     return subprocess.Popen(
-        [sys.executable, "-m", "viz.backend.worker"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
+        [sys.executable, "-m", "viz.backend.worker", str(control_fd)],
+        stdin=subprocess.DEVNULL,
+        stdout=log,
         stderr=log,
+        pass_fds=(control_fd,),
         env=env,
         cwd=str(PROJECT_ROOT),
     )

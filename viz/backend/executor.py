@@ -1,131 +1,153 @@
-"""Executor: runs snippets in a warm worker process and turns what it streams into a Trace."""
+"""Executor: runs snippets in processes forked by a warm TF zygote, each over its own channel.
+
+For every run the executor makes a fresh socket pair and two in-memory files for raw output,
+hands the zygote the run's ends (SCM_RIGHTS) with a ``spawn`` command, then writes the source
+and reads the report on its own end. The zygote only ever sees file descriptors and numbers;
+the report is checked message by message by :class:`viz.backend.channel.RunReport`.
+"""
 
 from __future__ import annotations
 
+import array
+import itertools
 import json
 import os
 import select
+import socket
 import subprocess
 import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
+from viz.backend.channel import OUTPUT_LIMIT, RunReport
 from viz.backend.execute import start_worker
-from viz.trace import ErrorInfo, Trace, event_from_dict
+from viz.trace import ErrorInfo, Trace
 
 DEFAULT_TIMEOUT_S = 10.0
-DEFAULT_OUTPUT_LIMIT = 1_000_000
+DEFAULT_OUTPUT_LIMIT = OUTPUT_LIMIT
 # Memory a run may use on top of the worker's own size (TF's virtual size is ~1.7 GB).
 DEFAULT_MEMORY_LIMIT = 1536 * 1024 * 1024
 MAX_SNIPPET_BYTES = 256 * 1024
 # Importing TF takes about 5 s on a quiet machine; allow for a loaded one.
 STARTUP_TIMEOUT_S = 180.0
-# How long past its time limit a run may take before the worker itself is presumed stuck.
+# How long past its time limit a run may take before the zygote itself is presumed stuck.
 WORKER_MARGIN_S = 10.0
+# After the zygote reports a run's end, what is still in flight on its socket arrives at once.
+DRAIN_S = 2.0
+_READ_BYTES = 1 << 16
 
 
 class WorkerUnavailable(RuntimeError):
     """The worker could not be started (TensorFlow failed to import, for example)."""
 
 
-class _LineReader:
-    """Reads newline-terminated lines from a pipe, with a deadline on each line."""
+@dataclass
+class _Pending:
+    """A run the zygote was asked to start, until it reports the run's end."""
 
-    def __init__(self, fd: int) -> None:
-        self._fd = fd
-        self._buffer = b""
+    ended: threading.Event = field(default_factory=threading.Event)
+    exit: dict[str, Any] | None = None
 
-    def read_line(self, deadline: float) -> bytes | None:
-        """Returns the next line, or None on end of file or when the deadline passes."""
-        while b"\n" not in self._buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([self._fd], [], [], remaining)[0]:
+
+class _Zygote:
+    """One zygote process and its control socket; a reader thread routes its ``ended``
+    reports to the runs waiting for them. Once it dies it stays dead (the executor starts
+    another)."""
+
+    def __init__(self, hosted: bool) -> None:
+        self.log = tempfile.TemporaryFile()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.control = ours
+        self.process: subprocess.Popen[bytes] = start_worker(self.log, theirs.fileno(),
+                                                             hosted=hosted)
+        theirs.close()
+        self.ready = threading.Event()
+        self.tf_version: str | None = None
+        self.alive = True
+        self._pending: dict[int, _Pending] = {}
+        self._lock = threading.Lock()
+        threading.Thread(target=self._read, name="scopeviz-zygote", daemon=True).start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                data = self.control.recv(4096)
+            except OSError:
+                data = b""
+            if not data:
+                break
+            message = json.loads(data)
+            if message["op"] == "ready":
+                self.tf_version = message["tf"]
+                self.ready.set()
+            elif message["op"] == "ended":
+                with self._lock:
+                    pending = self._pending.pop(message["id"], None)
+                if pending is not None:
+                    pending.exit = message
+                    pending.ended.set()
+        with self._lock:
+            self.alive = False
+            pending_runs, self._pending = list(self._pending.values()), {}
+        for pending in pending_runs:
+            pending.ended.set()
+        self.ready.set()
+
+    def wait_ready(self) -> None:
+        """Raises WorkerUnavailable when TF did not come up."""
+        self.ready.wait(STARTUP_TIMEOUT_S)
+        if self.tf_version is None:
+            self.log.seek(0)
+            log = self.log.read().decode("utf-8", "replace").strip().splitlines()
+            self.stop()
+            raise WorkerUnavailable("the TensorFlow worker did not start: "
+                                    + (log[-1] if log else "no output"))
+
+    def spawn(self, run_id: int, spawn: dict[str, Any], fds: list[int]) -> _Pending | None:
+        """Asks for a run; None when the zygote is gone."""
+        pending = _Pending()
+        with self._lock:
+            if not self.alive:
                 return None
-            chunk = os.read(self._fd, 1 << 16)
-            if not chunk:
+            self._pending[run_id] = pending
+            try:
+                self.control.sendmsg([json.dumps({"op": "spawn", "id": run_id, **spawn}).encode()],
+                                     [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                                       array.array("i", fds))])
+            except OSError:
+                del self._pending[run_id]
                 return None
-            self._buffer += chunk
-        line, self._buffer = self._buffer.split(b"\n", 1)
-        return line
+        return pending
 
+    def stop_run(self, run_id: int) -> None:
+        try:
+            self.control.send(json.dumps({"op": "stop", "id": run_id}).encode())
+        except OSError:
+            pass
 
-class _Run:
-    """Collects the messages of one run and decides how it ended."""
-
-    def __init__(self, filename: str, timeout: float) -> None:
-        self.filename = filename
-        self.timeout = timeout
-        self.events: list[dict[str, Any]] = []
-        self.output = {"stdout": [], "stderr": []}
-        self.ops: list[str] = []
-        self.ops_total = 0
-        self.done: dict[str, Any] | None = None
-        self.exit: dict[str, Any] | None = None
-
-    def take(self, message: dict[str, Any]) -> bool:
-        """Records one message; True once the worker's final ``exit`` line arrived."""
-        kind = message.get("k")
-        if kind == "ev":
-            self.events.append(message["e"])
-        elif kind == "out":
-            self.output[message["s"]].append(message["t"])
-        elif kind == "ops":
-            self.ops, self.ops_total = message["names"], message["total"]
-        elif kind == "done":
-            self.done = message
-        elif kind == "exit":
-            self.exit = message
-            return True
-        return False
-
-    def error(self) -> ErrorInfo | None:
-        if self.done is not None:
-            error = self.done["error"]
-            return ErrorInfo(**error) if error else None
-        last_line = next((e["line"] for e in reversed(self.events) if e.get("line")), None)
-        exit_info = self.exit or {}
-        if exit_info.get("timed_out"):
-            return ErrorInfo("Timeout", f"the snippet ran longer than its time limit of "
-                             f"{self.timeout:g} s and was stopped", last_line)
-        if exit_info.get("signal"):
-            return ErrorInfo("WorkerCrashed", f"the process running the snippet died with "
-                             f"{exit_info['signal']}", last_line)
-        if exit_info:
-            return ErrorInfo("SystemExit", f"the snippet ended its process with exit code "
-                             f"{exit_info.get('code')} (os._exit?)", last_line)
-        return ErrorInfo("WorkerCrashed", "the worker process stopped answering and was "
-                         "replaced", last_line)
-
-    def trace(self, wall_ms: float) -> Trace:
-        exit_info = self.exit or {}
-        stdout = "".join(self.output["stdout"]) + exit_info.get("raw_stdout", "")
-        stderr = "".join(self.output["stderr"]) + exit_info.get("raw_stderr", "")
-        return Trace(
-            events=[event_from_dict(e) for e in self.events],
-            error=self.error(),
-            stdout=stdout,
-            stderr=stderr,
-            elapsed_ms=self.done["elapsed_ms"] if self.done else wall_ms,
-            ops=self.ops,
-            ops_total=self.ops_total,
-            filename=self.filename,
-        )
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        self.control.close()
+        self.log.close()
 
 
 class Executor:
-    """Runs TF1 scoping snippets in an isolated warm worker process.
+    """Runs TF1 scoping snippets, each in a fresh process forked from a warm TF zygote.
 
     Usage::
 
         with Executor() as ex:
             trace = ex.run(source, filename="snippet.py", timeout=10.0)
 
-    :meth:`run` never raises for anything the snippet does; the outcome is in the trace. Runs are
-    serialised: one worker serves one run at a time, each in a fresh forked child.
+    :meth:`run` never raises for anything the snippet does, whatever it writes anywhere; the
+    outcome is in the trace. It may be called from several threads at once: the runs then
+    execute side by side (the zygote lowers the priority of those that use much CPU).
 
     Args:
-        output_limit: bytes of printed output a run may produce (``OutputLimit``).
+        output_limit: bytes of printed output a run may produce, stdout and stderr together.
         memory_limit: bytes a run may use on top of the worker's size (``MemoryLimit``).
         hosted: seal each run in the kernel sandbox of :mod:`viz.backend.sandbox` (no files
             outside Python's, no network, no processes, no server environment).
@@ -137,11 +159,8 @@ class Executor:
         self.memory_limit = memory_limit
         self.hosted = hosted
         self._lock = threading.Lock()
-        self._process: subprocess.Popen[bytes] | None = None
-        self._reader: _LineReader | None = None
-        self._log: Any = None
-        self._ready = False
-        self.tf_version: str | None = None
+        self._zygote: _Zygote | None = None
+        self._ids = itertools.count(1)
 
     def __enter__(self) -> Executor:
         self.start()
@@ -150,62 +169,43 @@ class Executor:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
+    @property
+    def tf_version(self) -> str | None:
+        return self._zygote.tf_version if self._zygote else None
+
     def start(self) -> None:
-        """Starts the worker without waiting for TF to import (the first run waits)."""
+        """Starts the zygote without waiting for TF to import (the first run waits)."""
+        self._current()
+
+    def _current(self) -> _Zygote:
         with self._lock:
-            if self._process is None:
-                self._spawn()
+            if self._zygote is None or not self._zygote.alive:
+                if self._zygote is not None:
+                    self._zygote.stop()
+                self._zygote = _Zygote(self.hosted)
+            return self._zygote
 
-    def _spawn(self) -> None:
-        self._log = tempfile.TemporaryFile()
-        self._process = start_worker(self._log, hosted=self.hosted)
-        assert self._process.stdout is not None
-        self._reader = _LineReader(self._process.stdout.fileno())
-        self._ready = False
-
-    def _stop(self) -> None:
-        if self._process is not None:
-            self._process.kill()
-            self._process.wait()
-            for pipe in (self._process.stdin, self._process.stdout):
-                if pipe is not None:
-                    pipe.close()
-            self._log.close()
-        self._process = None
-        self._reader = None
-        self._ready = False
+    def _replace(self, zygote: _Zygote) -> None:
+        """Stops a zygote that stopped answering, so the next run starts a fresh one."""
+        with self._lock:
+            if self._zygote is zygote:
+                self._zygote = None
+        zygote.stop()
 
     def close(self) -> None:
-        """Stops the worker."""
+        """Stops the zygote (and with it every run)."""
         with self._lock:
-            self._stop()
-
-    def _wait_ready(self) -> None:
-        assert self._reader is not None
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while not self._ready:
-            line = self._reader.read_line(deadline)
-            if line is None:
-                self._log.seek(0)
-                log = self._log.read().decode("utf-8", "replace").strip().splitlines()
-                self._stop()
-                raise WorkerUnavailable("the TensorFlow worker did not start: "
-                                        + (log[-1] if log else "no output"))
-            message = json.loads(line)
-            if message.get("k") == "ready":
-                self._ready = True
-                self.tf_version = message["tf"]
+            zygote, self._zygote = self._zygote, None
+        if zygote is not None:
+            zygote.stop()
 
     def warm_up(self) -> None:
-        """Starts the worker if needed and waits until TF is imported.
+        """Starts the zygote if needed and waits until TF is imported.
 
         Raises:
             WorkerUnavailable: the worker could not import TensorFlow.
         """
-        with self._lock:
-            if self._process is None:
-                self._spawn()
-            self._wait_ready()
+        self._current().wait_ready()
 
     def run(self, source: str, filename: str = "snippet.py",
             timeout: float = DEFAULT_TIMEOUT_S) -> Trace:
@@ -221,40 +221,140 @@ class Executor:
             return Trace(error=ErrorInfo("SnippetTooLarge", f"the snippet is {size} bytes; the "
                                          f"limit is {MAX_SNIPPET_BYTES} bytes"),
                          filename=filename)
-        with self._lock:
-            if self._process is None:
-                self._spawn()
-            try:
-                self._wait_ready()
-            except WorkerUnavailable as exc:
-                return Trace(error=ErrorInfo("WorkerUnavailable", str(exc)), filename=filename)
-            return self._run_locked(source, filename, timeout)
-
-    def _run_locked(self, source: str, filename: str, timeout: float) -> Trace:
-        assert self._process is not None and self._process.stdin is not None
-        assert self._reader is not None
-        run = _Run(filename, timeout)
-        started = time.perf_counter()
-        request = {"source": source, "filename": filename, "timeout": timeout,
-                   "output_limit": self.output_limit, "memory_limit": self.memory_limit,
-                   "hosted": self.hosted}
+        zygote = self._current()
         try:
-            self._process.stdin.write((json.dumps(request) + "\n").encode("utf-8"))
-            self._process.stdin.flush()
-        except OSError:
-            self._stop()
-            return run.trace((time.perf_counter() - started) * 1000.0)
-        deadline = time.monotonic() + timeout + WORKER_MARGIN_S
-        finished = False
-        while not finished:
-            line = self._reader.read_line(deadline)
-            if line is None:
+            zygote.wait_ready()
+        except WorkerUnavailable as exc:
+            return Trace(error=ErrorInfo("WorkerUnavailable", str(exc)), filename=filename)
+        request = {"source": source, "filename": filename, "timeout": timeout,
+                   "output_limit": self.output_limit, "memory_limit": self.memory_limit}
+        return _RunSession(self, zygote, request).run()
+
+
+class _RunSession:
+    """One run from the executor's side: its socket, its raw output files, its report."""
+
+    def __init__(self, executor: Executor, zygote: _Zygote, request: dict[str, Any]) -> None:
+        self.executor = executor
+        self.zygote = zygote
+        self.request = request
+        self.timeout = float(request["timeout"])
+        self.report = RunReport(executor.output_limit)
+        self.started = time.perf_counter()
+
+    def run(self) -> Trace:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        raw = [os.memfd_create("run-stdout"), os.memfd_create("run-stderr")]
+        try:
+            run_id = next(self.executor._ids)
+            pending = self.zygote.spawn(run_id, {
+                "timeout": self.timeout, "memory_limit": self.executor.memory_limit,
+                "hosted": self.executor.hosted}, [theirs.fileno(), *raw])
+            theirs.close()
+            if pending is None:
+                return self._trace(None, "the worker process stopped; the next run starts a "
+                                         "new one")
+            exit_info = self._talk(ours, run_id, pending, raw)
+            for stream, fd in zip(("stdout", "stderr"), raw):
+                data = os.pread(fd, self.report.output_left + 1, 0) if self.report.output_left \
+                    else os.pread(fd, 1, 0)
+                if data:
+                    self.report.add_output(stream, data.decode("utf-8", "replace"))
+            return self._trace(exit_info, None)
+        finally:
+            ours.close()
+            theirs.close()
+            for fd in raw:
+                os.close(fd)
+
+    def _talk(self, ours: socket.socket, run_id: int, pending: _Pending,
+              raw: list[int]) -> dict[str, Any] | None:
+        """Sends the request and reads the report until the run has ended and its socket is
+        drained; stops the run at the first bound it crosses, raw output written to its files
+        included. Returns the zygote's ``ended`` report (None when the zygote died)."""
+        outgoing = memoryview((json.dumps(self.request) + "\n").encode("utf-8", "surrogatepass"))
+        ours.setblocking(False)
+        deadline = time.monotonic() + self.timeout + WORKER_MARGIN_S
+        reading = True
+        stopped = False
+        ended_at: float | None = None
+        while reading:
+            now = time.monotonic()
+            if pending.ended.is_set() and ended_at is None:
+                ended_at = now
+            if ended_at is not None and now > ended_at + DRAIN_S:
                 break
-            try:
-                message = json.loads(line)
-            except ValueError:
-                continue  # half a line left by a child killed mid-write
-            finished = run.take(message)
-        if not finished:
-            self._stop()
-        return run.trace((time.perf_counter() - started) * 1000.0)
+            if now > deadline:
+                self.executor._replace(self.zygote)  # the zygote stopped keeping time
+                pending.ended.wait(1.0)
+                break
+            wait = 0.05 if ended_at is None else 0.01
+            writers = [ours] if outgoing else []
+            readable, writable, _ = select.select([ours], writers, [], wait)
+            if writable:
+                try:
+                    outgoing = outgoing[ours.send(outgoing):]
+                except BlockingIOError:
+                    pass
+                except OSError:  # the run is gone before reading its request
+                    outgoing = memoryview(b"")
+            if readable:
+                try:
+                    data = ours.recv(_READ_BYTES)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    data = b""
+                if not data:
+                    reading = False
+                else:
+                    self.report.feed(data)
+            if ended_at is None and self.report.violation is None:
+                written = sum(os.fstat(fd).st_size for fd in raw)
+                if written > self.report.output_left:
+                    self.report.violation = ErrorInfo(
+                        "OutputLimit", f"the snippet printed more than "
+                        f"{self.executor.output_limit:,} bytes (stdout and stderr together); "
+                        "it was stopped", self.report.last_line())
+            if self.report.violation is not None and not stopped:
+                self.zygote.stop_run(run_id)
+                stopped = True
+        self.report.finish()
+        pending.ended.wait(max(0.0, deadline - time.monotonic()))
+        if not pending.ended.is_set():
+            self.executor._replace(self.zygote)
+        return pending.exit
+
+    def _trace(self, exit_info: dict[str, Any] | None, lost: str | None) -> Trace:
+        report = self.report
+        wall_ms = (time.perf_counter() - self.started) * 1000.0
+        error = report.violation
+        if error is None and report.done:
+            error = report.error
+        elif error is None:
+            error = self._exit_error(exit_info, lost)
+        return Trace(
+            events=report.events,
+            error=error,
+            stdout="".join(report.output["stdout"]),
+            stderr="".join(report.output["stderr"]),
+            elapsed_ms=report.elapsed_ms if report.elapsed_ms is not None else wall_ms,
+            ops=report.ops,
+            ops_total=report.ops_total,
+            filename=str(self.request["filename"]),
+        )
+
+    def _exit_error(self, exit_info: dict[str, Any] | None, lost: str | None) -> ErrorInfo:
+        """Why a run that sent no ``done`` ended, from how its process ended."""
+        last_line = self.report.last_line()
+        if exit_info is None:
+            return ErrorInfo("WorkerCrashed", lost or "the worker process stopped answering "
+                             "and was replaced", last_line)
+        if exit_info.get("timed_out"):
+            return ErrorInfo("Timeout", f"the snippet ran longer than its time limit of "
+                             f"{self.timeout:g} s and was stopped", last_line)
+        if exit_info.get("signal"):
+            return ErrorInfo("WorkerCrashed", f"the process running the snippet died with "
+                             f"{exit_info['signal']}", last_line)
+        return ErrorInfo("SystemExit", f"the snippet ended its process with exit code "
+                         f"{exit_info.get('code')} (os._exit?)", last_line)

@@ -18,15 +18,23 @@ def current_address_space() -> int:
         return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def max_fd() -> int:
+    """One past the highest file descriptor number this process may hold."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return soft if soft != resource.RLIM_INFINITY else 1 << 20
+
+
 def apply(memory_bytes: int) -> None:
     """Limits memory (relative to the current size: an absolute 512 MB would break TF), raw
-    output size, process count and core dumps, for this process and what it starts."""
+    output size, process count, core dumps and priority (a run lowered for using much CPU
+    cannot raise itself back), for this process and what it starts."""
     address_space = current_address_space() + memory_bytes
     resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
     resource.setrlimit(resource.RLIMIT_FSIZE, (RAW_OUTPUT_FILE_BYTES, RAW_OUTPUT_FILE_BYTES))
     # Past the size limit a write fails with EFBIG instead of killing the process.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_NICE, (0, 0))
     soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
     cap = MAX_PROCESSES if hard == resource.RLIM_INFINITY else min(MAX_PROCESSES, hard)
     resource.setrlimit(resource.RLIMIT_NPROC, (cap, cap))

@@ -1,39 +1,50 @@
-"""A pool of warm workers for a room of people: bounded waiting, ServerBusy when full."""
+"""Runs for a room of people: a bounded number at once, bounded waiting, ServerBusy when full."""
 
 from __future__ import annotations
 
 import os
-import queue
 import threading
 from typing import Any
 
-from viz.backend.executor import DEFAULT_TIMEOUT_S, Executor
+from viz.backend.executor import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT_S, Executor
 from viz.trace import ErrorInfo, Trace
 
-# Runs that may wait for a free worker; one more is answered ServerBusy at once.
+# Runs that may wait for a place; one more is answered ServerBusy at once.
 DEFAULT_QUEUE_LIMIT = 64
+RUNS_PER_CORE = 4
+
+
+def default_size(memory_limit: int = DEFAULT_MEMORY_LIMIT) -> int:
+    """Runs at once: four per core, as many as three quarters of the memory hold at the
+    run's memory limit (plus the ~0.5 GB a fresh process touches)."""
+    cores = os.cpu_count() or 1
+    try:
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):
+        return cores
+    return max(1, min(RUNS_PER_CORE * cores, int(memory * 0.75) // (memory_limit + 2 ** 29)))
 
 
 class WorkerPool:
-    """Runs snippets on the first free worker of a fixed set of :class:`Executor` workers.
+    """Runs snippets for a room: up to ``size`` at once, side by side on one warm zygote.
 
-    Each worker serves one run at a time in a fresh forked child, so runs never share state;
-    a slow or bad snippet holds only its own worker, for at most its time limit.
+    Each run is its own forked process; the OS shares the cores between them and the zygote
+    lowers a run that has used more than a second of CPU, so a loop cannot hold up the short
+    runs next to it. Runs beyond ``size`` wait in a queue of ``queue_limit``; one more is
+    answered ``ServerBusy`` at once.
 
     Args:
-        size: number of workers (default: one per core).
-        queue_limit: how many runs may wait for a worker before ``ServerBusy`` is returned.
-        executor_options: passed to every :class:`Executor` (limits).
+        size: how many runs execute at once (default: :func:`default_size`).
+        queue_limit: how many runs may wait before ``ServerBusy`` is returned.
+        executor_options: passed to the :class:`Executor` (limits, hosted).
     """
 
     def __init__(self, size: int | None = None, queue_limit: int = DEFAULT_QUEUE_LIMIT,
                  **executor_options: Any) -> None:
-        self.size = size or os.cpu_count() or 1
+        self.executor = Executor(**executor_options)
+        self.size = size or default_size(self.executor.memory_limit)
         self.queue_limit = queue_limit
-        self._workers = [Executor(**executor_options) for _ in range(self.size)]
-        self._idle: queue.Queue[Executor] = queue.Queue()
-        for worker in self._workers:
-            self._idle.put(worker)
+        self._slots = threading.BoundedSemaphore(self.size)
         self._waiting = 0
         self._lock = threading.Lock()
 
@@ -45,39 +56,37 @@ class WorkerPool:
         self.close()
 
     def start(self) -> None:
-        """Starts every worker's TF import in the background."""
-        for worker in self._workers:
-            worker.start()
+        """Starts the zygote's TF import in the background."""
+        self.executor.start()
 
     def warm_up(self) -> None:
-        """Waits until every worker has imported TF."""
-        for worker in self._workers:
-            worker.warm_up()
+        """Waits until TF is imported."""
+        self.executor.warm_up()
 
     def close(self) -> None:
-        for worker in self._workers:
-            worker.close()
+        self.executor.close()
 
     @property
     def waiting(self) -> int:
-        """Runs waiting for a free worker right now."""
+        """Runs waiting for a free place right now."""
         return self._waiting
 
     def run(self, source: str, filename: str = "snippet.py",
             timeout: float = DEFAULT_TIMEOUT_S) -> Trace:
         """Like :meth:`Executor.run`; a ``ServerBusy`` trace at once when the queue is full."""
-        with self._lock:
-            if self._waiting >= self.queue_limit:
-                return Trace(error=ErrorInfo(
-                    "ServerBusy", f"all {self.size} workers are busy and {self._waiting} runs "
-                    "are waiting; try again in a few seconds"), filename=filename)
-            self._waiting += 1
-        try:
-            worker = self._idle.get()
-        finally:
+        if not self._slots.acquire(blocking=False):
             with self._lock:
-                self._waiting -= 1
+                if self._waiting >= self.queue_limit:
+                    return Trace(error=ErrorInfo(
+                        "ServerBusy", f"{self.size} runs are executing and {self._waiting} are "
+                        "waiting; try again in a few seconds"), filename=filename)
+                self._waiting += 1
+            try:
+                self._slots.acquire()
+            finally:
+                with self._lock:
+                    self._waiting -= 1
         try:
-            return worker.run(source, filename=filename, timeout=timeout)
+            return self.executor.run(source, filename=filename, timeout=timeout)
         finally:
-            self._idle.put(worker)
+            self._slots.release()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import builtins
 import errno
 import io
+import math
+import re
 import signal
 import sys
 import time
@@ -14,11 +16,15 @@ from typing import Any, Callable
 import tensorflow.compat.v1 as tf_v1
 
 from viz.backend import tracer
+from viz.backend.channel import MAX_ERROR_CHARS, MAX_NAME_CHARS, MAX_OPS, BoundExceeded, Sender
 
 Send = Callable[[dict[str, Any]], None]
 
-# Enough ops to draw; a 10,000-variable model has far more than anyone can read in one graph.
-OPS_LIMIT = 5000
+# Outcome names ScopeViz itself reports. A snippet's own exception class with one of these
+# names is reported by its full name (``__main__.ServerBusy``) so it cannot pass for ours.
+RESERVED_TYPES = frozenset({
+    "Timeout", "MemoryLimit", "WorkerCrashed", "OutputLimit", "SnippetTooLarge", "SystemExit",
+    "Blocked", "ServerBusy", "WorkerUnavailable"})
 
 
 class SnippetTimeout(BaseException):
@@ -96,36 +102,96 @@ def _refused(error: BaseException) -> bool:
     return isinstance(error, tf_v1.errors.PermissionDeniedError)
 
 
-def describe_error(error: BaseException, filename: str, hosted: bool = False) -> dict[str, Any]:
+def _exception_type(error: BaseException) -> str:
+    cls = type(error)
+    name = str(cls.__name__)
+    if name in RESERVED_TYPES:
+        return f"{cls.__module__}.{cls.__qualname__}"
+    return name
+
+
+def _message(error: BaseException) -> str:
+    """``str(error)``, at most MAX_ERROR_CHARS long (a snippet's message may be megabytes)."""
+    text = str(error)
+    if not isinstance(text, str):
+        text = repr(text)
+    if len(text) > MAX_ERROR_CHARS:
+        text = (text[:MAX_ERROR_CHARS] + f" [cut: the message has {len(text):,} characters; "
+                f"the first {MAX_ERROR_CHARS:,} are kept]")
+    return text
+
+
+_OOM = re.compile(r"OOM when allocating tensor with shape\[([\d,]*)\] and type (\w+)")
+_DTYPE_BYTES = {"bool": 1, "int8": 1, "uint8": 1, "qint8": 1, "quint8": 1, "int16": 2,
+                "uint16": 2, "half": 2, "bfloat16": 2, "float": 4, "int32": 4, "uint32": 4,
+                "qint32": 4, "double": 8, "int64": 8, "uint64": 8, "complex64": 8,
+                "complex128": 16}
+
+
+def _tensor_too_big(error: BaseException) -> bool:
+    return (isinstance(error, tf_v1.errors.ResourceExhaustedError)
+            and _OOM.search(str(error)) is not None)
+
+
+def _gib(size: float) -> str:
+    return f"{size / 2 ** 30:,.1f} GiB"
+
+
+def _memory_message(error: BaseException, memory_limit: int) -> str:
+    """What was asked for, when known, and what a run may use."""
+    allowed = f"runs may use {_gib(memory_limit)} beyond the worker's own memory"
+    match = _OOM.search(str(error)) if not isinstance(error, MemoryError) else None
+    if match:
+        shape = [int(d) for d in match.group(1).split(",") if d]
+        size = math.prod(shape) * _DTYPE_BYTES.get(match.group(2), 1)
+        return (f"TensorFlow tried to allocate {_gib(size)} for a {match.group(2)} tensor of "
+                f"shape [{match.group(1)}]; {allowed}")
+    detail = _message(error)
+    if detail:  # numpy says "Unable to allocate 7.28 TiB for an array with shape ..."
+        return f"{detail}; {allowed}"
+    return f"the snippet ran out of memory; {allowed}"
+
+
+def describe_error(error: BaseException, filename: str, hosted: bool = False,
+                   memory_limit: int = 0) -> dict[str, Any]:
     """Turns an exception into the trace's error dict, located at the innermost snippet line.
 
-    In hosted mode an operation the sandbox refused is reported as ``Blocked``.
+    In hosted mode an operation the sandbox refused is reported as ``Blocked``. The snippet's
+    own exception may run code when described (a ``__str__``): that runs under the run's time
+    limit, and if it fails the error is still reported.
     """
     if isinstance(error, SnippetTimeout):
         kind, message = "Timeout", str(error)
     elif isinstance(error, OutputLimitExceeded):
         kind, message = "OutputLimit", str(error)
-    elif isinstance(error, MemoryError):
-        kind, message = "MemoryLimit", ("the snippet ran out of memory (its limit is the "
-                                        "worker's size plus the run's memory limit)")
+    elif isinstance(error, BoundExceeded):
+        kind, message = "OutputLimit", str(error)
+    elif isinstance(error, MemoryError) or _tensor_too_big(error):
+        kind, message = "MemoryLimit", _memory_message(error, memory_limit)
     elif isinstance(error, OSError) and error.errno == errno.EFBIG:
         kind, message = "OutputLimit", "the snippet wrote more raw output than the limit"
     elif hosted and _refused(error):
-        kind, message = "Blocked", f"hosted mode does not allow this ({error})"
+        kind, message = "Blocked", f"hosted mode does not allow this ({_message(error)})"
     elif isinstance(error, SystemExit):
-        kind, message = "SystemExit", f"the snippet called sys.exit({error.code!r})"
+        kind, message = "SystemExit", f"the snippet called sys.exit({error.code!r})"[:200]
     else:
-        kind, message = type(error).__name__, str(error)
+        try:
+            kind, message = _exception_type(error), _message(error)
+        except SnippetTimeout:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - describing must not fail the report
+            kind = _exception_type(error)
+            message = f"(the exception's message could not be read: {type(exc).__name__})"
     line = column = None
     if isinstance(error, SyntaxError) and error.filename == filename:
-        message = error.msg
+        message = str(error.msg)[:MAX_ERROR_CHARS]
         line, column = error.lineno, error.offset
     tb = error.__traceback__
     while tb is not None:
         if tb.tb_frame.f_code.co_filename == filename:
             line, column = tb.tb_lineno, _column(tb)
         tb = tb.tb_next
-    return {"type": kind, "message": message, "line": line, "column": column}
+    return {"type": kind[:MAX_NAME_CHARS], "message": message, "line": line, "column": column}
 
 
 def graph_ops(limit: int) -> tuple[list[str], int]:
@@ -149,15 +215,21 @@ def graph_ops(limit: int) -> tuple[list[str], int]:
     return names[:limit], len(names)
 
 
-def run(source: str, filename: str, timeout: float, output_limit: int, send: Send,
-        hosted: bool = False) -> None:
-    """Executes the snippet in a fresh graph, streaming events, then sends ``done``."""
+def run(request: dict[str, Any], sender: Sender, hosted: bool = False) -> None:
+    """Executes the request's snippet in a fresh graph, streaming events, then sends ``done``.
+
+    The soft time limit (SIGALRM) covers everything the snippet can influence: its code,
+    describing its exception, and listing its ops.
+    """
+    source, filename = str(request["source"]), str(request["filename"])
+    timeout, output_limit = float(request["timeout"]), int(request["output_limit"])
+    memory_limit = int(request["memory_limit"])
     budget = [output_limit]
-    stdout = CappedStream("stdout", send, budget, output_limit)
-    stderr = CappedStream("stderr", send, budget, output_limit)
+    stdout = CappedStream("stdout", sender.send, budget, output_limit)
+    stderr = CappedStream("stderr", sender.send, budget, output_limit)
     sys.stdout, sys.stderr = stdout, stderr
     tf_v1.reset_default_graph()
-    tracer.start(filename, lambda event: send({"k": "ev", "e": event}))
+    tracer.start(filename, sender.event)
 
     def on_alarm(signum: int, frame: Any) -> None:
         raise SnippetTimeout(f"the snippet ran longer than its time limit of {timeout:g} s")
@@ -168,22 +240,32 @@ def run(source: str, filename: str, timeout: float, output_limit: int, send: Sen
                             "tf": tf_v1})
     sys.modules["__main__"] = module
     error = None
+    ops: list[str] = []
+    total = 0
     started = time.perf_counter()
     try:
-        code = compile(source, filename, "exec", dont_inherit=True)
         signal.setitimer(signal.ITIMER_REAL, timeout)
-        exec(code, module.__dict__)
-    except BaseException as exc:  # the snippet's failure is the result, whatever it is
-        error = describe_error(exc, filename, hosted)
+        try:
+            code = compile(source, filename, "exec", dont_inherit=True)
+            exec(code, module.__dict__)
+        except BaseException as exc:  # the snippet's failure is the result, whatever it is
+            error = describe_error(exc, filename, hosted, memory_limit)
+        elapsed_ms = (time.perf_counter() - started) * 1000.0
+        try:
+            ops, total = graph_ops(MAX_OPS)
+        except Exception:  # noqa: BLE001 - a snippet that broke its graph still gets its trace
+            ops, total = [], 0
+    except SnippetTimeout as exc:  # raised while describing the error or listing ops
+        elapsed_ms = (time.perf_counter() - started) * 1000.0
+        error = describe_error(exc, filename, hosted, memory_limit)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-    elapsed_ms = (time.perf_counter() - started) * 1000.0
-    if error is None and (stdout.exceeded or stderr.exceeded):
+    if sender.exceeded is not None:  # even if the snippet caught BoundExceeded
+        error = {"type": "OutputLimit", "message": sender.exceeded, "line": None,
+                 "column": None}
+    elif error is None and (stdout.exceeded or stderr.exceeded):
         error = {"type": "OutputLimit", "line": None, "column": None,
                  "message": f"the snippet printed more than {output_limit} bytes"}
-    try:
-        ops, total = graph_ops(OPS_LIMIT)
-    except Exception:  # noqa: BLE001 - a snippet that broke its graph still gets its trace
-        ops, total = [], 0
-    send({"k": "ops", "names": ops, "total": total})
-    send({"k": "done", "error": error, "elapsed_ms": elapsed_ms})
+    sender.send({"k": "ops", "names": [n for n in ops if len(n) <= MAX_NAME_CHARS],
+                 "total": total})
+    sender.send({"k": "done", "error": error, "elapsed_ms": elapsed_ms})

@@ -1,13 +1,16 @@
 """Hosted mode: the kernel walls a forked child puts around itself before running a stranger's
 snippet. Each layer is a kernel mechanism, not a check on the snippet's text:
 
-- a new network namespace (no interface but a down loopback: nothing to connect to);
-- Landlock: files readable only under the Python and system library folders, writable only
-  for the child's own thread names, no signals to processes outside the sandbox (ABI 6);
-- no capabilities and ``no_new_privs``: limits cannot be raised, set-uid programs do nothing;
-- seccomp: no new processes (fork, exec; threads stay allowed), no sockets at all (Landlock
-  does not cover connecting to a Unix socket by path, such as a container engine's), no
-  ptrace, mount, namespaces or BPF;
+- new network and IPC namespaces (no interface but a down loopback; no SysV object in sight);
+- Landlock: files readable only under the Python and system library folders, in /proc only
+  the run's own process, writable only for its own thread names, no signals to processes
+  outside the sandbox (ABI 6);
+- no capabilities (root or not) and ``no_new_privs``: limits cannot be raised, set-uid
+  programs do nothing;
+- seccomp, through libseccomp: no new processes (fork, exec; threads stay allowed), no sockets
+  at all (Landlock does not cover connecting to a Unix socket by path, such as a container
+  engine's), no SysV IPC, message queues or keyrings, no ptrace, mount, namespaces or BPF,
+  and no other syscall ABI (x32 numbers, i386);
 - a scrubbed environment (the server's variables never reach the snippet).
 
 Linux on x86_64 with Landlock ABI 6 (kernel 6.12 or newer) is required; elsewhere hosted runs
@@ -17,17 +20,18 @@ fail closed with ``Blocked``.
 from __future__ import annotations
 
 import ctypes
+import errno
 import os
 import platform
 import struct
 import sys
 import sysconfig
+from typing import Any
 
+CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
 PR_SET_NO_NEW_PRIVS = 38
-PR_SET_SECCOMP = 22
-SECCOMP_MODE_FILTER = 2
 
 # Landlock (include/uapi/linux/landlock.h)
 SYS_LANDLOCK_CREATE_RULESET, SYS_LANDLOCK_ADD_RULE, SYS_LANDLOCK_RESTRICT_SELF = 444, 445, 446
@@ -73,12 +77,13 @@ def landlock_abi() -> int:
 
 
 def readable_paths() -> list[str]:
-    """Folders a run must read: Python (stdlib, site-packages with TF) and system libraries."""
+    """What a run must read: Python (stdlib, site-packages with TF), system libraries, and in
+    /proc only its own process and the CPU and memory facts TF asks for: no other process."""
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sysconfig.get_paths()["stdlib"],
              sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
              "/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo",
-             "/etc/ld.so.cache", "/etc/localtime", "/proc", "/sys/devices/system/cpu",
-             "/dev/urandom"}
+             "/etc/ld.so.cache", "/etc/localtime", f"/proc/{os.getpid()}", "/proc/cpuinfo",
+             "/proc/meminfo", "/proc/stat", "/sys/devices/system/cpu", "/dev/urandom"}
     return sorted(p for p in paths if os.path.exists(p))
 
 
@@ -110,13 +115,18 @@ def _landlock() -> None:
         os.close(ruleset)
 
 
-def _unshare_network() -> None:
-    flags = CLONE_NEWNET if os.geteuid() == 0 else CLONE_NEWUSER | CLONE_NEWNET
-    _check(_libc.unshare(flags), "unshare(network namespace)")
+def _unshare() -> None:
+    """A network namespace (nothing to connect to) and an IPC namespace (no SysV object of
+    another run or of the host in sight); a user namespace first when not root."""
+    flags = CLONE_NEWNET | CLONE_NEWIPC
+    if os.geteuid() != 0:
+        flags |= CLONE_NEWUSER
+    _check(_libc.unshare(flags), "unshare(network and IPC namespaces)")
 
 
 def _drop_capabilities() -> None:
-    """Empties the capability sets (capset), so root in the child is powerless."""
+    """Empties the capability sets (capset): root in the child is powerless, and so is a
+    non-root server's run, which holds every capability inside its new user namespace."""
     header = struct.pack("Ii", 0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
     data = bytes(24)  # two __user_cap_data_struct, all zero
     header_buffer = ctypes.create_string_buffer(header)
@@ -124,49 +134,52 @@ def _drop_capabilities() -> None:
     _check(_libc.syscall(126, header_buffer, data_buffer), "capset")  # SYS_capset (x86_64)
 
 
-def _bpf(code: int, k: int = 0, jt: int = 0, jf: int = 0) -> bytes:
-    return struct.pack("HBBI", code, jt, jf, k)
-
-
-# seccomp filter pieces (x86_64 syscall numbers)
-_AUDIT_ARCH_X86_64 = 0xC000003E
-_RET_ALLOW, _RET_ERRNO, _RET_KILL = 0x7FFF0000, 0x00050000, 0x80000000
-_LD_W_ABS, _JEQ_K, _JSET_K, _RET_K = 0x20, 0x15, 0x45, 0x06
-_EPERM, _ENOSYS = 1, 38
+# What a run may not do even with every other wall in place: start processes (threads stay
+# allowed), open sockets (Landlock does not govern connecting to a Unix socket by path), use
+# SysV IPC, POSIX message queues or keyrings (they outlive the run), debug or read other
+# processes, or touch the kernel's namespace, mount, module and BPF knobs.
+DENIED_SYSCALLS = (
+    "fork", "vfork", "execve", "execveat", "socket", "socketpair",
+    "shmget", "shmat", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl",
+    "semget", "semop", "semtimedop", "semctl", "mq_open", "mq_unlink", "mq_timedsend",
+    "mq_timedreceive", "mq_notify", "mq_getsetattr", "add_key", "request_key", "keyctl",
+    "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_open", "pidfd_getfd",
+    "pidfd_send_signal", "mount", "umount2", "unshare", "setns", "pivot_root", "chroot",
+    "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
+    "bpf", "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter",
+    "io_uring_register", "init_module", "finit_module", "delete_module", "kexec_load",
+    "kexec_file_load", "reboot", "personality", "open_by_handle_at", "name_to_handle_at",
+)
 _CLONE_THREAD = 0x00010000
-_DENIED = {
-    57: "fork", 58: "vfork", 59: "execve", 322: "execveat", 101: "ptrace",
-    310: "process_vm_readv", 311: "process_vm_writev", 165: "mount", 166: "umount2",
-    272: "unshare", 308: "setns", 321: "bpf", 298: "perf_event_open", 250: "keyctl",
-    155: "pivot_root", 161: "chroot", 169: "reboot", 246: "kexec_load", 175: "init_module",
-    313: "finit_module", 135: "personality", 304: "open_by_handle_at", 434: "pidfd_open",
-    438: "pidfd_getfd", 425: "io_uring_setup", 41: "socket", 53: "socketpair",
-}
-_CLONE, _CLONE3 = 56, 435
+_seccomp: Any = None
 
 
-def _seccomp_program() -> bytes:
-    """No new processes, no sockets, none of the kernel's dangerous knobs."""
-    deny = _bpf(_RET_K, _RET_ERRNO | _EPERM)
-    program = [_bpf(_LD_W_ABS, 4), _bpf(_JEQ_K, _AUDIT_ARCH_X86_64, 1, 0), _bpf(_RET_K, _RET_KILL),
-               _bpf(_LD_W_ABS, 0)]
-    for number in sorted(_DENIED):
-        program += [_bpf(_JEQ_K, number, 0, 1), deny]
-    # clone3 hides its flags in memory seccomp cannot read: ENOSYS makes glibc use clone.
-    program += [_bpf(_JEQ_K, _CLONE3, 0, 1), _bpf(_RET_K, _RET_ERRNO | _ENOSYS)]
-    # clone: threads only (CLONE_THREAD set); args[0] low word is at offset 16.
-    program += [_bpf(_JEQ_K, _CLONE, 0, 4), _bpf(_LD_W_ABS, 16), _bpf(_JSET_K, _CLONE_THREAD, 1, 0),
-                deny, _bpf(_RET_K, _RET_ALLOW)]
-    program.append(_bpf(_RET_K, _RET_ALLOW))
-    return b"".join(program)
+def prepare() -> None:
+    """Loads libseccomp in the zygote, before any run exists (finding it starts ldconfig)."""
+    global _seccomp
+    try:
+        import pyseccomp
+    except (ImportError, OSError, RuntimeError, AttributeError):
+        return
+    _seccomp = pyseccomp
 
 
-def _seccomp() -> None:
-    program = _seccomp_program()
-    filters = ctypes.create_string_buffer(program)
-    fprog = struct.pack("HxxxxxxP", len(program) // 8, ctypes.addressof(filters))
-    fprog_buffer = ctypes.create_string_buffer(fprog)
-    _check(_libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, fprog_buffer, 0, 0), "seccomp")
+def _filter() -> None:
+    """Installs the seccomp filter with libseccomp, which also checks the architecture: any
+    other ABI (i386, x32 numbers on x86_64) is refused like a denied call."""
+    if _seccomp is None:
+        raise SandboxUnavailable("libseccomp is not available (Debian: libseccomp2)")
+    seccomp = _seccomp
+    denied = seccomp.ERRNO(errno.EPERM)
+    rules = seccomp.SyscallFilter(seccomp.ALLOW)
+    rules.set_attr(seccomp.Attr.ACT_BADARCH, denied)
+    for name in DENIED_SYSCALLS:
+        rules.add_rule(denied, name)
+    # clone: threads only. clone3 keeps its flags in memory seccomp cannot read: ENOSYS makes
+    # glibc fall back to clone, whose flags it can.
+    rules.add_rule(denied, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, _CLONE_THREAD, 0))
+    rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
+    rules.load()
 
 
 def enter() -> None:
@@ -179,9 +192,8 @@ def enter() -> None:
         raise SandboxUnavailable("hosted mode needs Linux on x86_64")
     os.environ.clear()
     os.environ.update(CLEAN_ENVIRONMENT)
-    _unshare_network()
+    _unshare()
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
     _landlock()
-    if os.geteuid() == 0:
-        _drop_capabilities()
-    _seccomp()
+    _drop_capabilities()
+    _filter()

@@ -1,0 +1,290 @@
+"""The run channel: how one run's process reports to the executor, and how every report is
+checked before use.
+
+Each run has its own socket, made for it alone: nothing another run writes can ever be read as
+part of this one. The run writes JSON lines (``ev`` events, ``out`` printed text, ``ops``,
+``done``); the executor reads them with :class:`RunReport`, which treats them as hostile: every
+message is parsed, checked against its schema and types, its strings cleaned, and the run is
+bounded (message size, total bytes, event count, string length, printed output). Too much ends
+the run as ``OutputLimit`` naming the bound; anything malformed ends it as ``WorkerCrashed``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from typing import Any, Callable
+
+from viz.escape import clean
+from viz.trace import CREATED, REUSED, UNIQUIFIED, ErrorInfo, Event, event_from_dict
+
+# Per-run bounds, shared by the run (which stops itself politely) and the executor (which
+# enforces them whatever the run does).
+MAX_EVENTS = 200_000
+MAX_EVENT_BYTES = 48 * 1024 * 1024
+MAX_NAME_CHARS = 4096
+MAX_ERROR_CHARS = 10_000
+MAX_OPS = 5000
+OUTPUT_LIMIT = 1_000_000
+# One protocol line: an event, a chunk of printed text or the ops list is far smaller.
+MAX_LINE_BYTES = MAX_OPS * 512 + 65_536
+MALFORMED = "the run sent a malformed report"
+
+
+class BoundExceeded(BaseException):
+    """Raised inside a run that reached one of its bounds (a BaseException, so that a
+    snippet's ``except Exception`` does not swallow it)."""
+
+
+def describe_bound(what: str, limit: int, unit: str = "") -> str:
+    return f"the run exceeded its limit of {limit:,}{unit} {what}; what came before is kept"
+
+
+class Sender:
+    """The run's end: writes each message at once (the run may be killed any moment) and keeps
+    its events within the bounds, raising :class:`BoundExceeded` at the first one crossed."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._lock = threading.Lock()  # the snippet's threads print too: lines stay whole
+        self.events = 0
+        self.event_bytes = 0
+        self.exceeded: str | None = None
+
+    def _write(self, data: bytes) -> None:
+        with self._lock:
+            while data:
+                data = data[os.write(self._fd, data):]
+
+    def send(self, message: dict[str, Any]) -> None:
+        self._write((json.dumps(message, default=str) + "\n").encode("utf-8", "surrogatepass"))
+
+    def event(self, event: dict[str, Any]) -> None:
+        """Sends one tracer event, or raises BoundExceeded (once; later events are dropped)."""
+        if self.exceeded is not None:
+            return
+        for value in event.values():
+            if isinstance(value, str) and len(value) > MAX_NAME_CHARS:
+                self._exceed(f"the run used a name of {len(value):,} characters; names may "
+                             f"have {MAX_NAME_CHARS:,}")
+        data = (json.dumps({"k": "ev", "e": event}, default=str) + "\n").encode(
+            "utf-8", "surrogatepass")
+        self.events += 1
+        self.event_bytes += len(data)
+        if self.events > MAX_EVENTS:
+            self._exceed(describe_bound("scopes and variables", MAX_EVENTS))
+        if self.event_bytes > MAX_EVENT_BYTES:
+            self._exceed(describe_bound("bytes of scopes and variables", MAX_EVENT_BYTES))
+        self._write(data)
+
+    def _exceed(self, message: str) -> None:
+        self.exceeded = message
+        raise BoundExceeded(message)
+
+
+def _is_int(value: Any) -> bool:
+    return type(value) is int
+
+
+def _optional_int(value: Any) -> bool:
+    return value is None or type(value) is int
+
+
+def _string(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= MAX_NAME_CHARS
+
+
+def _optional_string(value: Any) -> bool:
+    return value is None or _string(value)
+
+
+def _boolean(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _reuse(value: Any) -> bool:
+    return value is None or isinstance(value, bool) or value == "AUTO_REUSE"
+
+
+def _shape(value: Any) -> bool:
+    return value is None or (isinstance(value, list) and len(value) <= 64
+                             and all(_optional_int(d) for d in value))
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and len(value) <= 64 and all(_string(v) for v in value)
+
+
+def _one_of(*allowed: str) -> Callable[[Any], bool]:
+    return lambda value: value in allowed
+
+
+_EVENT_SCHEMAS: dict[str, dict[str, Callable[[Any], bool]]] = {
+    "name_scope": {"asked": _string, "given": _string, "requested": _string,
+                   "line": _optional_int},
+    "variable_scope": {"name": _string, "requested": _string, "asked": _optional_string,
+                       "reuse": _reuse, "reuse_asked": _reuse, "captured": _boolean,
+                       "default_name": _optional_string, "name_scope": _string,
+                       "user": _boolean, "line": _optional_int},
+    "reuse_variables": {"scope": _string, "line": _optional_int},
+    "variable": {"name": _string, "requested": _string, "status": _one_of(CREATED, UNIQUIFIED),
+                 "api": _string, "via": _optional_string, "shape": _shape, "dtype": _string,
+                 "trainable": _boolean, "collections": _strings,
+                 "initializer": _optional_string, "resource": _boolean, "name_scope": _string,
+                 "variable_scope": _optional_string, "line": _optional_int},
+    "reuse": {"name": _string, "requested": _string, "name_scope": _string,
+              "variable_scope": _string, "reuse": _reuse, "via": _optional_string,
+              "line": _optional_int, "status": _one_of(REUSED)},
+}
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    return value
+
+
+def _event(data: Any) -> Event | None:
+    """The event a message describes, or None when it does not fit its schema exactly."""
+    if not isinstance(data, dict):
+        return None
+    schema = _EVENT_SCHEMAS.get(data.get("kind"))  # type: ignore[arg-type]
+    if schema is None or set(data) != set(schema) | {"kind"}:
+        return None
+    if not all(check(data[key]) for key, check in schema.items()):
+        return None
+    return event_from_dict({key: _cleaned(value) for key, value in data.items()})
+
+
+def _error(data: Any) -> ErrorInfo | None | bool:
+    """The ``done`` message's error, None for success, False when malformed."""
+    if data is None:
+        return None
+    if (not isinstance(data, dict) or set(data) != {"type", "message", "line", "column"}
+            or not _string(data["type"]) or not isinstance(data["message"], str)
+            or not _optional_int(data["line"]) or not _optional_int(data["column"])):
+        return False
+    return ErrorInfo(clean(data["type"]), clean(data["message"]), data["line"], data["column"])
+
+
+class RunReport:
+    """The executor's view of one run: validated messages, within the bounds.
+
+    Feed it the bytes read from the run's socket; once :attr:`violation` is set the run must be
+    stopped and nothing more is taken from it.
+    """
+
+    def __init__(self, output_limit: int = OUTPUT_LIMIT) -> None:
+        self.events: list[Event] = []
+        self.output: dict[str, list[str]] = {"stdout": [], "stderr": []}
+        self.output_left = output_limit
+        self.output_limit = output_limit
+        self.ops: list[str] = []
+        self.ops_total = 0
+        self.done = False
+        self.error: ErrorInfo | None = None
+        self.elapsed_ms: float | None = None
+        self.violation: ErrorInfo | None = None
+        self._event_bytes = 0
+        self._buffer = bytearray()
+
+    def feed(self, data: bytes) -> None:
+        """Takes bytes from the socket; complete lines are checked and recorded."""
+        if self.violation is not None:
+            return
+        self._buffer += data
+        while self.violation is None:
+            end = self._buffer.find(b"\n")
+            if end < 0:
+                if len(self._buffer) > MAX_LINE_BYTES:
+                    self._limit(f"the run sent a message longer than {MAX_LINE_BYTES:,} bytes")
+                return
+            line = bytes(self._buffer[:end])
+            del self._buffer[:end + 1]
+            if len(line) > MAX_LINE_BYTES:
+                self._limit(f"the run sent a message longer than {MAX_LINE_BYTES:,} bytes")
+            elif line.strip():
+                self._take(line)
+
+    def finish(self) -> None:
+        """The socket closed: an unfinished line is a malformed report."""
+        if self.violation is None and self._buffer.strip():
+            self._malformed()
+        self._buffer = bytearray()
+
+    def _limit(self, message: str) -> None:
+        self.violation = ErrorInfo("OutputLimit", message, self.last_line())
+        self._buffer = bytearray()
+
+    def _malformed(self) -> None:
+        self.violation = ErrorInfo("WorkerCrashed", MALFORMED, self.last_line())
+        self._buffer = bytearray()
+
+    def last_line(self) -> int | None:
+        """The snippet line of the last event, where a run stopped from outside was."""
+        return next((e.line for e in reversed(self.events) if e.line), None)  # type: ignore
+
+    def _take(self, line: bytes) -> None:
+        try:
+            message = json.loads(line)
+        except (ValueError, RecursionError):
+            self._malformed()
+            return
+        if not isinstance(message, dict) or self.done:
+            self._malformed()
+            return
+        kind = message.get("k")
+        if kind == "ev" and set(message) == {"k", "e"}:
+            event = _event(message["e"])
+            if event is None:
+                self._malformed()
+                return
+            self._event_bytes += len(line) + 1
+            if len(self.events) >= MAX_EVENTS:
+                self._limit(describe_bound("scopes and variables", MAX_EVENTS))
+            elif self._event_bytes > MAX_EVENT_BYTES:
+                self._limit(describe_bound("bytes of scopes and variables", MAX_EVENT_BYTES))
+            else:
+                self.events.append(event)
+        elif (kind == "out" and set(message) == {"k", "s", "t"}
+              and message["s"] in self.output and isinstance(message["t"], str)):
+            self.add_output(message["s"], message["t"])
+        elif (kind == "ops" and set(message) == {"k", "names", "total"}
+              and isinstance(message["names"], list) and len(message["names"]) <= MAX_OPS
+              and all(_string(n) for n in message["names"]) and _is_int(message["total"])):
+            self.ops = [clean(n) for n in message["names"]]
+            self.ops_total = max(message["total"], len(self.ops))
+        elif (kind == "done" and set(message) == {"k", "error", "elapsed_ms"}
+              and isinstance(message["elapsed_ms"], (int, float))
+              and not isinstance(message["elapsed_ms"], bool)):
+            error = _error(message["error"])
+            if error is False:
+                self._malformed()
+                return
+            if error is not None and len(error.message) > MAX_ERROR_CHARS:
+                self._limit(f"the run's error message is {len(error.message):,} characters; "
+                            f"at most {MAX_ERROR_CHARS:,} are kept")
+                return
+            self.done, self.error = True, error  # type: ignore[assignment]
+            self.elapsed_ms = float(message["elapsed_ms"])
+        else:
+            self._malformed()
+
+    def add_output(self, stream: str, text: str) -> bool:
+        """Keeps printed text within the run's one output budget; False once it is spent."""
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size <= self.output_left:
+            self.output_left -= size
+            self.output[stream].append(clean(text))
+            return True
+        kept = text.encode("utf-8", "surrogatepass")[:self.output_left].decode("utf-8", "ignore")
+        self.output[stream].append(clean(kept) + "\n[output truncated]\n")
+        self.output_left = 0
+        if self.violation is None:
+            self.violation = ErrorInfo(
+                "OutputLimit", f"the snippet printed more than {self.output_limit:,} bytes "
+                "(stdout and stderr together); the rest was dropped", self.last_line())
+        return False
