@@ -124,3 +124,62 @@ def test_threads_and_sessions_work(hosted: Executor) -> None:
                        "t.start(); t.join()\nwith tf.Session() as s:\n"
                        "    print(s.run(tf.constant(2) * 3))\n")
     assert trace.ok and trace.stdout == "hi\n6\n"
+
+
+def test_sysv_ipc_message_queues_and_keyrings_are_refused(hosted: Executor) -> None:
+    # Each call returns -1 with EPERM; had one worked, its object would outlive the run.
+    trace = hosted.run(textwrap.dedent("""\
+        import ctypes, errno
+        libc = ctypes.CDLL(None, use_errno=True)  # glibc 2.34+ holds mq_open itself
+        IPC_PRIVATE, IPC_CREAT = 0, 0o1000
+        calls = {
+            "shmget": lambda: libc.shmget(IPC_PRIVATE, 400 << 20, IPC_CREAT | 0o600),
+            "msgget": lambda: libc.msgget(IPC_PRIVATE, IPC_CREAT | 0o600),
+            "semget": lambda: libc.semget(IPC_PRIVATE, 1, IPC_CREAT | 0o600),
+            "mq_open": lambda: libc.mq_open(b"/scopeviz", 0o100 | 2, 0o600, None),
+            "add_key": lambda: libc.syscall(248, b"user", b"scopeviz", b"secret", 6, -4),
+            "keyctl": lambda: libc.syscall(250, 0, -4, 0),
+        }
+        for name, call in calls.items():
+            ctypes.set_errno(0)
+            print(name, call(), errno.errorcode.get(ctypes.get_errno()))
+        """))
+    assert trace.ok, trace.error
+    assert trace.stdout.splitlines() == [f"{name} -1 EPERM" for name in (
+        "shmget", "msgget", "semget", "mq_open", "add_key", "keyctl")]
+
+
+def test_x32_and_i386_system_calls_are_refused(hosted: Executor) -> None:
+    trace = hosted.run(textwrap.dedent("""\
+        import ctypes, errno
+        libc = ctypes.CDLL(None, use_errno=True)
+        X32 = 0x40000000
+        for number in (X32 + 41, X32 + 57, X32 + 59):  # socket, fork, execve with the x32 bit
+            ctypes.set_errno(0)
+            print(libc.syscall(number, 2, 1, 0), errno.errorcode.get(ctypes.get_errno()))
+        """))
+    assert trace.ok, trace.error
+    assert trace.stdout == "-1 EPERM\n" * 3
+
+
+def test_no_other_process_is_visible_in_proc(hosted: Executor) -> None:
+    refused(hosted, "import os\nos.listdir('/proc')")
+    refused(hosted, "open('/proc/1/cmdline').read()")
+    refused(hosted, f"open('/proc/{os.getpid()}/environ').read()")
+    refused(hosted, "open('/proc/self/../1/cmdline').read()")
+    trace = hosted.run("import os\nprint(os.getpid() > 0, open('/proc/self/cmdline').read() != '')\n"
+                       "print(len(open('/proc/net/tcp').read().splitlines()))\n")
+    assert trace.ok, trace.error
+    assert trace.stdout == "True True\n1\n"  # its own process; /proc/net/tcp: the header only
+
+
+def test_the_run_holds_no_capability(hosted: Executor) -> None:
+    trace = hosted.run("print([l.split()[1] for l in open('/proc/self/status') "
+                       "if l.startswith(('CapEff', 'CapPrm', 'CapAmb'))])\n")
+    assert trace.ok, trace.error
+    assert trace.stdout == str(["0000000000000000"] * 3) + "\n"
+
+
+def test_a_run_cannot_see_the_worker_or_the_server_process(hosted: Executor) -> None:
+    refused(hosted, f"open('/proc/{os.getpid()}/cmdline').read()")
+    refused(hosted, "import os\nopen(f'/proc/{os.getppid()}/maps').read()")

@@ -116,8 +116,9 @@ def _message(error: BaseException) -> str:
     if not isinstance(text, str):
         text = repr(text)
     if len(text) > MAX_ERROR_CHARS:
-        text = (text[:MAX_ERROR_CHARS] + f" [cut: the message has {len(text):,} characters; "
-                f"the first {MAX_ERROR_CHARS:,} are kept]")
+        note = f" [cut: the message has {len(text):,} characters; at most {MAX_ERROR_CHARS:,} " \
+               "are kept]"
+        text = text[:MAX_ERROR_CHARS - len(note)] + note
     return text
 
 
