@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -14,6 +17,7 @@ from typing import Iterator
 import pytest
 
 from conftest import ROOT
+from viz.share import encode_snippet
 
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
@@ -139,3 +143,73 @@ def test_ctrl_enter_in_the_editor_runs_the_snippet(page: object, app_url: str) -
     graph = page.locator(".scopeviz-graph svg")
     expect(graph.locator("g.node title", has_text="ctrl/enter:0")).to_have_count(1)
     assert "snippet=" in page.url
+
+
+@pytest.fixture()
+def other_origin(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A second local web server: another origin, as a stranger's page would be."""
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(http.server.SimpleHTTPRequestHandler,
+                                            directory=str(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", tmp_path
+    server.shutdown()
+
+
+def test_a_hidden_frame_on_another_site_cannot_run_a_shared_snippet(
+        page: object, app_url: str, other_origin: tuple[str, Path], tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    link = f"{app_url}/?snippet=" + encode_snippet(
+        f"open({str(marker)!r}, 'w').write('pwned')\n")
+    origin, folder = other_origin
+    (folder / "index.html").write_text(
+        f'<p>cat pictures</p><iframe src="{link}" width="900" height="700" '
+        'style="opacity:0.01;position:absolute;top:0;left:0"></iframe>', encoding="utf-8")
+    page.goto(f"{origin}/index.html")
+    frame = page.frame_locator("iframe")
+    # The app loaded the code and waits for its own user's click...
+    expect(frame.get_by_role("button", name="Run this shared snippet")).to_be_visible()
+    expect(frame.get_by_text("runs on this computer", exact=False)).to_be_visible()
+    assert not marker.exists()
+    # ...and the app still works for the next visitor.
+    page.goto(f"{app_url}/?example=seed_1_name_scope_vs_variable_scope")
+    expect(page.locator(".scopeviz-graph svg g.node title", has_text="nsc1_1/v4:0")
+           ).to_have_count(1)
+    assert not marker.exists()
+
+
+def test_the_local_server_listens_on_this_machine_only(app_url: str) -> None:
+    port = int(app_url.rsplit(":", 1)[1])
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))  # picks the outward interface; sends nothing
+            outside = probe.getsockname()[0]
+        except OSError:
+            outside = "127.0.0.1"
+    if outside.startswith("127."):
+        pytest.skip("this machine has no address besides loopback")
+    with pytest.raises(OSError):
+        socket.create_connection((outside, port), timeout=2).close()
+
+
+def test_hostile_names_show_as_text_and_make_no_element(page: object, app_url: str) -> None:
+    page.goto(f"{app_url}/?example=seed_1_name_scope_vs_variable_scope")
+    expect(page.locator(".scopeviz-graph svg")).to_be_visible()
+    evil = "<img src=x id=injected>[x](javascript:alert(1))"
+    editor = page.get_by_label("Snippet (Ctrl+Enter or Run)")
+    editor.fill(f"Evil = type({evil!r}, (tf.layers.Dense,), {{}})\n"
+                "Evil(2, name='d\\\\')(tf.zeros([1, 2]))\n"
+                f"raise ValueError({evil!r} + ' ![i](http://127.0.0.1:9/i.png)')\n")
+    page.get_by_role("button", name="Run").click()
+    expect(page.get_by_text("ValueError at line 3", exact=False).first).to_be_visible()
+    graph = page.locator(".scopeviz-graph svg").first
+    expect(graph.locator("g.node title", has_text="kernel:0")).to_have_count(1)
+    tooltips = graph.evaluate("svg => [...svg.querySelectorAll('a')].map("
+                              "a => a.getAttributeNS('http://www.w3.org/1999/xlink', 'title'))")
+    assert any(t.startswith("d\\/kernel:0\n") for t in tooltips), tooltips
+    page.get_by_role("tab", name="Why these names").click()
+    expect(page.get_by_text(f"(created by {evil}.__call__)", exact=False)).to_have_count(2)
+    assert page.locator("#injected").count() == 0
+    assert page.locator("a[href^='javascript'], img[src='x'], "
+                        "img[src*='127.0.0.1:9']").count() == 0
+    assert page.locator(".scopeviz-graph svg a[href], .scopeviz-graph svg a[*|href]").count() == 0
