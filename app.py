@@ -10,6 +10,7 @@ import streamlit as st
 
 from viz import Trace, WorkerPool
 from viz.backend.execute import DotNotFound, run_dot
+from viz.cache import BoundedCache
 from viz.escape import markdown_text, shorten
 from viz.explain import as_markdown, explain
 from viz.export import MIME_TYPES, dot_source, export, inline_svg
@@ -34,10 +35,15 @@ def worker_pool(hosted: bool) -> WorkerPool:
     return pool
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource
+def drawings() -> BoundedCache:
+    """Drawings shared by all sessions, at most 64 MiB in all."""
+    return BoundedCache(64 * 1024 * 1024)
+
+
 def drawn(dot: str, fmt: str) -> bytes:
     """The graph as SVG or PNG; cached, as reruns redraw the same DOT text."""
-    return run_dot(dot, fmt)
+    return drawings().get_or_make(f"{fmt}\n{dot}", lambda: run_dot(dot, fmt))
 
 
 gallery = load_gallery()

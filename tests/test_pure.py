@@ -7,6 +7,7 @@ import json
 import pytest
 
 from conftest import GOLDENS
+from viz.cache import BoundedCache
 from viz.render import STATUS_COLORS, to_dot
 from viz.tables import status_counts, to_csv
 from viz.trace import Trace, variable_status
@@ -101,3 +102,22 @@ def test_why_these_names_for_the_seed() -> None:
     assert (reuse.subject, reuse.line) == ("image_filters/conv1/weights:0", 15)
     assert reuse.text.startswith("line 15 reuses image_filters/conv1/weights because "
                                  "scope.reuse_variables() was called on image_filters at line 35")
+
+
+def test_bounded_cache_keeps_recent_values_within_its_size() -> None:
+    cache = BoundedCache(max_bytes=10)
+    made: list[str] = []
+
+    def maker(key: str, size: int):
+        return lambda: made.append(key) or b"x" * size
+
+    assert cache.get_or_make("a", maker("a", 4)) == b"xxxx"
+    cache.get_or_make("b", maker("b", 4))
+    cache.get_or_make("a", maker("a", 4))  # a hit: a is now the most recent
+    cache.get_or_make("c", maker("c", 4))  # 12 bytes: b, the least recent, goes
+    assert cache.size == 8
+    cache.get_or_make("a", maker("a", 4))
+    cache.get_or_make("b", maker("b", 4))
+    assert made == ["a", "b", "c", "b"]
+    assert cache.get_or_make("huge", maker("huge", 11)) == b"x" * 11  # too big to keep
+    assert cache.size <= 10

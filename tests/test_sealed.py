@@ -209,3 +209,19 @@ def test_raw_writes_count_against_the_one_output_limit(executor: Executor) -> No
     assert trace.error is not None and trace.error.type == "OutputLimit"
     assert len(trace.stdout) + len(trace.stderr) < 1_000_100
     assert_healthy(executor)
+
+
+@pytest.mark.parametrize("source, message", [
+    # 3,782 name scopes with 100 KB names sent 1.1 GB into the app before these bounds.
+    ("for i in range(3782):\n    with tf.name_scope('n' * 100_000 + str(i)):\n        pass\n",
+     "the run used a name of 100,001 characters; names may have 4,096"),
+    ("for i in range(490_009):\n    with tf.name_scope('s%d' % i):\n        pass\n",
+     "the run exceeded its limit of 50,000 scopes and variables; what came before is kept"),
+])
+def test_floods_of_legal_tf_stop_at_a_named_bound(executor: Executor, source: str,
+                                                  message: str) -> None:
+    trace = run(executor, source, timeout=60.0)
+    assert trace.error is not None and trace.error.type == "OutputLimit"
+    assert trace.error.message == message
+    assert len(trace.events) <= 50_000
+    assert_healthy(executor)

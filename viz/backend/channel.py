@@ -20,9 +20,9 @@ from viz.escape import clean
 from viz.trace import CREATED, REUSED, UNIQUIFIED, ErrorInfo, Event, event_from_dict
 
 # Per-run bounds, shared by the run (which stops itself politely) and the executor (which
-# enforces them whatever the run does).
-MAX_EVENTS = 200_000
-MAX_EVENT_BYTES = 48 * 1024 * 1024
+# enforces them whatever the run does). A 10,000-variable model sends 16,000 events, 5 MB.
+MAX_EVENTS = 50_000
+MAX_EVENT_BYTES = 16 * 1024 * 1024
 MAX_NAME_CHARS = 4096
 MAX_ERROR_CHARS = 10_000
 MAX_OPS = 5000
