@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -23,6 +24,10 @@ from viz.view import RenderOptions
 
 st.set_page_config(page_title="ScopeViz", layout="wide")
 HOSTED = os.environ.get("SCOPEVIZ_HOSTED") == "1"
+TIMEOUT = float(os.environ.get("SCOPEVIZ_TIMEOUT", "10"))
+# A longer limit a visitor may choose for one run; the default when the server sets none.
+MAX_TIMEOUT = max(TIMEOUT, float(os.environ.get("SCOPEVIZ_MAX_TIMEOUT", "0")))
+STARTUP_ESTIMATE_S = 6.0
 
 
 @st.cache_resource
@@ -52,12 +57,26 @@ state = st.session_state
 pool = worker_pool(HOSTED)
 
 
+def wait_for_tensorflow() -> None:
+    """On a fresh server the first run waits for TF to import: show that, with progress."""
+    if pool.ready:
+        return
+    started = time.monotonic()
+    bar = st.progress(0.0, text="Starting TensorFlow, about 5 s (once per server)...")
+    while not pool.ready and time.monotonic() - started < 180:
+        elapsed = time.monotonic() - started
+        bar.progress(min(elapsed / STARTUP_ESTIMATE_S, 0.95),
+                     text=f"Starting TensorFlow, about 5 s (once per server)... {elapsed:.0f} s")
+        time.sleep(0.25)
+    bar.empty()
+
+
 def run_current() -> None:
     """Runs the editor's text; the result (or failure) lands in session state."""
     source = state.source
+    wait_for_tensorflow()
     with st.spinner("Running in TensorFlow..."):
-        trace = pool.run(source, filename="snippet.py",
-                         timeout=float(os.environ.get("SCOPEVIZ_TIMEOUT", "10")))
+        trace = pool.run(source, filename="snippet.py", timeout=state.get("time_limit", TIMEOUT))
     state.trace = trace
     state.ran_source = source
     if trace.ok:
@@ -116,6 +135,13 @@ with st.sidebar:
                "every run gets a fresh graph in its own process.")
     if HOSTED:
         st.caption("Hosted: runs cannot touch files, the network or other processes.")
+    if MAX_TIMEOUT > TIMEOUT:
+        st.slider("Time limit (s)", min_value=TIMEOUT, max_value=MAX_TIMEOUT, value=TIMEOUT,
+                  step=1.0, key="time_limit",
+                  help="A big model may need longer than the default; the server allows up "
+                       f"to {MAX_TIMEOUT:g} s.")
+    else:
+        st.caption(f"Each run may take {TIMEOUT:g} s.")
     st.header("Render")
     show_ops = st.checkbox("Show ops", value=False)
     collapse = st.checkbox("Collapse repeated series", value=True,

@@ -104,3 +104,22 @@ def test_load_example_from_the_gallery() -> None:
     at.run()
     assert "default_name=\"block\"" in at.text_area[0].value
     assert "block_1/w:0" in markdown_text(at)
+
+
+def test_a_longer_time_limit_when_the_server_allows_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCOPEVIZ_TIMEOUT", "1")
+    monkeypatch.setenv("SCOPEVIZ_MAX_TIMEOUT", "6")
+    at = app()
+    at.run()
+    at.text_area[0].set_value("import time\ntime.sleep(2)\nprint('slept')\n")
+    at.button(key="run").click()
+    at.run()
+    errors = [e.value for e in at.error]
+    assert errors and errors[0].startswith(escaped(
+        "Timeout at line 2, column 1: the snippet ran longer than its time limit of 1 s"))
+    assert escaped("the app's time limit (up to the server's SCOPEVIZ_MAX_TIMEOUT)") in errors[0]
+    at.slider(key="time_limit").set_value(4.0)
+    at.button(key="run").click()
+    at.run()
+    assert not at.error
+    assert "slept" in [c.value for c in at.code][0]

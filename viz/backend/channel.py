@@ -37,6 +37,13 @@ class BoundExceeded(BaseException):
     snippet's ``except Exception`` does not swallow it)."""
 
 
+def timeout_message(timeout: float) -> str:
+    """What a run stopped at its time limit reports, with how to give it more time."""
+    return (f"the snippet ran longer than its time limit of {timeout:g} s and was stopped; "
+            "a bigger model may need more: --timeout on the command line, timeout= in Python, "
+            "or the app's time limit (up to the server's SCOPEVIZ_MAX_TIMEOUT)")
+
+
 def describe_bound(what: str, limit: int, unit: str = "") -> str:
     return f"the run exceeded its limit of {limit:,}{unit} {what}; what came before is kept"
 

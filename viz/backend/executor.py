@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from viz.backend.channel import OUTPUT_LIMIT, RunReport
+from viz.backend.channel import OUTPUT_LIMIT, RunReport, timeout_message
 from viz.backend.execute import start_worker
 from viz.trace import ErrorInfo, Trace
 
@@ -172,6 +172,11 @@ class Executor:
     @property
     def tf_version(self) -> str | None:
         return self._zygote.tf_version if self._zygote else None
+
+    @property
+    def ready(self) -> bool:
+        """True once TF is imported and runs start at once."""
+        return self._zygote is not None and self._zygote.tf_version is not None
 
     def start(self) -> None:
         """Starts the zygote without waiting for TF to import (the first run waits)."""
@@ -351,8 +356,7 @@ class _RunSession:
             return ErrorInfo("WorkerCrashed", lost or "the worker process stopped answering "
                              "and was replaced", last_line)
         if exit_info.get("timed_out"):
-            return ErrorInfo("Timeout", f"the snippet ran longer than its time limit of "
-                             f"{self.timeout:g} s and was stopped", last_line)
+            return ErrorInfo("Timeout", timeout_message(self.timeout), last_line)
         if exit_info.get("signal"):
             return ErrorInfo("WorkerCrashed", f"the process running the snippet died with "
                              f"{exit_info['signal']}", last_line)

@@ -67,6 +67,11 @@ class WorkerPool:
         self.executor.close()
 
     @property
+    def ready(self) -> bool:
+        """True once TF is imported and runs start at once."""
+        return self.executor.ready
+
+    @property
     def waiting(self) -> int:
         """Runs waiting for a free place right now."""
         return self._waiting

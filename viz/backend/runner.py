@@ -16,7 +16,14 @@ from typing import Any, Callable
 import tensorflow.compat.v1 as tf_v1
 
 from viz.backend import tracer
-from viz.backend.channel import MAX_ERROR_CHARS, MAX_NAME_CHARS, MAX_OPS, BoundExceeded, Sender
+from viz.backend.channel import (
+    MAX_ERROR_CHARS,
+    MAX_NAME_CHARS,
+    MAX_OPS,
+    BoundExceeded,
+    Sender,
+    timeout_message,
+)
 
 Send = Callable[[dict[str, Any]], None]
 
@@ -233,7 +240,7 @@ def run(request: dict[str, Any], sender: Sender, hosted: bool = False) -> None:
     tracer.start(filename, sender.event)
 
     def on_alarm(signum: int, frame: Any) -> None:
-        raise SnippetTimeout(f"the snippet ran longer than its time limit of {timeout:g} s")
+        raise SnippetTimeout(timeout_message(timeout))
 
     signal.signal(signal.SIGALRM, on_alarm)
     module = types.ModuleType("__main__")
