@@ -1,6 +1,6 @@
 """Benchmark: raw TF vs the traced run in the warm worker vs the end-to-end CLI.
 
-Usage: python bench/bench_trace.py [--repeat N]
+Usage: python bench/bench_trace.py [--repeat N] [--only TEXT]
 
 Prints a Markdown table for the seed snippets and for generated models of 1,000 and 10,000
 variables:
@@ -31,10 +31,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 from viz import Executor  # noqa: E402
+from viz.backend.execute import WORKER_ENV  # noqa: E402
+
+# Raw TF in this process runs with the worker's settings (Keras 2, TF's own CPU allocator).
+os.environ.update(WORKER_ENV)
 
 
 def generated_model(variables: int) -> str:
@@ -126,7 +127,8 @@ def cli_ms(source: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--only", default="", help="run the cases whose name contains this")
     args = parser.parse_args()
     import tensorflow.compat.v1 as tf
 
@@ -137,6 +139,8 @@ def main() -> None:
     with Executor() as executor:
         executor.warm_up()
         for name, source in cases():
+            if args.only not in name:
+                continue
             repeat = 2 if "10,000" in name else args.repeat
             raw_tf_ms(source)  # warm this process's lazy imports for this snippet
             executor.run(source, timeout=600)

@@ -37,12 +37,15 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """``streamlit run app.py`` on a free port: its URL and process id. Sessions whose page
+    closed are dropped after 2 s (the default is 120 s), so tests can watch memory fall."""
     port = free_port()
     log = (tmp_path_factory.mktemp("streamlit") / "server.log").open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.disconnectedSessionTTL", "2"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -56,10 +59,21 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 server.kill()
                 raise RuntimeError("streamlit did not become healthy") from None
             time.sleep(0.3)
-    yield url
+    yield url, server.pid
     server.terminate()
     server.wait(timeout=30)
     log.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(app_server: tuple[str, int]) -> str:
+    return app_server[0]
+
+
+def rss_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
 
 
 @pytest.fixture(scope="module")
@@ -84,9 +98,12 @@ def page(browser: object) -> Iterator[object]:
 
 
 def test_example_url_draws_the_scope_tree(page: object, app_url: str) -> None:
+    # The server's first visitor: the page starts TensorFlow and shows its progress.
+    started = time.monotonic()
     page.goto(f"{app_url}/?example=seed_3_get_variable_sharing")
     graph = page.locator(".scopeviz-graph svg")
     expect(graph).to_be_visible()
+    print(f"\nfirst visit to first graph: {time.monotonic() - started:.1f} s")
     expect(graph.locator("g.node title", has_text="image_filters/conv1/weights:0")).to_have_count(1)
     svg = graph.evaluate("node => node.outerHTML")
     assert "image_filters/conv1_1" in svg
@@ -213,3 +230,53 @@ def test_hostile_names_show_as_text_and_make_no_element(page: object, app_url: s
     assert page.locator("a[href^='javascript'], img[src='x'], "
                         "img[src*='127.0.0.1:9']").count() == 0
     assert page.locator(".scopeviz-graph svg a[href], .scopeviz-graph svg a[*|href]").count() == 0
+
+
+FLOODS = [
+    "for i in range(3782):\n    with tf.name_scope('n' * 100_000 + str(i)):\n        pass\n",
+    "for i in range(490_009):\n    with tf.name_scope('s%d' % i):\n        pass\n",
+    "raise ValueError('x' * 20_000_000)\n",
+    "import os\nwhile True:\n    os.write(1, b'x' * 65536)\n",
+]
+
+
+def test_floods_in_two_tabs_leave_the_server_memory_flat(
+        browser: object, app_server: tuple[str, int]) -> None:
+    url, pid = app_server
+    warm = browser.new_page()
+    warm.goto(f"{url}/?example=seed_1_name_scope_vs_variable_scope")
+    expect(warm.locator(".scopeviz-graph svg")).to_be_visible()
+    warm.close()
+    time.sleep(4)  # the warm-up session is dropped
+    baseline = rss_mib(pid)
+    samples = [baseline]
+    sampling = threading.Event()
+
+    def sample() -> None:
+        while not sampling.is_set():
+            samples.append(rss_mib(pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    contexts = [browser.new_context(viewport={"width": 1366, "height": 768}) for _ in range(2)]
+    for context in contexts:
+        page = context.new_page()
+        for flood in FLOODS:
+            page.goto(f"{url}/?snippet={encode_snippet(flood)}")
+            page.get_by_role("button", name="Run this shared snippet").click()
+            expect(page.locator("[data-testid='stAlertContentError']").first).to_be_visible()
+        expect(page.get_by_text("OutputLimit", exact=False).first).to_be_visible()
+    for context in contexts:
+        context.close()
+    sampling.set()
+    sampler.join()
+    peak = max(samples)
+    deadline = time.monotonic() + 60
+    while rss_mib(pid) > baseline + 100 and time.monotonic() < deadline:
+        time.sleep(1)
+    after = rss_mib(pid)
+    print(f"\nserver RSS: {baseline:.0f} MiB, peak {peak:.0f} MiB, after the tabs closed "
+          f"{after:.0f} MiB")
+    assert peak - baseline < 200
+    assert after - baseline < 100

@@ -294,8 +294,13 @@ class _RunSession:
                 pending.ended.wait(1.0)
                 break
             wait = 0.05 if ended_at is None else 0.01
-            writers = [ours] if outgoing else []
-            readable, writable, _ = select.select([ours], writers, [], wait)
+            # poll, not select: a busy server's descriptor numbers may pass select's 1024.
+            poller = select.poll()
+            poller.register(ours, select.POLLIN | (select.POLLOUT if outgoing else 0))
+            ready = poller.poll(wait * 1000)
+            events = ready[0][1] if ready else 0
+            readable = events & (select.POLLIN | select.POLLHUP | select.POLLERR)
+            writable = events & select.POLLOUT
             if writable:
                 try:
                     outgoing = outgoing[ours.send(outgoing):]
