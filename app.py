@@ -102,6 +102,12 @@ def request_run() -> None:
     state.run_requested = True
 
 
+def run_shared() -> None:
+    """The user read the shared code and chose to run it: the notice goes before the rerun."""
+    state.shared_waiting = False
+    state.run_requested = True
+
+
 if "source" not in state:
     params = st.query_params
     state.source = gallery[0].source
@@ -161,13 +167,15 @@ if state.get("link_error"):
 
 editor_column, result_column = st.columns([2, 3], gap="medium")
 with editor_column:
+    if state.get("shared_waiting"):
+        st.info("A shared link brought the code below. Read it first: it runs on this "
+                "computer.")
+        st.button("Run this shared snippet", key="run_shared", type="primary",
+                  on_click=run_shared)
     st.text_area("Snippet (Ctrl+Enter or Run)", key="source", height=460,
                  on_change=request_run)
-    if state.get("shared_waiting"):
-        st.info("This link brought the code above. Read it first: it runs on this computer.")
-        run_clicked = st.button("Run this shared snippet", key="run_shared", type="primary")
-    else:
-        run_clicked = st.button("Run", key="run", type="primary", shortcut="ctrl+enter")
+    run_clicked = not state.get("shared_waiting") and st.button(
+        "Run", key="run", type="primary", shortcut="ctrl+enter")
     if run_clicked or state.get("run_requested"):
         state.run_requested = state.shared_waiting = False
         run_current()
@@ -182,7 +190,9 @@ with editor_column:
                                      error.column if error else None))
 
 if trace is None:
-    result_column.info("Pick an example or write a snippet, then press Run.")
+    result_column.info("Read the shared code, then press Run this shared snippet."
+                       if state.get("shared_waiting")
+                       else "Pick an example or write a snippet, then press Run.")
     st.stop()
 
 counts = status_counts(trace)

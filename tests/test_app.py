@@ -66,6 +66,8 @@ def test_snippet_link_loads_the_code_and_runs_it_only_on_a_click() -> None:
     at.button(key="run_shared").click()
     at.run()
     assert "shared/v:0" in [c.value for c in at.code][0]
+    assert not any("runs on this computer" in i.value for i in at.info)  # the notice went
+    assert at.button(key="run")  # and the usual Run button is back
 
 
 def test_hosted_snippet_link_runs_at_once(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 import threading
 import time
 from typing import Iterator
@@ -53,3 +54,25 @@ def test_full_queue_answers_server_busy_at_once(pool: WorkerPool) -> None:
         thread.join()
     assert waiting[1][0].ok
     assert pool.run(GOOD).ok
+
+
+def test_a_run_that_used_a_second_of_cpu_yields_to_the_others(pool: WorkerPool) -> None:
+    trace = pool.run(textwrap.dedent("""\
+        import os, time
+        print(os.getpriority(os.PRIO_PROCESS, 0))
+        start = time.process_time()
+        while time.process_time() - start < 1.5:
+            pass
+        for _ in range(100):  # the zygote looks every 0.1 s
+            if os.getpriority(os.PRIO_PROCESS, 0) == 19:
+                break
+            time.sleep(0.1)
+        print(os.getpriority(os.PRIO_PROCESS, 0))
+        try:
+            os.setpriority(os.PRIO_PROCESS, 0, 0)
+        except PermissionError:
+            print("cannot raise it back")
+        """), timeout=30.0)
+    assert trace.ok, trace.error
+    # As root the run may raise its priority (RLIMIT_NICE binds only the unprivileged).
+    assert trace.stdout in ("0\n19\ncannot raise it back\n", "0\n19\n")

@@ -360,6 +360,8 @@ class _RunSession:
         if exit_info is None:
             return ErrorInfo("WorkerCrashed", lost or "the worker process stopped answering "
                              "and was replaced", last_line)
+        if exit_info.get("error"):
+            return ErrorInfo("WorkerCrashed", str(exit_info["error"]), last_line)
         if exit_info.get("timed_out"):
             return ErrorInfo("Timeout", timeout_message(self.timeout), last_line)
         if exit_info.get("signal"):

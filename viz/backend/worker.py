@@ -104,7 +104,7 @@ def _read_request(limit: int = MAX_REQUEST_BYTES) -> dict[str, Any]:
     return json.loads(data)
 
 
-def _child(spawn: dict[str, Any], fds: list[int], control: socket.socket) -> None:
+def _child(spawn: dict[str, Any], fds: list[int], control: socket.socket, zygote: int) -> None:
     """The run's process, from fork to exit: keeps its three fds, seals itself, runs."""
     code = 0
     try:
@@ -113,6 +113,8 @@ def _child(spawn: dict[str, Any], fds: list[int], control: socket.socket) -> Non
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.setpgid(0, 0)
         _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != zygote:  # the zygote died before the line above took effect
+            os._exit(0)
         _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         channel, out, err = fds
         devnull = os.open(os.devnull, os.O_RDWR)
@@ -231,9 +233,19 @@ class Zygote:
         return True
 
     def _spawn(self, command: dict[str, Any], fds: list[int]) -> None:
-        pid = os.fork()
+        zygote = os.getpid()
+        try:
+            pid = os.fork()
+        except OSError as exc:  # out of memory or processes: this run fails, the zygote stays
+            for fd in fds:
+                os.close(fd)
+            _send(self.control, {"op": "ended", "id": command["id"], "timed_out": False,
+                                 "stopped": False, "code": None, "signal": None,
+                                 "wall_ms": 0.0, "cpu_demoted": False,
+                                 "error": f"the worker could not start a process: {exc}"})
+            return
         if pid == 0:
-            _child(command, fds, self.control)
+            _child(command, fds, self.control, zygote)
         for fd in fds:
             os.close(fd)
         try:
