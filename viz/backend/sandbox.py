@@ -32,6 +32,7 @@ CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
 PR_SET_NO_NEW_PRIVS = 38
+PR_CAPBSET_DROP = 24
 
 # Landlock (include/uapi/linux/landlock.h)
 SYS_LANDLOCK_CREATE_RULESET, SYS_LANDLOCK_ADD_RULE, SYS_LANDLOCK_RESTRICT_SELF = 444, 445, 446
@@ -125,8 +126,13 @@ def _unshare() -> None:
 
 
 def _drop_capabilities() -> None:
-    """Empties the capability sets (capset): root in the child is powerless, and so is a
-    non-root server's run, which holds every capability inside its new user namespace."""
+    """Empties the bounding set and the capability sets (capset): root in the child is
+    powerless, and so is a non-root server's run, which holds every capability inside its new
+    user namespace."""
+    for capability in range(64):
+        if _libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) < 0 and ctypes.get_errno() != \
+                errno.EINVAL:  # EINVAL: past the kernel's last capability
+            _check(-1, f"dropping capability {capability} from the bounding set")
     header = struct.pack("Ii", 0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
     data = bytes(24)  # two __user_cap_data_struct, all zero
     header_buffer = ctypes.create_string_buffer(header)
