@@ -172,7 +172,8 @@ def test_no_other_process_is_visible_in_proc(hosted: Executor) -> None:
     refused(hosted, "open('/proc/1/cmdline').read()")
     refused(hosted, f"open('/proc/{os.getpid()}/environ').read()")
     refused(hosted, "open('/proc/self/../1/cmdline').read()")
-    trace = hosted.run("import os\nprint(os.getpid() > 0, open('/proc/self/cmdline').read() != '')\n"
+    trace = hosted.run("import os\n"
+                       "print(os.getpid() > 0, open('/proc/self/cmdline').read() != '')\n"
                        "print(len(open('/proc/net/tcp').read().splitlines()))\n")
     assert trace.ok, trace.error
     assert trace.stdout == "True True\n1\n"  # its own process; /proc/net/tcp: the header only

@@ -3,7 +3,6 @@ data in its memory, or leave a process behind; every attack is followed by a hea
 
 from __future__ import annotations
 
-import os
 import resource
 import stat
 import textwrap

@@ -44,8 +44,8 @@ def timeout_message(timeout: float) -> str:
             "or the app's time limit (up to the server's SCOPEVIZ_MAX_TIMEOUT)")
 
 
-def describe_bound(what: str, limit: int, unit: str = "") -> str:
-    return f"the run exceeded its limit of {limit:,}{unit} {what}; what came before is kept"
+def describe_bound(what: str, limit: int) -> str:
+    return f"the run exceeded its limit of {limit:,} {what}; what came before is kept"
 
 
 class Sender:
