@@ -98,6 +98,22 @@ def load_example(stem: str) -> None:
     state.run_requested = True
 
 
+def drawing_source(trace: Trace, options: RenderOptions) -> str:
+    """The trace's DOT, kept per trace and options: every widget change reruns the page, and
+    a trace at its bounds (50,000 scopes) takes most of a second to lay out. Only the current
+    and the last good trace keep entries, eight at most."""
+    live = [t for t in (state.get("trace"), state.get("last_good")) if t is not None]
+    cache = {key: entry for key, entry in state.get("dot_cache", {}).items()
+             if any(entry[0] is t for t in live)}
+    entry = cache.get((id(trace), options))
+    if entry is None or entry[0] is not trace:
+        entry = cache[(id(trace), options)] = (trace, dot_source(trace, options))
+    while len(cache) > 8:  # a few option sets per trace; the oldest go first
+        cache.pop(next(iter(cache)))
+    state.dot_cache = cache
+    return entry[1]
+
+
 def request_run() -> None:
     state.run_requested = True
 
@@ -196,7 +212,7 @@ if trace is None:
     st.stop()
 
 counts = status_counts(trace)
-dot = dot_source(trace, options)
+dot = drawing_source(trace, options)
 graph_tab, table_tab, why_tab, output_tab = result_column.tabs(
     ["Graph", "Variables", "Why these names", "Output"])
 
@@ -227,7 +243,7 @@ with graph_tab:
             st.caption("The snippet created no variables before it failed.")
         if last_good is not None:
             with st.expander("Last successful run (stale)", expanded=not trace.variables):
-                show_graph(dot_source(last_good, options))
+                show_graph(drawing_source(last_good, options))
 
 with table_tab:
     table = pd.DataFrame(rows(trace))
