@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from viz import Trace, WorkerPool
-from viz.backend.execute import DotNotFound, run_dot
+from viz.backend.execute import DrawingFailed, run_dot
 from viz.cache import BoundedCache
 from viz.escape import markdown_text, shorten
 from viz.explain import as_markdown, explain
@@ -218,27 +218,32 @@ graph_tab, table_tab, why_tab, output_tab = result_column.tabs(
 
 
 
-def show_graph(graph_dot: str) -> None:
-    """The scope tree as SVG in the page."""
+def show_graph(graph_dot: str) -> bool:
+    """The scope tree as SVG in the page; False, with a message, when it cannot be drawn (the
+    other tabs and the text downloads do not need the drawing)."""
     try:
         svg = inline_svg(drawn(graph_dot, "svg"))
-    except DotNotFound as exc:
-        st.error(str(exc))
-        return
+    except DrawingFailed as exc:
+        st.error(markdown_text(f"The graph could not be drawn: {exc}. The name filter or the "
+                               "depth limit in the sidebar draw a part of it; the Variables "
+                               "tab and the CSV and JSON downloads have everything."))
+        return False
     # st.markdown keeps inline SVG (hover titles, selectable text); st.html strips it.
     st.markdown('<div class="scopeviz-graph" style="overflow:auto;max-height:78vh">'
                 + svg + "</div>", unsafe_allow_html=True)
+    return True
 
 
 with graph_tab:
     st.html(legend_html(counts))
     last_good = state.get("last_good")
+    drawable = True
     if error is None:
-        show_graph(dot)
+        drawable = show_graph(dot)
     else:
         if trace.variables:
             st.caption("Partial graph: what the snippet created before it failed.")
-            show_graph(dot)
+            drawable = show_graph(dot)
         else:
             st.caption("The snippet created no variables before it failed.")
         if last_good is not None:
@@ -281,6 +286,8 @@ st.subheader("Download")
 downloads = {
     "svg": lambda: drawn(dot, "svg"),
     "png": lambda: drawn(dot, "png"),
+} if drawable else {}
+downloads |= {
     "dot": lambda: dot.encode("utf-8"),
     "csv": lambda: export(trace, "csv"),
     "json": lambda: export(trace, "json"),

@@ -125,3 +125,28 @@ def test_a_longer_time_limit_when_the_server_allows_it(monkeypatch: pytest.Monke
     at.run()
     assert not at.error
     assert "slept" in [c.value for c in at.code][0]
+
+
+def test_a_drawing_failure_leaves_the_other_tabs_and_downloads(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from viz.backend import execute
+    from viz.backend.execute import DrawingFailed
+
+    def broken(source: str, fmt: str, timeout: float = 60.0) -> bytes:
+        raise DrawingFailed("graphviz failed: Error: out of memory")
+
+    monkeypatch.setattr(execute, "run_dot", broken)  # graphviz failing; the run is real TF
+    at = app()
+    at.run()
+    at.text_area[0].set_value("v = tf.Variable(1, name='drawing_failure_case')\n")
+    at.button(key="run").click()
+    at.run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert errors == [escaped("The graph could not be drawn: graphviz failed: Error: out of "
+                              "memory. The name filter or the depth limit in the sidebar draw "
+                              "a part of it; the Variables tab and the CSV and JSON downloads "
+                              "have everything.")]
+    assert [m.value for m in at.metric] == ["1", "0", "0"]  # the Variables tab is there
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["DOT", "CSV", "JSON"]

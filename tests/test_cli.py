@@ -77,3 +77,38 @@ def test_svg_and_png_to_a_file(tmp_path) -> None:
     png = tmp_path / "seed.png"
     cli("trace", str(SEED_1), "--format", "png", "-o", str(png))
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+MANY_REUSES = """\
+for i in range(1500):
+    with tf.variable_scope("model", reuse=tf.AUTO_REUSE):
+        with tf.name_scope("tower_%d" % i):
+            w = tf.get_variable("w", [1])
+"""
+
+
+def test_a_model_with_thousands_of_reuses_draws() -> None:
+    # One reuse edge between collapsed series stands for 1,499 calls: its tooltip once passed
+    # graphviz's 16,384-character limit on a quoted string, and the CLI died with a traceback.
+    done = cli("trace", "-", "--format", "svg", stdin=MANY_REUSES)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith("</svg>")
+    assert "and 1491 more" in done.stdout  # the tooltip names 8 of 1,499 scopes, counts the rest
+
+
+def test_a_drawing_failure_is_one_clear_line(monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from viz import cli as cli_module
+    from viz import export
+    from viz.backend.execute import DrawingFailed
+
+    def broken(source: str, fmt: str) -> bytes:
+        raise DrawingFailed("graphviz failed: Error: out of memory")
+
+    monkeypatch.setattr(export, "run_dot", broken)  # graphviz failing, not TF: the run is real
+    status = cli_module.main(["trace", str(SEED_1), "--format", "svg"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err == ("viz: error: the graph could not be drawn (graphviz failed: Error: out of "
+                   "memory); --filter or --max-depth draw a part of it, and --format text, json "
+                   "and csv need no drawing\n")

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from viz.backend.execute import DotNotFound
+from viz.backend.execute import DotNotFound, DrawingFailed
 from viz.backend.executor import DEFAULT_TIMEOUT_S, Executor
 from viz.export import FORMATS, export
 from viz.view import RenderOptions
@@ -70,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
         data = export(trace, args.format, options)
     except DotNotFound as exc:
         print(f"viz: error: {exc}", file=sys.stderr)
+        return 2
+    except DrawingFailed as exc:
+        print(f"viz: error: the graph could not be drawn ({exc}); --filter or --max-depth "
+              "draw a part of it, and --format text, json and csv need no drawing",
+              file=sys.stderr)
         return 2
     if args.output:
         Path(args.output).write_bytes(data)

@@ -17,6 +17,13 @@ ROOT_ANCHOR = "(root)"
 GROUP_COLOR = "#e0e0e0"
 # Characters of a name drawn in a box; the tooltip and the table keep the whole name.
 LABEL_CHARS = 48
+# Longest attribute value: a 4,096-character name and its details fit, escaped, in graphviz's
+# 16,384-character limit on a quoted string.
+MAX_ATTR_CHARS = 6000
+# A reuse edge between series may stand for thousands of calls: its label and tooltip name a
+# few lines and scopes and count the rest.
+EDGE_LINES = 6
+EDGE_SCOPES = 8
 
 
 def legend_html(counts: dict[str, int]) -> str:
@@ -38,7 +45,16 @@ def _q(text: str) -> str:
 
 
 def _attrs(**attrs: str) -> str:
-    return "[" + " ".join(f"{key}={_q(value)}" for key, value in attrs.items()) + "]"
+    """Attribute values are cut to MAX_ATTR_CHARS: graphviz refuses a quoted string longer
+    than 16,384 characters, and escaping may double a value's length."""
+    return "[" + " ".join(f"{key}={_q(shorten(value, MAX_ATTR_CHARS))}"
+                          for key, value in attrs.items()) + "]"
+
+
+def _listing(items: list[str], most: int) -> str:
+    """``a, b, c and 12 more``: a tooltip names a few, and counts the rest."""
+    shown = ", ".join(items[:most])
+    return shown + (f" and {len(items) - most} more" if len(items) > most else "")
 
 
 def _shape(shape: list[int | None] | None) -> str:
@@ -56,7 +72,7 @@ def _variable_label(variable: VariableEvent) -> str:
 
 
 def _variable_tooltip(variable: VariableEvent, status: str) -> str:
-    api = variable.api + (f" via {variable.via}" if variable.via else "")
+    api = variable.api + (f" via {shorten(variable.via, 2 * LABEL_CHARS)}" if variable.via else "")
     line = f"line {variable.line}" if variable.line is not None else "line ?"
     return (f"{variable.name}\nshape {_shape(variable.shape)}, {variable.dtype}\n"
             f"{api}, {line}\nstatus: {status}")
@@ -132,11 +148,13 @@ class _Writer:
             self.out.append(f"  {_q(ROOT_ANCHOR)} " + _attrs(shape="plaintext",
                                                                label="(root)") + ";")
         for edge in self.view.edges:
-            lines = ", ".join(str(line) for line in dict.fromkeys(edge.lines) if line is not None)
-            scopes = ", ".join(s or "(root)" for s in edge.scopes)
+            distinct = [str(line) for line in dict.fromkeys(edge.lines) if line is not None]
+            lines = _listing(distinct, EDGE_LINES)
+            scopes = _listing([s or "(root)" for s in dict.fromkeys(edge.scopes)], EDGE_SCOPES)
+            variables = _listing(list(dict.fromkeys(edge.variables)), EDGE_SCOPES)
             attrs = {"style": "dashed", "color": "#2166ac", "label": f"reuse (line {lines})",
                      "tooltip": f"get_variable at line {lines} in name scope {scopes} "
-                                f"returned {', '.join(edge.variables)}"}
+                                f"returned {variables}"}
             if edge.source in self.view.clusters:
                 attrs["ltail"] = _cluster_id(edge.source)
             if edge.target in self.view.clusters:

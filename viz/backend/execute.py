@@ -17,7 +17,11 @@ WORKER_ENV = {"TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
               "TF_ENABLE_ONEDNN_OPTS": "0"}
 
 
-class DotNotFound(RuntimeError):
+class DrawingFailed(RuntimeError):
+    """The graph could not be drawn; the trace and its other formats are still good."""
+
+
+class DotNotFound(DrawingFailed):
     """Graphviz's ``dot`` program is not installed."""
 
 
@@ -53,7 +57,7 @@ def run_dot(source: str, fmt: str, timeout: float = 60.0) -> bytes:
 
     Raises:
         DotNotFound: ``dot`` is not on PATH (install Debian's ``graphviz`` package).
-        RuntimeError: ``dot`` rejected the input.
+        DrawingFailed: ``dot`` rejected the input or ran out of time.
     """
     try:
         done = subprocess.run(["dot", f"-T{fmt}"], input=source.encode("utf-8"),
@@ -61,6 +65,9 @@ def run_dot(source: str, fmt: str, timeout: float = 60.0) -> bytes:
     except FileNotFoundError as exc:
         raise DotNotFound("graphviz's `dot` program was not found; install the graphviz "
                           "package (Debian: apt-get install graphviz)") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise DrawingFailed(f"graphviz took longer than {timeout:g} s") from exc
     if done.returncode != 0:
-        raise RuntimeError(f"dot failed: {done.stderr.decode('utf-8', 'replace').strip()}")
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise DrawingFailed(f"graphviz failed: {reason[0][:300] if reason else 'no message'}")
     return done.stdout
