@@ -53,6 +53,30 @@ CASES = {
                 tf.get_variable("w", [1])
         """,
         [("blk/w:0", "blk/w", "created"), ("blk_1/w:0", "blk/w", "uniquified")]),
+    "scope_asked_by_name_after_a_default_name_took_it": (
+        # The code asked for exactly layer_1: an explicit name is never uniquified.
+        """
+        with tf.variable_scope("layer"):
+            tf.get_variable("b", [1])
+        with tf.variable_scope(None, default_name="layer"):
+            tf.get_variable("b", [1])
+        with tf.variable_scope("layer_1"):
+            tf.get_variable("c", [1])
+        """,
+        [("layer/b:0", "layer/b", "created"), ("layer_1/b:0", "layer/b", "uniquified"),
+         ("layer_1/c:0", "layer_1/c", "created")]),
+    "template_scope_created_now_and_renamed": (
+        # TF enters the scope of create_scope_now_=True privately; foo_1 was asked for as foo.
+        """
+        def f():
+            return tf.get_variable("w", [1])
+        t1 = tf.make_template("foo", f, create_scope_now_=True)
+        t1()
+        t2 = tf.make_template("foo", f, create_scope_now_=True)
+        t2()
+        t2()
+        """,
+        [("foo/w:0", "foo/w", "created"), ("foo_1/w:0", "foo/w", "uniquified")]),
     "partitioned_variable": (
         """
         emb = tf.get_variable("emb", [10, 4],

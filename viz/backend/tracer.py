@@ -83,7 +83,11 @@ class Recorder:
         self.emit = emit
         # name scope TF gave -> path asked for, scopes joined as written ("nsc1_1" -> "nsc1")
         self.name_scope_requested: dict[str, str] = {"": ""}
-        # variable scope name -> name asked for ("blk_1" -> "blk" for a default_name scope)
+        # VariableScope object (by id, with the object) -> the path its `with` asked for. Per
+        # entry, not per name: `variable_scope("blk_1")` asked by name after a default-name
+        # scope produced blk_1 is blk_1 as asked, while the default-name one asked for "blk".
+        self.scope_requested: dict[int, tuple[Any, str]] = {}
+        # variable scope name -> name asked for, for scope objects entered out of sight
         self.variable_scope_requested: dict[str, str] = {"": ""}
         self.calls = threading.local()
 
@@ -118,8 +122,12 @@ class Recorder:
             return frame.f_lineno, f"{type(owner).__name__}.{callee.f_code.co_name}"
         return frame.f_lineno, callee.f_code.co_qualname
 
-    def requested_variable_scope(self, name: str) -> str:
-        return self.variable_scope_requested.get(name, name)
+    def requested_variable_scope(self, scope: Any) -> str:
+        """The path the code asked for when it entered this VariableScope object."""
+        entry = self.scope_requested.get(id(scope))
+        if entry is not None and entry[0] is scope:
+            return entry[1]
+        return self.variable_scope_requested.get(scope.name, scope.name)
 
     def note_variable(self, variable: Any, kwargs: dict[str, Any]) -> None:
         frame = sys._getframe(2)
@@ -260,15 +268,16 @@ def install() -> None:
         recorder = _recorder
         if recorder is None:
             return original_enter(self)
-        parent = vs_module.get_variable_scope().name
+        parent = vs_module.get_variable_scope()
         scope = original_enter(self)
         asked = self._name_or_scope
         captured = isinstance(asked, vs_module.VariableScope)
         if captured:
-            requested = recorder.requested_variable_scope(asked.name)
+            requested = recorder.requested_variable_scope(asked)
         else:
             segment = asked if asked else self._default_name
             requested = join_scope(recorder.requested_variable_scope(parent), segment)
+        recorder.scope_requested[id(scope)] = (scope, requested)
         recorder.variable_scope_requested.setdefault(scope.name, requested)
         caller = sys._getframe(1)
         recorder.emit(_plain(VariableScopeEvent(
@@ -286,6 +295,23 @@ def install() -> None:
         return scope
 
     vs_module.variable_scope.__enter__ = variable_scope_enter
+
+    original_unique_scope = vs_module._get_unique_variable_scope
+
+    def get_unique_variable_scope(prefix: str) -> str:
+        # Default names are made unique here, also on paths the hook above does not see
+        # (make_template(..., create_scope_now_=True) enters its scope privately): remember
+        # that "foo_1" was asked for as "foo".
+        unique = original_unique_scope(prefix)
+        recorder = _recorder
+        if recorder is not None:
+            current = vs_module.get_variable_scope()
+            recorder.variable_scope_requested.setdefault(
+                join_scope(current.name, unique),
+                join_scope(recorder.requested_variable_scope(current), prefix))
+        return unique
+
+    vs_module._get_unique_variable_scope = get_unique_variable_scope
 
     original_reuse_variables = vs_module.VariableScope.reuse_variables
 
@@ -313,7 +339,7 @@ def install() -> None:
         calls = recorder.get_variable_calls()
         calls.append(_GetVariableCall(
             full_name=join_scope(self.name, name),
-            requested=join_scope(recorder.requested_variable_scope(self.name), name),
+            requested=join_scope(recorder.requested_variable_scope(self), name),
             variable_scope=self.name,
             name_scope=ops.get_default_graph().get_name_scope(),
             reuse=_reuse_value(reuse if reuse is not None else self.reuse) or False,
