@@ -7,6 +7,7 @@ import textwrap
 import pytest
 
 from viz import Executor
+from viz.explain import explain
 
 CASES = {
     "variable_scope_reentered_by_name_keeps_prefix": (
@@ -77,6 +78,28 @@ CASES = {
         t2()
         """,
         [("foo/w:0", "foo/w", "created"), ("foo_1/w:0", "foo/w", "uniquified")]),
+    "slots_in_a_name_scope_and_slots_of_a_renamed_variable": (
+        # A slot is named after its variable: the name scope around minimize does not count,
+        # Adam's second slot is numbered by the default-name counter, and the slot of a
+        # variable TF renamed (dense_1) was asked for under the name the code asked for.
+        """
+        with tf.variable_scope("d"):
+            w = tf.get_variable("w", [2])
+        with tf.name_scope("train"):
+            tf.train.AdamOptimizer().minimize(tf.reduce_sum(w * w))
+        x = tf.layers.dense(tf.zeros([1, 2]), 2, use_bias=False)
+        x = tf.layers.dense(x, 2, use_bias=False)
+        with tf.name_scope("train2"):
+            tf.train.MomentumOptimizer(0.1, 0.9).minimize(tf.reduce_sum(x))
+        """,
+        [("d/w:0", "d/w", "created"),
+         ("train/beta1_power:0", "train/beta1_power", "created"),
+         ("train/beta2_power:0", "train/beta2_power", "created"),
+         ("d/w/Adam:0", "d/w/Adam", "created"), ("d/w/Adam_1:0", "d/w/Adam", "uniquified"),
+         ("dense/kernel:0", "dense/kernel", "created"),
+         ("dense_1/kernel:0", "dense/kernel", "uniquified"),
+         ("dense/kernel/Momentum:0", "dense/kernel/Momentum", "created"),
+         ("dense_1/kernel/Momentum:0", "dense/kernel/Momentum", "uniquified")]),
     "partitioned_variable": (
         """
         emb = tf.get_variable("emb", [10, 4],
@@ -211,3 +234,23 @@ def test_ops_outside_variables_are_recorded(executor: Executor) -> None:
             c = tf.add(a, b, name="c")
     """))
     assert trace.ops == ["block/c"] and trace.ops_total == 1
+
+
+def test_slots_are_explained_as_slots(executor: Executor) -> None:
+    trace = executor.run(textwrap.dedent(CASES[
+        "slots_in_a_name_scope_and_slots_of_a_renamed_variable"][0]))
+    sentences = {e.subject: e.text for e in explain(trace)}
+    assert sentences["d/w/Adam:0"] == (
+        "Adam is d/w/Adam: a slot of d/w (created by AdamOptimizer.minimize); TF names a "
+        "slot's variable scope after its variable, whatever name scope the call ran in.")
+    assert sentences["d/w/Adam_1:0"] == (
+        "Adam_1 is d/w/Adam_1 and not d/w/Adam because d/w already had a slot named Adam: an "
+        "optimizer keeps more than one slot per variable under its own name (Adam's m and v), "
+        "and the default-name counter numbered this one Adam_1, which is TF's normal slot "
+        "naming (created by AdamOptimizer.minimize).")
+    assert sentences["dense_1/kernel/Momentum:0"] == (
+        "Momentum is dense_1/kernel/Momentum and not dense/kernel/Momentum because it is a "
+        "slot of dense_1/kernel, which TF had named so instead of dense/kernel: default name "
+        "dense was already used in this variable scope, so "
+        "variable_scope(None, default_name='dense') at line 7 gave dense_1 "
+        "(created by MomentumOptimizer.minimize).")

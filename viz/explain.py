@@ -41,6 +41,19 @@ class _History:
         self.first_given: dict[str, int | None] = {}  # name scope or op path -> first line
         self.variable_scopes: list[VariableScopeEvent] = []
         self.reuse_calls: list[ReuseVariablesEvent] = []
+        self.variables: dict[str, VariableEvent] = {}  # op name -> its variable
+
+    def slot_primary(self, variable: VariableEvent) -> VariableEvent | None:
+        """The variable whose slot this is: optimizers and moving averages make each slot in
+        ``variable_scope(None, default_name="<variable>/<slot>")`` and ask for name ""."""
+        scope = variable.variable_scope
+        if variable.api != "tf.get_variable" or not scope or op_name(variable.name) != scope:
+            return None
+        for event in reversed(self.variable_scopes):
+            if event.name == scope:
+                default = event.default_name or ""
+                return self.variables.get(default.rsplit("/", 1)[0]) if "/" in default else None
+        return None
 
     def taken_at(self, path: str) -> str:
         """``" at line N"`` for the line that first took ``path``, or ``""`` if unknown."""
@@ -106,11 +119,37 @@ def _uniquified_reason(variable: VariableEvent, history: _History) -> str:
     return "; ".join(reasons)
 
 
+def _slot_sentence(variable: VariableEvent, primary: VariableEvent, history: _History,
+                   via: str) -> str:
+    """Why a slot (``w/Adam``, ``w/Adam_1``, ``w/ExponentialMovingAverage``) has its name."""
+    given = op_name(variable.name)
+    short = _short(given)
+    of = op_name(primary.name)
+    if variable.status != UNIQUIFIED:
+        return (f"{short} is {given}: a slot of {of}{via}; TF names a slot's variable scope "
+                f"after its variable, whatever name scope the call ran in.")
+    reasons = []
+    if primary.status == UNIQUIFIED:
+        reasons.append(f"it is a slot of {of}, which TF had named so instead of "
+                       f"{primary.requested}: {_uniquified_reason(primary, history)}")
+    asked_slot, given_slot = _short(variable.requested), short
+    if asked_slot != given_slot:
+        reasons.append(f"{of} already had a slot named {asked_slot}: an optimizer keeps more "
+                       f"than one slot per variable under its own name (Adam's m and v), and "
+                       f"the default-name counter numbered this one {given_slot}, which is "
+                       f"TF's normal slot naming")
+    reason = "; ".join(reasons) or _uniquified_reason(variable, history)
+    return f"{short} is {given} and not {variable.requested} because {reason}{via}."
+
+
 def _variable_sentence(variable: VariableEvent, history: _History) -> str:
     given = op_name(variable.name)
     short = _short(given)
     scope = given.rsplit("/", 1)[0] if "/" in given else ""
     via = f" (created by {variable.via})" if variable.via else ""
+    primary = history.slot_primary(variable)
+    if primary is not None:
+        return _slot_sentence(variable, primary, history, via)
     if variable.status == UNIQUIFIED:
         return (f"{short} is {given} and not {variable.requested} because "
                 f"{_uniquified_reason(variable, history)}{via}.")
@@ -158,6 +197,7 @@ def explain(trace: Trace) -> list[Explanation]:
             sentences.append(Explanation(event.name, event.line,
                                          _variable_sentence(event, history)))
             history.first_given.setdefault(op_name(event.name), event.line)
+            history.variables[op_name(event.name)] = event
         elif isinstance(event, ReuseEvent):
             text = (f"line {event.line} reuses {op_name(event.name)} because "
                     f"{history.reuse_source(event)}")

@@ -89,6 +89,8 @@ class Recorder:
         self.scope_requested: dict[int, tuple[Any, str]] = {}
         # variable scope name -> name asked for, for scope objects entered out of sight
         self.variable_scope_requested: dict[str, str] = {"": ""}
+        # variable op name -> the path asked for: slots are named after their variable
+        self.variable_requested: dict[str, str] = {}
         self.calls = threading.local()
 
     def get_variable_calls(self) -> list[_GetVariableCall]:
@@ -121,6 +123,19 @@ class Recorder:
         if owner is not None:
             return frame.f_lineno, f"{type(owner).__name__}.{callee.f_code.co_name}"
         return frame.f_lineno, callee.f_code.co_qualname
+
+    def requested_default_name(self, default_name: str) -> str:
+        """A default name as asked for: TF names a slot's scope after its variable
+        (``g/dense_1/kernel/Momentum``), so when that variable was renamed the slot was asked
+        for under the variable's requested path (``g/dense/kernel/Momentum``)."""
+        if "/" not in default_name:
+            return default_name
+        parts = default_name.split("/")
+        for end in range(len(parts) - 1, 0, -1):
+            asked = self.variable_requested.get("/".join(parts[:end]))
+            if asked is not None:
+                return "/".join([asked, *parts[end:]])
+        return default_name
 
     def requested_variable_scope(self, scope: Any) -> str:
         """The path the code asked for when it entered this VariableScope object."""
@@ -159,6 +174,7 @@ class Recorder:
         if trainable and ops.GraphKeys.TRAINABLE_VARIABLES not in collections:
             collections.append(ops.GraphKeys.TRAINABLE_VARIABLES)
         shape = variable.shape
+        self.variable_requested[given] = requested
         event = VariableEvent(
             name=name,
             requested=requested,
@@ -275,7 +291,7 @@ def install() -> None:
         if captured:
             requested = recorder.requested_variable_scope(asked)
         else:
-            segment = asked if asked else self._default_name
+            segment = asked if asked else recorder.requested_default_name(self._default_name)
             requested = join_scope(recorder.requested_variable_scope(parent), segment)
         recorder.scope_requested[id(scope)] = (scope, requested)
         recorder.variable_scope_requested.setdefault(scope.name, requested)
@@ -308,7 +324,8 @@ def install() -> None:
             current = vs_module.get_variable_scope()
             recorder.variable_scope_requested.setdefault(
                 join_scope(current.name, unique),
-                join_scope(recorder.requested_variable_scope(current), prefix))
+                join_scope(recorder.requested_variable_scope(current),
+                           recorder.requested_default_name(prefix)))
         return unique
 
     vs_module._get_unique_variable_scope = get_unique_variable_scope
@@ -337,9 +354,11 @@ def install() -> None:
         reuse = kwargs.get("reuse", args[5] if len(args) > 5 else None)
         line, via = recorder.locate(frame)
         calls = recorder.get_variable_calls()
+        # A slot asks for name "" in its own scope: the variable is the scope's path.
         calls.append(_GetVariableCall(
-            full_name=join_scope(self.name, name),
-            requested=join_scope(recorder.requested_variable_scope(self), name),
+            full_name=join_scope(self.name, name) if name else self.name,
+            requested=(join_scope(recorder.requested_variable_scope(self), name) if name
+                       else recorder.requested_variable_scope(self)),
             variable_scope=self.name,
             name_scope=ops.get_default_graph().get_name_scope(),
             reuse=_reuse_value(reuse if reuse is not None else self.reuse) or False,
