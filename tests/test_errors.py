@@ -124,3 +124,14 @@ def test_a_killed_worker_is_replaced(executor: Executor) -> None:
         assert broken.error is not None and broken.error.type == "WorkerCrashed"
         assert time.monotonic() - started < 30  # it did not wait for the sleep to finish
         assert_next_run_works(small)
+
+
+def test_originally_defined_at_lists_the_snippets_lines_only(executor: Executor) -> None:
+    trace = executor.run("def make():\n    return tf.get_variable('w', [1])\nmake()\nmake()\n",
+                         filename="model.py")
+    assert trace.error is not None and trace.error.type == "ValueError"
+    assert trace.error.message.endswith(
+        "Originally defined at:\n\n"
+        '  File "model.py", line 2, in make\n'
+        '  File "model.py", line 3, in <module>\n')
+    assert "viz/backend" not in trace.error.message and "runpy" not in trace.error.message

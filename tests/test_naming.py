@@ -100,6 +100,15 @@ CASES = {
          ("dense_1/kernel:0", "dense/kernel", "uniquified"),
          ("dense/kernel/Momentum:0", "dense/kernel/Momentum", "created"),
          ("dense_1/kernel/Momentum:0", "dense/kernel/Momentum", "uniquified")]),
+    "custom_getter_that_renames": (
+        # The code asked for s/one_name; the getter's own choice is not TF uniquifying.
+        """
+        def renaming_getter(getter, name, *args, **kwargs):
+            return getter("forced_name", *args, **kwargs)
+        with tf.variable_scope("s", custom_getter=renaming_getter):
+            tf.get_variable("one_name", [1])
+        """,
+        [("forced_name:0", "s/one_name", "created")]),
     "partitioned_variable": (
         """
         emb = tf.get_variable("emb", [10, 4],
@@ -154,7 +163,8 @@ CASES = {
         with tf.variable_scope("cg", custom_getter=rename):
             tf.get_variable("w", [1])
         """,
-        [("cg/w_custom:0", "cg/w_custom", "created")]),
+        # requested is what the code asked for (cg/w); the getter's suffix is no _N.
+        [("cg/w_custom:0", "cg/w", "created")]),
 }
 
 

@@ -24,6 +24,10 @@ DOT_CASES = ["seed_1_name_scope_vs_variable_scope", "seed_3_get_variable_sharing
     ("dense/kernel", "dense_1/kernel:0", "uniquified"),
     ("w_1", "w_1:0", "created"),
     ("vsc1/v3", "vsc1/v3:0", "created"),
+    ("layer/c", "layer_1/c:0", "uniquified"),
+    ("s/one_name", "forced_name:0", "created"),  # a custom getter's own choice
+    ("s/w", "s/w_ema:0", "created"),
+    ("a/b", "a_x/b:0", "created"),
 ])
 def test_variable_status(requested: str, name: str, status: str) -> None:
     assert variable_status(requested, name) == status

@@ -153,6 +153,9 @@ def _variable_sentence(variable: VariableEvent, history: _History) -> str:
     if variable.status == UNIQUIFIED:
         return (f"{short} is {given} and not {variable.requested} because "
                 f"{_uniquified_reason(variable, history)}{via}.")
+    if variable.requested != given:
+        return (f"{short} is {given} and not {variable.requested}: the code asked for "
+                f"{variable.requested}, and a custom getter chose another name{via}.")
     if variable.api == "tf.get_variable":
         ignored = variable.name_scope
         if ignored and ignored != (variable.variable_scope or ""):

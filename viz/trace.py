@@ -22,14 +22,31 @@ def join_scope(parent: str, name: str) -> str:
     return f"{parent}/{name}" if parent else name
 
 
+def _numbered(asked: str, given: str) -> bool:
+    """``given`` is ``asked`` or ``asked_N``: what TF's uniquifying does to one path part."""
+    if given == asked:
+        return True
+    head, _, number = given.rpartition("_")
+    return head == asked and number.isdigit()
+
+
 def variable_status(requested: str, name: str) -> str:
-    """Returns ``uniquified`` when TF gave a different path than the one asked for.
+    """Returns ``uniquified`` when TF appended ``_N`` to the path asked for, to the name or
+    to a scope on the way; a name that differs otherwise was chosen by the code itself (a
+    custom getter that renames), so the variable is ``created``, under that name.
 
     Args:
         requested: the path the code asked for, scopes joined as written (``nsc1/v4``).
         name: the variable's final name (``nsc1_1/v4:0``).
     """
-    return CREATED if requested == op_name(name) else UNIQUIFIED
+    given = op_name(name)
+    if requested == given:
+        return CREATED
+    asked_parts, given_parts = requested.split("/"), given.split("/")
+    if len(asked_parts) == len(given_parts) and all(
+            _numbered(a, g) for a, g in zip(asked_parts, given_parts)):
+        return UNIQUIFIED
+    return CREATED
 
 
 ReuseSetting = Union[bool, str]  # False, True or "AUTO_REUSE"

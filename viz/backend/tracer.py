@@ -15,6 +15,7 @@ from types import FrameType
 from typing import Any, Callable
 
 from tensorflow.python.framework import ops
+from tensorflow.python.util import tf_stack
 from tensorflow.python.ops import variable_scope as vs_module
 from tensorflow.python.ops import variable_v1, variables
 
@@ -153,12 +154,9 @@ class Recorder:
         if call is not None:
             # get_variable: the path comes from variable scopes; partitions add "/part_N", and
             # TF's case-insensitive op names can turn "p" into "p_1" after a "P". A custom
-            # getter may pick another name: then the name scopes tell what was asked for.
+            # getter may pick another name: what the code asked for is still the call's.
             suffix = _own_suffix(call.full_name, given)
-            if suffix is not None:
-                requested = call.requested + suffix
-            else:
-                requested = self.name_scope_requested.get(given, given)
+            requested = call.requested + (suffix or "")
             api, via, line = "tf.get_variable", call.via, call.line
             name_scope, variable_scope, initializer = (
                 call.name_scope, call.variable_scope, call.initializer)
@@ -263,8 +261,36 @@ class _NameScopeContext:
         return self._inner.__exit__(*exc)
 
 
+# ScopeViz's own frames: the hooks between the snippet and TF, and below the snippet the
+# zygote that forked it (started with `python -m`, hence runpy).
+_OWN_FILES = frozenset({"<frozen runpy>", *(
+    os.path.join(os.path.dirname(__file__), module)
+    for module in ("tracer.py", "runner.py", "worker.py", "channel.py"))})
+
+
+class _HideOwnFrames(tf_stack.StackTraceFilter):
+    """Keeps ScopeViz's frames out of the stacks TF records for each op, so that messages
+    such as "Originally defined at:" (five frames outside TF) list the snippet's own lines
+    and no path of this server."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.update()
+
+    def get_filtered_filenames(self) -> frozenset[str]:
+        return _OWN_FILES
+
+
+def _hide_own_frames() -> None:
+    stacks = tf_stack._source_filter_stacks
+    stacks.default_factory = lambda: [_HideOwnFrames()]
+    for stack in stacks.values():
+        stack[0] = _HideOwnFrames()
+
+
 def install() -> None:
     """Patches TF's scope and variable entry points once, in the worker, before any fork."""
+    _hide_own_frames()
     original_name_scope = ops.Graph.name_scope
 
     def name_scope(self: ops.Graph, name: Any) -> Any:
