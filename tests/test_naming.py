@@ -264,3 +264,19 @@ def test_slots_are_explained_as_slots(executor: Executor) -> None:
         "dense was already used in this variable scope, so "
         "variable_scope(None, default_name='dense') at line 7 gave dense_1 "
         "(created by MomentumOptimizer.minimize).")
+
+
+def test_the_variable_stores_own_get_variable_is_a_get_variable(executor: Executor) -> None:
+    # TF's own tests call the store directly and assert `v1 is v`: a reuse, made by the
+    # get_variable machinery.
+    trace = executor.run(textwrap.dedent("""\
+        from tensorflow.python.ops import variable_scope as vs
+        store = vs._VariableStore()
+        v = store.get_variable("a/w", [1])
+        v1 = store.get_variable("a/w", [1], reuse=True)
+        print(v1 is v)
+        """))
+    assert trace.ok and trace.stdout == "True\n", trace.error
+    assert [(v.name, v.api, v.status, v.line) for v in trace.variables] == [
+        ("a/w:0", "tf.get_variable", "created", 3)]
+    assert [(r.name, r.reuse, r.line) for r in trace.reuses] == [("a/w:0", True, 4)]

@@ -399,6 +399,31 @@ def install() -> None:
 
     vs_module.VariableScope.get_variable = get_variable
 
+    original_store_get_variable = vs_module._VariableStore.get_variable
+
+    def store_get_variable(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        # The store's own get_variable, called directly (TF's tests do): the same call as
+        # tf.get_variable's, with the full name given and no variable scope in between.
+        recorder = _recorder
+        if recorder is None or recorder.get_variable_calls():
+            return original_store_get_variable(self, name, *args, **kwargs)
+        initializer = kwargs.get("initializer", args[2] if len(args) > 2 else None)
+        reuse = kwargs.get("reuse", args[4] if len(args) > 4 else None)
+        line, via = recorder.locate(sys._getframe(1))
+        calls = recorder.get_variable_calls()
+        calls.append(_GetVariableCall(
+            full_name=name, requested=name,
+            variable_scope=name.rsplit("/", 1)[0] if "/" in name else "",
+            name_scope=ops.get_default_graph().get_name_scope(),
+            reuse=_reuse_value(reuse) or False,
+            initializer=_describe_initializer(initializer) or "default", via=via, line=line))
+        try:
+            return original_store_get_variable(self, name, *args, **kwargs)
+        finally:
+            calls.pop()
+
+    vs_module._VariableStore.get_variable = store_get_variable
+
     def wrap_store_lookup(attr: str, existing: str) -> None:
         original = getattr(vs_module._VariableStore, attr)
 
