@@ -105,3 +105,26 @@ def test_ops_are_drawn_only_when_asked() -> None:
     shown = to_dot(build_tree(trace, include_ops=True), RenderOptions(show_ops=True))
     assert "model/tower_0/MatMul" not in hidden
     assert '"model/tower_0/MatMul" [label="MatMul"' in shown
+
+
+def test_only_siblings_of_the_same_shape_make_a_series() -> None:
+    # foo_1 has variables of its own: it is not a member of foo_1_1 ... foo_1_5.
+    events: list = [scope("foo_1"), variable("foo_1/own:0"), variable("foo_1/own2:0")]
+    for i in range(1, 6):
+        events += [scope(f"foo_1_{i}"), variable(f"foo_1_{i}/w:0")]
+    view = build_view(build_tree(Trace(events=events)), RenderOptions())
+    assert [s.node.id for s in view.root.scopes] == ["foo_1"]
+    assert view.root.scopes[0].variables == ["foo_1/own:0", "foo_1/own2:0"]
+    (series,) = view.root.groups
+    assert series.label == "foo_1_[1..5] x5"
+    assert series.members == tuple(f"foo_1_{i}" for i in range(1, 6))
+
+
+def test_four_alike_siblings_are_not_yet_a_series() -> None:
+    # TensorBoard's threshold: five.
+    events: list = []
+    for i in range(4):
+        events += [scope(f"layer_{i}"), variable(f"layer_{i}/w:0")]
+    view = build_view(build_tree(Trace(events=events)), RenderOptions())
+    assert [s.node.id for s in view.root.scopes] == [f"layer_{i}" for i in range(4)]
+    assert view.root.groups == []

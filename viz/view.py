@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable, Hashable
 
 from viz.trace import STATUSES, op_name
 from viz.tree import ROOT, ScopeNode, ScopeTree
@@ -27,8 +28,9 @@ class RenderOptions:
     Attributes:
         rankdir: graphviz's layout direction (LR, TB, RL, BT).
         show_ops: also draw the graph's ops inside their name scopes.
-        collapse_series: draw siblings that differ only by a number as one node.
-        series_min: how many such siblings make a series.
+        collapse_series: draw siblings that differ only by a number, and hold the same
+            scopes and variables, as one node.
+        series_min: how many such siblings make a series (TensorBoard's threshold, 5).
         max_depth: scopes nested deeper than this are folded into their ancestor (None: all).
         name_filter: keep only variables whose full name contains this (case-insensitive),
             with their scopes.
@@ -37,7 +39,7 @@ class RenderOptions:
     rankdir: str = "LR"
     show_ops: bool = False
     collapse_series: bool = True
-    series_min: int = 3
+    series_min: int = 5
     max_depth: int | None = None
     name_filter: str = ""
 
@@ -90,10 +92,14 @@ def _series_key(name: str) -> tuple[str, int] | None:
     return (match.group(1), int(match.group(2))) if match else None
 
 
-def _series(names: list[str], minimum: int) -> tuple[list[str], dict[str, list[str]]]:
+def _series(names: list[str], minimum: int,
+            shape: Callable[[str], Hashable] | None = None,
+            ) -> tuple[list[str], dict[str, list[str]]]:
     """Splits sibling names into singles and series (prefix -> members in numeric order).
 
-    The unnumbered base joins its series: ``dense``, ``dense_1``, ``dense_2``.
+    The unnumbered base joins its series: ``dense``, ``dense_1``, ``dense_2``. With ``shape``,
+    only members of the same shape (what is inside them) make a series: ``foo_1`` with
+    variables of its own is not one of ``foo_1_1``, ``foo_1_2``.
     """
     by_prefix: dict[str, list[tuple[int, str]]] = {}
     for name in names:
@@ -108,6 +114,11 @@ def _series(names: list[str], minimum: int) -> tuple[list[str], dict[str, list[s
     grouped: set[str] = set()
     for prefix, members in sorted(by_prefix.items(), key=lambda item: -len(item[1])):
         names_left = [n for _, n in sorted(members) if n not in grouped]
+        if shape is not None and len(names_left) >= minimum:
+            alike: dict[Hashable, list[str]] = {}
+            for name in names_left:
+                alike.setdefault(shape(name), []).append(name)
+            names_left = max(alike.values(), key=len)
         if len(names_left) >= minimum:
             series[prefix] = names_left
             grouped.update(names_left)
@@ -183,9 +194,21 @@ class _Builder:
             self.anchor[name] = group_id
         return Group(group_id, label, tuple(names), self.counts(names), "series")
 
-    def split(self, names: list[str], minimum: int) -> tuple[list[str], dict[str, list[str]]]:
-        """Singles and series among sibling names; all singles when collapsing is off."""
-        return _series(names, minimum) if self.options.collapse_series else (names, {})
+    def shape(self, scope_id: str) -> frozenset[str]:
+        """What is inside a scope, relative to it: the paths of its scopes and variables."""
+        start = len(scope_id) + 1
+        scopes, variables = self.descendants(self.tree.nodes[scope_id])
+        return frozenset([s[start:] for s in scopes if s != scope_id]
+                         + [op_name(v)[start:] for v in variables])
+
+    def split(self, names: list[str], minimum: int, prefix: str | None = None,
+              ) -> tuple[list[str], dict[str, list[str]]]:
+        """Singles and series among sibling names (scopes under ``prefix`` must also have the
+        same shape); all singles when collapsing is off."""
+        if not self.options.collapse_series:
+            return names, {}
+        shape = None if prefix is None else (lambda name: self.shape(prefix + name))
+        return _series(names, minimum, shape)
 
     def draw(self, node: ScopeNode, depth: int) -> DrawnScope:
         drawn = DrawnScope(node)
@@ -195,7 +218,7 @@ class _Builder:
         prefix = f"{node.id}/" if node.id else ""
         children = [c for c in node.children if self.visible(c)]
         singles, series = self.split([self.tree.nodes[c].name for c in children],
-                                     self.options.series_min)
+                                     self.options.series_min, prefix)
         for name in singles:
             child = self.tree.nodes[prefix + name]
             if self.options.max_depth is not None and depth + 1 > self.options.max_depth:
