@@ -167,9 +167,11 @@ with st.sidebar:
     st.header("Render")
     show_ops = st.checkbox("Show ops", value=False)
     collapse = st.checkbox("Collapse repeated series", value=True,
-                           help="tower_0 ... tower_7 drawn as one node with a count")
+                           help="five or more alike siblings, tower_0 ... tower_7, drawn as "
+                                "one node with a count")
     direction = st.selectbox("Layout direction", ["LR", "TB"],
-                             format_func={"LR": "left to right", "TB": "top to bottom"}.get)
+                             format_func={"LR": "nesting left to right, siblings stacked",
+                                          "TB": "nesting top down, siblings side by side"}.get)
     depth = st.number_input("Depth limit (0: none)", min_value=0, max_value=50, value=0)
     name_filter = st.text_input("Name filter", placeholder="e.g. conv1")
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Callable
+
 from viz.escape import dot_string, shorten
 from viz.trace import CREATED, REUSED, UNIQUIFIED, VariableEvent, op_name
 from viz.tree import NAME_SCOPE, ROOT, VARIABLE_SCOPE, ScopeNode, ScopeTree
@@ -110,28 +113,39 @@ def _group_attrs(group: Group) -> str:
 class _Writer:
     """Emits DOT statements for a view, one line each."""
 
-    def __init__(self, tree: ScopeTree, view: View) -> None:
+    def __init__(self, tree: ScopeTree, view: View, rankdir: str) -> None:
         self.tree = tree
         self.view = view
+        self.rankdir = rankdir
         self.out: list[str] = []
 
     def contents(self, drawn: DrawnScope, indent: str) -> None:
+        """Variables, groups, ops, then nested scopes, in code order on the page: graphviz
+        stacks the nodes of a left-to-right layout from the bottom up, so those go in reverse
+        (clusters it stacks top down)."""
+        statements: list[Callable[[], None]] = []
         for name in drawn.variables:
-            variable = self.tree.variables[name]
-            status = self.tree.status(name)
-            self.out.append(f"{indent}{_q(name)} " + _attrs(
-                label=_variable_label(variable), shape="box", style="rounded,filled",
-                fillcolor=STATUS_COLORS[status],
-                tooltip=_variable_tooltip(variable, status)) + ";")
+            statements.append(functools.partial(self.variable, name, indent))
         for group in drawn.groups:
-            self.out.append(f"{indent}{_q(group.id)} {_group_attrs(group)};")
+            statements.append(functools.partial(
+                self.out.append, f"{indent}{_q(group.id)} {_group_attrs(group)};"))
         for op in drawn.ops:
-            self.out.append(f"{indent}{_q(op)} " + _attrs(
+            statements.append(functools.partial(self.out.append, f"{indent}{_q(op)} " + _attrs(
                 label=shorten(op.rsplit("/", 1)[-1], LABEL_CHARS), shape="ellipse",
-                fontsize="9", color="#aaaaaa",
-                fontcolor="#555555", tooltip=f"op {op}") + ";")
+                fontsize="9", color="#aaaaaa", fontcolor="#555555", tooltip=f"op {op}") + ";"))
+        if self.rankdir in ("LR", "RL"):
+            statements.reverse()
+        for statement in statements:
+            statement()
         for child in drawn.scopes:
             self.cluster(child, indent)
+
+    def variable(self, name: str, indent: str) -> None:
+        variable = self.tree.variables[name]
+        status = self.tree.status(name)
+        self.out.append(f"{indent}{_q(name)} " + _attrs(
+            label=_variable_label(variable), shape="box", style="rounded,filled",
+            fillcolor=STATUS_COLORS[status], tooltip=_variable_tooltip(variable, status)) + ";")
 
     def cluster(self, drawn: DrawnScope, indent: str) -> None:
         node = drawn.node
@@ -169,7 +183,7 @@ def to_dot(tree: ScopeTree, options: RenderOptions = RenderOptions()) -> str:
     Node ids are full scope paths and variable names, so the text is deterministic.
     """
     view = build_view(tree, options)
-    writer = _Writer(tree, view)
+    writer = _Writer(tree, view, options.rankdir)
     writer.out += [
         "digraph scopes {",
         "  graph " + _attrs(rankdir=options.rankdir, compound="true", fontname="Helvetica",

@@ -16,6 +16,7 @@ from viz.tree import ROOT, ScopeNode, ScopeTree
 
 # A series member: a name ending in a number, "tower_3" -> ("tower_", 3).
 _NUMBERED = re.compile(r"^(.*?)([0-9]+)$")
+_DIGITS = re.compile(r"[0-9]+")
 MAX_OPS_DRAWN = 2000
 # Variables collapse only in long runs: "Variable_1" beside "Variable" is what users come to see.
 VARIABLE_SERIES_MIN = 10
@@ -195,11 +196,13 @@ class _Builder:
         return Group(group_id, label, tuple(names), self.counts(names), "series")
 
     def shape(self, scope_id: str) -> frozenset[str]:
-        """What is inside a scope, relative to it: the paths of its scopes and variables."""
+        """What is inside a scope, relative to it: the paths of its scopes and variables, with
+        numbers made alike (``model_3`` holds ``tower_3`` as ``model_4`` holds ``tower_4``)."""
         start = len(scope_id) + 1
         scopes, variables = self.descendants(self.tree.nodes[scope_id])
-        return frozenset([s[start:] for s in scopes if s != scope_id]
-                         + [op_name(v)[start:] for v in variables])
+        paths = [s[start:] for s in scopes if s != scope_id] + [op_name(v)[start:]
+                                                                 for v in variables]
+        return frozenset(_DIGITS.sub("#", path) for path in paths)
 
     def split(self, names: list[str], minimum: int, prefix: str | None = None,
               ) -> tuple[list[str], dict[str, list[str]]]:
