@@ -17,9 +17,10 @@ from viz.explain import as_markdown, explain
 from viz.export import MIME_TYPES, dot_source, export, inline_svg
 from viz.gallery import load_gallery
 from viz.listing import numbered_listing
-from viz.render import STATUS_COLORS, legend_html
+from viz.render import legend_html
 from viz.share import BadShareLink, decode_snippet, encode_snippet
 from viz.tables import rows, status_counts
+from viz.trace import STATUSES
 from viz.view import RenderOptions
 
 st.set_page_config(page_title="ScopeViz", layout="wide")
@@ -256,7 +257,7 @@ with table_tab:
     table = pd.DataFrame(rows(trace))
     left, right = st.columns([2, 1])
     needle = left.text_input("Filter names", key="table_filter")
-    statuses = right.multiselect("Status", list(STATUS_COLORS), default=list(STATUS_COLORS))
+    statuses = right.multiselect("Status", list(STATUSES), default=list(STATUSES))
     metrics = st.columns(3)
     for column, (status, count) in zip(metrics, counts.items()):
         column.metric(status, count)

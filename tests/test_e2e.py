@@ -107,7 +107,8 @@ def test_example_url_draws_the_scope_tree(page: object, app_url: str) -> None:
     expect(graph.locator("g.node title", has_text="image_filters/conv1/weights:0")).to_have_count(1)
     svg = graph.evaluate("node => node.outerHTML")
     assert "image_filters/conv1_1" in svg
-    assert "#92c5de" in svg  # reused variables are drawn in the reused colour
+    # created and later reused: the created fill, a thick blue border and the count
+    assert svg.count("reused x1") == 4 and 'stroke-width="2.5"' in svg
     assert "reuse (line 15)" in svg
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=False)

@@ -51,7 +51,8 @@ def test_tree_nests_scopes_and_links_reuses() -> None:
         "image_filters/conv2_1"]
     assert tree.nodes["image_filters/conv1"].kinds == ["variable_scope", "name_scope"]
     assert tree.nodes["image_filters/conv1_1"].kinds == ["name_scope"]
-    assert tree.status("image_filters/conv1/weights:0") == "reused"
+    assert "image_filters/conv1/weights:0" in tree.reused
+    assert tree.reuse_count("image_filters/conv1/weights:0") == 1
     link = tree.reuses[0]
     assert (link.scope, link.variable) == ("image_filters/conv1_1",
                                            "image_filters/conv1/weights:0")

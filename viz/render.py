@@ -6,14 +6,21 @@ import functools
 from typing import Callable
 
 from viz.escape import dot_string, shorten
-from viz.trace import CREATED, REUSED, UNIQUIFIED, VariableEvent, op_name
+from viz.trace import CREATED, REUSED, STATUSES, UNIQUIFIED, VariableEvent, op_name
 from viz.tree import NAME_SCOPE, ROOT, VARIABLE_SCOPE, ScopeNode, ScopeTree
 from viz.view import MAX_OPS_DRAWN, DrawnScope, Group, RenderOptions, View, build_view
 
-STATUS_COLORS = {CREATED: "#b8e186", REUSED: "#92c5de", UNIQUIFIED: "#fdb863"}
+# Fill of a variable by how it was created.
+STATUS_COLORS = {CREATED: "#b8e186", UNIQUIFIED: "#fdb863"}
+REUSED_BORDER = "#2166ac"
+# A reused variable keeps its own fill (created or uniquified) and gets a thick blue border.
+LEGEND_STYLES = {CREATED: f"background:{STATUS_COLORS[CREATED]}",
+                 UNIQUIFIED: f"background:{STATUS_COLORS[UNIQUIFIED]}",
+                 REUSED: f"border:2.5px solid {REUSED_BORDER}"}
 STATUS_MEANINGS = {
     CREATED: "created: a new variable with the name the code asked for",
-    REUSED: "reused: created once, then returned again by a later tf.get_variable",
+    REUSED: "reused: get_variable calls that returned an existing variable (drawn as a thick "
+            "blue border on that variable)",
     UNIQUIFIED: "uniquified: TF appended _N to a name or scope the code asked for",
 }
 ROOT_ANCHOR = "(root)"
@@ -32,9 +39,9 @@ EDGE_SCOPES = 8
 def legend_html(counts: dict[str, int]) -> str:
     """The page's legend: status colours with their counts and the two kinds of scope box."""
     swatches = "".join(
-        f'<span title="{STATUS_MEANINGS[status]}" style="background:{color};padding:2px 8px;'
-        f'border-radius:4px;margin-right:6px">{status} ({counts.get(status, 0)})</span>'
-        for status, color in STATUS_COLORS.items())
+        f'<span title="{STATUS_MEANINGS[status]}" style="{LEGEND_STYLES[status]};'
+        f'padding:2px 8px;border-radius:4px;margin-right:6px">{status} '
+        f'({counts.get(status, 0)})</span>' for status in STATUSES)
     return ('<div class="scopeviz-legend">' + swatches
             + '<span style="border:1.6px solid #2166ac;padding:1px 6px;margin-right:6px">'
               'variable scope</span><span style="border:1px dashed #666;padding:1px 6px">'
@@ -74,11 +81,13 @@ def _variable_label(variable: VariableEvent) -> str:
     return f"{head}\n{_shape(variable.shape)} {variable.dtype}"
 
 
-def _variable_tooltip(variable: VariableEvent, status: str) -> str:
+def _variable_tooltip(variable: VariableEvent, reuses: int) -> str:
     api = variable.api + (f" via {shorten(variable.via, 2 * LABEL_CHARS)}" if variable.via else "")
     line = f"line {variable.line}" if variable.line is not None else "line ?"
+    calls = "call" if reuses == 1 else "calls"
+    reused = f", reused by {reuses} later get_variable {calls}" if reuses else ""
     return (f"{variable.name}\nshape {_shape(variable.shape)}, {variable.dtype}\n"
-            f"{api}, {line}\nstatus: {status}")
+            f"{api}, {line}\nstatus: {variable.status}{reused}")
 
 
 def _cluster_style(node: ScopeNode) -> dict[str, str]:
@@ -141,19 +150,26 @@ class _Writer:
             self.cluster(child, indent)
 
     def variable(self, name: str, indent: str) -> None:
+        """Filled by how it was created; a thick blue border and "reused xN" when later
+        get_variable calls returned it (both facts, as the legend counts them)."""
         variable = self.tree.variables[name]
-        status = self.tree.status(name)
-        self.out.append(f"{indent}{_q(name)} " + _attrs(
-            label=_variable_label(variable), shape="box", style="rounded,filled",
-            fillcolor=STATUS_COLORS[status], tooltip=_variable_tooltip(variable, status)) + ";")
+        reuses = self.tree.reuse_count(name)
+        attrs = {"label": _variable_label(variable), "shape": "box", "style": "rounded,filled",
+                 "fillcolor": STATUS_COLORS[variable.status],
+                 "tooltip": _variable_tooltip(variable, reuses)}
+        if reuses:
+            attrs["label"] += f"\nreused x{reuses}"
+            attrs |= {"color": REUSED_BORDER, "penwidth": "2.5"}
+        self.out.append(f"{indent}{_q(name)} " + _attrs(**attrs) + ";")
 
     def cluster(self, drawn: DrawnScope, indent: str) -> None:
         node = drawn.node
         self.out.append(f"{indent}subgraph {_q(_cluster_id(node.id))} {{")
         for key, value in _cluster_style(node).items():
             self.out.append(f"{indent}  {key}={_q(value)};")
+        # An invisible anchor: reuse edges from or to the scope end on the cluster's border.
         self.out.append(f"{indent}  {_q(node.id)} " + _attrs(
-            shape="point", width="0.05", color="#666666", tooltip=node.id) + ";")
+            shape="point", width="0.01", style="invis", tooltip=node.id) + ";")
         self.contents(drawn, indent + "  ")
         self.out.append(f"{indent}}}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from viz.trace import REUSED, Trace, VariableEvent, op_name
+from viz.trace import Trace, VariableEvent, op_name
 
 ROOT = ""
 NAME_SCOPE = "name_scope"
@@ -45,10 +45,9 @@ class ScopeTree:
     reuses: list[ReuseLink]
     reused: set[str] = field(default_factory=set)
 
-    def status(self, variable: str) -> str:
-        """``reused`` when a later get_variable returned it, else its own status."""
-        return REUSED if variable in self.reused else self.variables[variable].status
-
+    def reuse_count(self, variable: str) -> int:
+        """How many later get_variable calls returned this variable."""
+        return sum(len(link.lines) for link in self.reuses if link.variable == variable)
 
 
 def _parent(path: str) -> str:

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Hashable
 
-from viz.trace import STATUSES, op_name
+from viz.trace import REUSED, STATUSES, op_name
 from viz.tree import ROOT, ScopeNode, ScopeTree
 
 # A series member: a name ending in a number, "tower_3" -> ("tower_", 3).
@@ -177,7 +177,8 @@ class _Builder:
         return scopes, variables
 
     def counts(self, variables: list[str]) -> tuple[tuple[str, int], ...]:
-        tally = Counter(self.tree.status(v) for v in variables)
+        tally = Counter(self.tree.variables[v].status for v in variables)
+        tally[REUSED] = sum(1 for v in variables if v in self.tree.reused)
         return tuple((s, tally[s]) for s in STATUSES if tally[s])
 
     def group(self, group_id: str, label: str, nodes: list[ScopeNode], kind: str) -> Group:
