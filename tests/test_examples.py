@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import ast
 import json
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
 
 from conftest import EXAMPLES, GOLDENS, example_paths
 from viz import Executor, Trace
+from viz.export import export
+from viz.view import RenderOptions
 
 SEEDS = ["seed_1_name_scope_vs_variable_scope", "seed_2_tf_variable_duplicates",
          "seed_3_get_variable_sharing"]
@@ -95,3 +98,26 @@ def test_seed_notebook_prints_the_seed_output_byte_for_byte(executor: Executor) 
     assert trace.stdout == expected
     assert "There are 16 train_able_variables in the Graph: \n" in trace.stdout
     assert sum(v.trainable for v in trace.variables) == 16
+
+
+@pytest.mark.needs_dot
+@pytest.mark.parametrize("path", example_paths(), ids=lambda p: p.stem)
+def test_every_example_draws_with_and_without_collapsing(executor: Executor, path: Path) -> None:
+    trace = run_example(executor, path)
+    for options in (RenderOptions(), RenderOptions(collapse_series=False)):
+        svg = ElementTree.fromstring(export(trace, "svg", options))
+        titles = {t.text for t in svg.iter("{http://www.w3.org/2000/svg}title")}
+        if not options.collapse_series:  # then every variable is a node of its own
+            assert {v.name for v in trace.variables} <= titles
+
+
+REAL_MODELS = {"model_bert_like_encoder": 204, "model_dcgan": 112,
+               "model_multi_tower_trainer": 103, "model_resnet_layers": 107}
+
+
+@pytest.mark.parametrize("stem", sorted(REAL_MODELS))
+def test_real_models_have_their_variable_counts(executor: Executor, stem: str) -> None:
+    trace = run_example(executor, EXAMPLES / f"{stem}.py")
+    assert trace.ok, trace.error
+    assert len(trace.variables) == REAL_MODELS[stem]
+    assert trace.stdout.startswith(f"{REAL_MODELS[stem]} ")  # what TF itself counted
