@@ -171,8 +171,10 @@ with st.sidebar:
                            help="five or more alike siblings, tower_0 ... tower_7, drawn as "
                                 "one node with a count")
     direction = st.selectbox("Layout direction", ["LR", "TB"],
-                             format_func={"LR": "nesting left to right, siblings stacked",
-                                          "TB": "nesting top down, siblings side by side"}.get)
+                             format_func={"LR": "scopes nest left to right",
+                                          "TB": "scopes nest top down"}.get,
+                             help="Left to right stacks sibling scopes; top down puts them "
+                                  "side by side.")
     depth = st.number_input("Depth limit (0: none)", min_value=0, max_value=50, value=0)
     name_filter = st.text_input("Name filter", placeholder="e.g. conv1")
 
