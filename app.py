@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -288,12 +289,14 @@ with output_tab:
     st.caption(f"Ran in {trace.elapsed_ms:.0f} ms.")
 
 st.subheader("Download")
+# Downloaded drawings carry their own legend; the page has one above the graph.
+file_dot = drawing_source(trace, replace(options, legend=True))
 downloads = {
-    "svg": lambda: drawn(dot, "svg"),
-    "png": lambda: drawn(dot, "png"),
+    "svg": lambda: drawn(file_dot, "svg"),
+    "png": lambda: drawn(file_dot, "png"),
 } if drawable else {}
 downloads |= {
-    "dot": lambda: dot.encode("utf-8"),
+    "dot": lambda: file_dot.encode("utf-8"),
     "csv": lambda: export(trace, "csv"),
     "json": lambda: export(trace, "json"),
 }

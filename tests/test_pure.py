@@ -126,3 +126,14 @@ def test_bounded_cache_keeps_recent_values_within_its_size() -> None:
     assert made == ["a", "b", "c", "b"]
     assert cache.get_or_make("huge", maker("huge", 11)) == b"x" * 11  # too big to keep
     assert cache.size <= 10
+
+
+def test_exported_drawings_carry_a_legend_and_the_page_drawing_does_not() -> None:
+    tree = build_tree(load_trace("seed_3_get_variable_sharing"))
+    page = to_dot(tree, RenderOptions())
+    exported = to_dot(tree, RenderOptions(legend=True))
+    assert "legend" not in page
+    assert exported.startswith(page[:-2])  # the same drawing, the legend added at the end
+    for text in ("created", "uniquified", "reused xN", "variable scope", "name scope"):
+        assert f'"(legend) {text}" [label="{text}"' in exported
+    assert exported.count('[style="invis"]') == 4  # one row in a left-to-right layout

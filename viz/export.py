@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from viz.backend.execute import run_dot
 from viz.render import to_dot
@@ -29,7 +30,7 @@ def export(trace: Trace, fmt: str, options: RenderOptions = RenderOptions()) -> 
         return to_csv(trace).encode("utf-8")
     if fmt == "text":
         return to_text(trace).encode("utf-8")
-    dot = dot_source(trace, options)
+    dot = dot_source(trace, replace(options, legend=True))  # a file has no page around it
     return dot.encode("utf-8") if fmt == "dot" else run_dot(dot, fmt)
 
 

@@ -193,6 +193,28 @@ class _Writer:
             self.out.append(f"  {_q(source)} -> {_q(edge.target)} {_attrs(**attrs)};")
 
 
+def _legend(rankdir: str) -> list[str]:
+    """The legend as a cluster of sample boxes, in one row; its ids hold parentheses, which
+    no TF name can, so they never meet a variable's."""
+    samples = [
+        ("created", {"style": "rounded,filled", "fillcolor": STATUS_COLORS[CREATED]}),
+        ("uniquified", {"style": "rounded,filled", "fillcolor": STATUS_COLORS[UNIQUIFIED]}),
+        ("reused xN", {"style": "rounded", "color": REUSED_BORDER, "penwidth": "2.5"}),
+        ("variable scope", {"style": "rounded,filled", "fillcolor": "#eef3fa",
+                            "color": "#2166ac", "penwidth": "1.6"}),
+        ("name scope", {"style": "rounded,dashed", "color": "#666666"}),
+    ]
+    lines = ['  subgraph "cluster_(legend)" {', '    label="legend";', '    color="#bbbbbb";']
+    for text, style in samples:
+        lines.append(f"    {_q('(legend) ' + text)} "
+                     + _attrs(label=text, shape="box", fontsize="9", **style) + ";")
+    if rankdir in ("LR", "RL"):  # same-rank boxes would stack: chain them into a row
+        ids = [_q("(legend) " + text) for text, _ in samples]
+        lines += [f"    {a} -> {b} [style=\"invis\"];" for a, b in zip(ids, ids[1:])]
+    lines.append("  }")
+    return lines
+
+
 def to_dot(tree: ScopeTree, options: RenderOptions = RenderOptions()) -> str:
     """Draws scopes as clusters, variables as nodes coloured by status, reuses as edges.
 
@@ -213,5 +235,7 @@ def to_dot(tree: ScopeTree, options: RenderOptions = RenderOptions()) -> str:
         writer.out.append(f"  label={_q(note)};")
     writer.contents(view.root, "  ")
     writer.edges()
+    if options.legend:
+        writer.out += _legend(options.rankdir)
     writer.out.append("}")
     return "\n".join(writer.out) + "\n"

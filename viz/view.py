@@ -35,6 +35,7 @@ class RenderOptions:
         max_depth: scopes nested deeper than this are folded into their ancestor (None: all).
         name_filter: keep only variables whose full name contains this (case-insensitive),
             with their scopes.
+        legend: draw a legend in the graph itself (exported files have no page around them).
     """
 
     rankdir: str = "LR"
@@ -43,6 +44,7 @@ class RenderOptions:
     series_min: int = 5
     max_depth: int | None = None
     name_filter: str = ""
+    legend: bool = False
 
 
 @dataclass(frozen=True)
