@@ -280,3 +280,31 @@ def test_the_variable_stores_own_get_variable_is_a_get_variable(executor: Execut
     assert [(v.name, v.api, v.status, v.line) for v in trace.variables] == [
         ("a/w:0", "tf.get_variable", "created", 3)]
     assert [(r.name, r.reuse, r.line) for r in trace.reuses] == [("a/w:0", True, 4)]
+
+
+def test_a_reuse_is_blamed_only_on_what_was_in_force(executor: Executor) -> None:
+    trace = executor.run(textwrap.dedent("""\
+        with tf.variable_scope("a") as s:
+            tf.get_variable("w", [1])
+            s.reuse_variables()
+            tf.get_variable("w", [1])
+        with tf.variable_scope("a", reuse=tf.AUTO_REUSE):
+            tf.get_variable("w", [1])
+        def f():
+            return tf.get_variable("t", [1])
+        template = tf.make_template("tpl", f)
+        template()
+        template()
+        """))
+    assert trace.ok, trace.error
+    reasons = [e.text for e in explain(trace) if e.text.startswith("line ")]
+    assert reasons == [
+        "line 4 reuses a/w because scope.reuse_variables() was called on a at line 3.",
+        # the scope of line 3 is closed: the AUTO_REUSE scope entered at line 5 is in force
+        "line 6 reuses a/w because variable_scope('a') has reuse=tf.AUTO_REUSE at line 5, "
+        "which returns a variable that exists; the call ran in name scope a_1, which "
+        "tf.get_variable ignores.",
+        "line 8 reuses tpl/t because the template or layer that owns variable scope tpl "
+        "re-entered it with reuse=True when called again at line 11; the call ran in name "
+        "scope tpl_1, which tf.get_variable ignores.",
+    ]

@@ -42,6 +42,11 @@ class _History:
         self.variable_scopes: list[VariableScopeEvent] = []
         self.reuse_calls: list[ReuseVariablesEvent] = []
         self.variables: dict[str, VariableEvent] = {}  # op name -> its variable
+        # when each variable scope was last entered and each reuse_variables() made, in
+        # event order: a reuse is blamed only on what was in force at its call
+        self.entered: dict[str, int] = {}
+        self.reuse_order: list[int] = []
+        self.count = 0
 
     def slot_primary(self, variable: VariableEvent) -> VariableEvent | None:
         """The variable whose slot this is: optimizers and moving averages make each slot in
@@ -66,19 +71,25 @@ class _History:
         return None
 
     def reuse_source(self, reuse: ReuseEvent) -> str:
+        """What made a get_variable call return an existing variable, among what was in force
+        at the call: the scope's latest entry, or a reuse_variables() made since the scope it
+        named was last entered (a closed scope's settings do not count)."""
         scope = reuse.variable_scope
-        for call in reversed(self.reuse_calls):
-            if scope == call.scope or scope.startswith(call.scope + "/"):
+        for order, call in zip(reversed(self.reuse_order), reversed(self.reuse_calls)):
+            in_scope = scope == call.scope or scope.startswith(call.scope + "/") or not call.scope
+            if in_scope and order > self.entered.get(call.scope, -1):
                 return (f"scope.reuse_variables() was called on {call.scope or 'the root scope'}"
                         f"{_at(call.line)}")
-        for event in reversed(self.variable_scopes):
-            if event.name == scope and event.reuse_asked is not None:
-                if event.reuse_asked == "AUTO_REUSE":
-                    return (f"variable_scope('{_short(scope)}') has reuse=tf.AUTO_REUSE"
-                            f"{_at(event.line)}, which returns a variable that exists")
-                if event.reuse_asked:
-                    return (f"variable_scope('{_short(scope)}', reuse=True) was entered"
-                            f"{_at(event.line)}")
+        entry = next((e for e in reversed(self.variable_scopes) if e.name == scope), None)
+        if entry is not None and entry.reuse_asked == "AUTO_REUSE":
+            return (f"variable_scope('{_short(scope)}') has reuse=tf.AUTO_REUSE"
+                    f"{_at(entry.line)}, which returns a variable that exists")
+        if entry is not None and entry.reuse_asked and entry.captured and not entry.user:
+            # tf.make_template and layer objects keep their scope and re-enter it
+            return (f"the template or layer that owns variable scope {scope} re-entered it "
+                    f"with reuse=True when called again{_at(entry.line)}")
+        if entry is not None and entry.reuse_asked:
+            return f"variable_scope('{_short(scope)}', reuse=True) was entered{_at(entry.line)}"
         if reuse.reuse == "AUTO_REUSE":
             return f"variable scope {scope} inherits reuse=tf.AUTO_REUSE from a parent scope"
         return f"variable scope {scope or '(root)'} is reusing (inherited from a parent scope)"
@@ -189,13 +200,16 @@ def explain(trace: Trace) -> list[Explanation]:
     history = _History()
     sentences: list[Explanation] = []
     for event in trace.events:
+        history.count += 1
         if isinstance(event, NameScopeEvent):
             history.first_given.setdefault(event.given, event.line)
         elif isinstance(event, VariableScopeEvent):
             history.variable_scopes.append(event)
+            history.entered[event.name] = history.count
             history.first_given.setdefault(event.name_scope, event.line)
         elif isinstance(event, ReuseVariablesEvent):
             history.reuse_calls.append(event)
+            history.reuse_order.append(history.count)
         elif isinstance(event, VariableEvent):
             sentences.append(Explanation(event.name, event.line,
                                          _variable_sentence(event, history)))
