@@ -308,3 +308,20 @@ def test_a_reuse_is_blamed_only_on_what_was_in_force(executor: Executor) -> None
         "re-entered it with reuse=True when called again at line 11; the call ran in name "
         "scope tpl_1, which tf.get_variable ignores.",
     ]
+
+
+def test_a_missing_variable_error_is_explained_by_the_reuse_in_force(executor: Executor) -> None:
+    # CIFAR-10's old bug: a root reuse_variables() makes the moving averages' slots fail.
+    trace = executor.run(textwrap.dedent("""\
+        w = tf.get_variable("w", [1])
+        tf.get_variable_scope().reuse_variables()
+        ema = tf.train.ExponentialMovingAverage(0.9)
+        ema.apply([w])
+        """))
+    assert trace.error is not None and trace.error.type == "ValueError"
+    last = explain(trace)[-1]
+    assert (last.subject, last.line) == ("error", 4)
+    assert last.text == (
+        "w/ExponentialMovingAverage could not be created: get_variable only returns existing "
+        "variables there, because scope.reuse_variables() was called on the root scope at "
+        "line 2; create it before that, or keep the reuse inside its own variable_scope.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from viz.escape import markdown_text
@@ -195,6 +196,30 @@ def as_markdown(sentences: list[Explanation]) -> str:
     return "\n".join(items)
 
 
+_MISSING = re.compile(r"Variable (\S+?)/? does not exist, or was not created with "
+                      r"tf\.get_variable\(\)")
+
+
+def _error_sentence(trace: Trace, history: _History) -> Explanation | None:
+    """Why get_variable refused to create a variable: the reuse in force at the failing line,
+    which the trace recorded (CIFAR-10's moving averages after a root reuse_variables())."""
+    error = trace.error
+    match = _MISSING.search(error.message) if error is not None else None
+    if match is None:
+        return None
+    name = match.group(1)
+    scope = name.rsplit("/", 1)[0] if "/" in name else ""
+    probe = ReuseEvent(name=name, requested=name, name_scope="", variable_scope=scope,
+                       reuse=True, via=None, line=error.line)  # type: ignore[union-attr]
+    reason = history.reuse_source(probe)
+    if reason.endswith("(inherited from a parent scope)"):
+        return None  # nothing recorded explains it better than TF's own message
+    return Explanation("error", error.line,  # type: ignore[union-attr]
+                       f"{name} could not be created: get_variable only returns existing "
+                       f"variables there, because {reason}; create it before that, or keep "
+                       f"the reuse inside its own variable_scope.")
+
+
 def explain(trace: Trace) -> list[Explanation]:
     """One sentence per variable created and per get_variable call that reused one, in order."""
     history = _History()
@@ -222,4 +247,5 @@ def explain(trace: Trace) -> list[Explanation]:
                 text += (f"; the call ran in name scope {event.name_scope}, which "
                          f"tf.get_variable ignores")
             sentences.append(Explanation(event.name, event.line, text + "."))
-    return sentences
+    error = _error_sentence(trace, history)
+    return sentences + ([error] if error is not None else [])
