@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-from typing import Callable
-
 from viz.escape import dot_string, shorten
 from viz.trace import CREATED, REUSED, STATUSES, UNIQUIFIED, VariableEvent, op_name
 from viz.tree import NAME_SCOPE, ROOT, VARIABLE_SCOPE, ScopeNode, ScopeTree
@@ -132,26 +129,21 @@ class _Writer:
         """Variables, groups, ops, then nested scopes, in code order on the page: graphviz
         stacks the nodes of a left-to-right layout from the bottom up, so those go in reverse
         (clusters it stacks top down)."""
-        statements: list[Callable[[], None]] = []
-        for name in drawn.variables:
-            statements.append(functools.partial(self.variable, name, indent))
-        for group in drawn.groups:
-            statements.append(functools.partial(
-                self.out.append, f"{indent}{_q(group.id)} {_group_attrs(group)};"))
-        for op in drawn.ops:
-            statements.append(functools.partial(self.out.append, f"{indent}{_q(op)} " + _attrs(
-                label=shorten(op.rsplit("/", 1)[-1], LABEL_CHARS), shape="ellipse",
-                fontsize="9", color="#aaaaaa", fontcolor="#555555", tooltip=f"op {op}") + ";"))
+        nodes = [self.variable(name, indent) for name in drawn.variables]
+        nodes += [f"{indent}{_q(group.id)} {_group_attrs(group)};" for group in drawn.groups]
+        nodes += [f"{indent}{_q(op)} " + _attrs(
+            label=shorten(op.rsplit("/", 1)[-1], LABEL_CHARS), shape="ellipse",
+            fontsize="9", color="#aaaaaa", fontcolor="#555555", tooltip=f"op {op}") + ";"
+            for op in drawn.ops]
         if self.rankdir in ("LR", "RL"):
-            statements.reverse()
-        for statement in statements:
-            statement()
+            nodes.reverse()
+        self.out += nodes
         for child in drawn.scopes:
             self.cluster(child, indent)
 
-    def variable(self, name: str, indent: str) -> None:
-        """Filled by how it was created; a thick blue border and "reused xN" when later
-        get_variable calls returned it (both facts, as the legend counts them)."""
+    def variable(self, name: str, indent: str) -> str:
+        """A variable's node: filled by how it was created; a thick blue border and "reused
+        xN" when later get_variable calls returned it (both facts, as the legend counts)."""
         variable = self.tree.variables[name]
         reuses = self.tree.reuse_count(name)
         attrs = {"label": _variable_label(variable), "shape": "box", "style": "rounded,filled",
@@ -160,7 +152,7 @@ class _Writer:
         if reuses:
             attrs["label"] += f"\nreused x{reuses}"
             attrs |= {"color": REUSED_BORDER, "penwidth": "2.5"}
-        self.out.append(f"{indent}{_q(name)} " + _attrs(**attrs) + ";")
+        return f"{indent}{_q(name)} " + _attrs(**attrs) + ";"
 
     def cluster(self, drawn: DrawnScope, indent: str) -> None:
         node = drawn.node

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from viz.trace import Trace, VariableEvent, op_name
@@ -43,11 +44,12 @@ class ScopeTree:
     nodes: dict[str, ScopeNode]
     variables: dict[str, VariableEvent]
     reuses: list[ReuseLink]
-    reused: set[str] = field(default_factory=set)
+    # variable -> how many later get_variable calls returned it
+    reused: dict[str, int] = field(default_factory=dict)
 
     def reuse_count(self, variable: str) -> int:
         """How many later get_variable calls returned this variable."""
-        return sum(len(link.lines) for link in self.reuses if link.variable == variable)
+        return self.reused.get(variable, 0)
 
 
 def _parent(path: str) -> str:
@@ -98,5 +100,7 @@ def build_tree(trace: Trace, include_ops: bool = False) -> ScopeTree:
     if include_ops:
         for op in trace.ops:
             ensure(_parent(op)).ops.append(op)
-    return ScopeTree(nodes=nodes, variables=variables, reuses=links,
-                     reused={link.variable for link in links})
+    reused: Counter[str] = Counter()
+    for link in links:
+        reused[link.variable] += len(link.lines)
+    return ScopeTree(nodes=nodes, variables=variables, reuses=links, reused=dict(reused))
