@@ -290,8 +290,17 @@ class RunReport:
         kept = text.encode("utf-8", "surrogatepass")[:self.output_left].decode("utf-8", "ignore")
         self.output[stream].append(clean(kept) + "\n[output truncated]\n")
         self.output_left = 0
+        self._output_exceeded("the rest was dropped")
+        return False
+
+    def raw_written(self, size: int) -> None:
+        """The run's raw writes to fd 1 and 2 so far: past what is left of the output budget,
+        the run must be stopped (they are read, within the budget, once it has ended)."""
+        if size > self.output_left:
+            self._output_exceeded("it was stopped")
+
+    def _output_exceeded(self, what_then: str) -> None:
         if self.violation is None:
             self.violation = ErrorInfo(
                 "OutputLimit", f"the snippet printed more than {self.output_limit:,} bytes "
-                "(stdout and stderr together); the rest was dropped", self.last_line())
-        return False
+                f"(stdout and stderr together); {what_then}", self.last_line())

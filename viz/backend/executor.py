@@ -261,8 +261,8 @@ class _RunSession:
                                          "new one")
             exit_info = self._talk(ours, run_id, pending, raw)
             for stream, fd in zip(("stdout", "stderr"), raw):
-                data = os.pread(fd, self.report.output_left + 1, 0) if self.report.output_left \
-                    else os.pread(fd, 1, 0)
+                # one byte past what is left tells whether the rest of the budget overflowed
+                data = os.pread(fd, self.report.output_left + 1, 0)
                 if data:
                     self.report.add_output(stream, data.decode("utf-8", "replace"))
             return self._trace(exit_info, None)
@@ -279,6 +279,9 @@ class _RunSession:
         included. Returns the zygote's ``ended`` report (None when the zygote died)."""
         outgoing = memoryview((json.dumps(self.request) + "\n").encode("utf-8", "surrogatepass"))
         ours.setblocking(False)
+        # poll, not select: a busy server's descriptor numbers may pass select's 1024.
+        poller = select.poll()
+        poller.register(ours, select.POLLIN | select.POLLOUT)
         deadline = time.monotonic() + self.timeout + WORKER_MARGIN_S
         reading = True
         stopped = False
@@ -294,9 +297,6 @@ class _RunSession:
                 pending.ended.wait(1.0)
                 break
             wait = 0.05 if ended_at is None else 0.01
-            # poll, not select: a busy server's descriptor numbers may pass select's 1024.
-            poller = select.poll()
-            poller.register(ours, select.POLLIN | (select.POLLOUT if outgoing else 0))
             ready = poller.poll(wait * 1000)
             events = ready[0][1] if ready else 0
             readable = events & (select.POLLIN | select.POLLHUP | select.POLLERR)
@@ -308,6 +308,8 @@ class _RunSession:
                     pass
                 except OSError:  # the run is gone before reading its request
                     outgoing = memoryview(b"")
+                if not outgoing:
+                    poller.modify(ours, select.POLLIN)
             if readable:
                 try:
                     data = ours.recv(_READ_BYTES)
@@ -319,13 +321,8 @@ class _RunSession:
                     reading = False
                 else:
                     self.report.feed(data)
-            if ended_at is None and self.report.violation is None:
-                written = sum(os.fstat(fd).st_size for fd in raw)
-                if written > self.report.output_left:
-                    self.report.violation = ErrorInfo(
-                        "OutputLimit", f"the snippet printed more than "
-                        f"{self.executor.output_limit:,} bytes (stdout and stderr together); "
-                        "it was stopped", self.report.last_line())
+            if ended_at is None:
+                self.report.raw_written(sum(os.fstat(fd).st_size for fd in raw))
             if self.report.violation is not None and not stopped:
                 self.zygote.stop_run(run_id)
                 stopped = True

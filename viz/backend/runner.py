@@ -38,10 +38,6 @@ class SnippetTimeout(BaseException):
     """Raised in the snippet when its time is up (a BaseException: `except Exception` misses it)."""
 
 
-class OutputLimitExceeded(BaseException):
-    """Raised inside the snippet when it printed more than the output limit."""
-
-
 class CappedStream(io.TextIOBase):
     """A text stream that forwards writes as protocol messages and stops at a byte limit."""
 
@@ -69,7 +65,7 @@ class CappedStream(io.TextIOBase):
             if kept:
                 self._send({"k": "out", "s": self._stream, "t": kept})
             self.exceeded = True
-            raise OutputLimitExceeded(f"the snippet printed more than {self._limit} bytes")
+            raise BoundExceeded(f"the snippet printed more than {self._limit} bytes")
         self._budget[0] -= size
         self._send({"k": "out", "s": self._stream, "t": text})
         return len(text)
@@ -170,9 +166,7 @@ def describe_error(error: BaseException, filename: str, hosted: bool = False,
     """
     if isinstance(error, SnippetTimeout):
         kind, message = "Timeout", str(error)
-    elif isinstance(error, OutputLimitExceeded):
-        kind, message = "OutputLimit", str(error)
-    elif isinstance(error, BoundExceeded):
+    elif isinstance(error, BoundExceeded):  # printed output or reported events
         kind, message = "OutputLimit", str(error)
     elif isinstance(error, MemoryError) or _tensor_too_big(error):
         kind, message = "MemoryLimit", _memory_message(error, memory_limit)

@@ -156,30 +156,28 @@ class _Run:
     demoted: bool = False
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, all its threads included."""
+def _stat(pid: int | str) -> list[bytes] | None:
+    """The fields of /proc/PID/stat after the command name (which may hold spaces and
+    parentheses): state, ppid, ...; None when the process is gone."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as stat:
-            fields = stat.read().rsplit(b")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+            return stat.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, all its threads included."""
+    fields = _stat(pid)
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS if fields else 0.0
 
 
 def _children() -> set[int]:
     """This process's child processes, orphans given to it as subreaper included (read from
     every process's stat: /proc/PID/task/TID/children is not in every kernel)."""
-    me = os.getpid()
-    pids: set[int] = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as stat:
-                    if int(stat.read().rsplit(b")", 1)[1].split()[1]) == me:
-                        pids.add(int(entry))
-            except (OSError, IndexError, ValueError):
-                continue
-    return pids
+    me = str(os.getpid()).encode()
+    return {int(entry) for entry in os.listdir("/proc")
+            if entry.isdigit() and (fields := _stat(entry)) and fields[1] == me}
 
 
 class Zygote:
