@@ -41,13 +41,12 @@ class _History:
     def __init__(self) -> None:
         self.first_given: dict[str, int | None] = {}  # name scope or op path -> first line
         self.variable_scopes: list[VariableScopeEvent] = []
-        self.reuse_calls: list[ReuseVariablesEvent] = []
         self.variables: dict[str, VariableEvent] = {}  # op name -> its variable
-        # when each variable scope was last entered and each reuse_variables() made, in
-        # event order: a reuse is blamed only on what was in force at its call
-        self.entered: dict[str, int] = {}
-        self.reuse_order: list[int] = []
+        # Positions in event order of each variable scope's latest entry and of each
+        # reuse_variables() call: a reuse is blamed only on what was in force at its call.
         self.count = 0
+        self.entered: dict[str, int] = {}
+        self.reuse_calls: list[tuple[int, ReuseVariablesEvent]] = []
 
     def slot_primary(self, variable: VariableEvent) -> VariableEvent | None:
         """The variable whose slot this is: optimizers and moving averages make each slot in
@@ -71,26 +70,34 @@ class _History:
                 return event
         return None
 
-    def reuse_source(self, reuse: ReuseEvent) -> str:
-        """What made a get_variable call return an existing variable, among what was in force
-        at the call: the scope's latest entry, or a reuse_variables() made since the scope it
-        named was last entered (a closed scope's settings do not count)."""
-        scope = reuse.variable_scope
-        for order, call in zip(reversed(self.reuse_order), reversed(self.reuse_calls)):
+    def reuse_cause(self, scope: str) -> str | None:
+        """What makes get_variable in ``scope`` return existing variables, among what is in
+        force now: the scope's latest entry, or a reuse_variables() made since the scope it
+        named was last entered (a closed scope's settings do not count); None when nothing
+        recorded says (the reuse is inherited)."""
+        for order, call in reversed(self.reuse_calls):
             in_scope = scope == call.scope or scope.startswith(call.scope + "/") or not call.scope
             if in_scope and order > self.entered.get(call.scope, -1):
                 return (f"scope.reuse_variables() was called on {call.scope or 'the root scope'}"
                         f"{_at(call.line)}")
         entry = next((e for e in reversed(self.variable_scopes) if e.name == scope), None)
-        if entry is not None and entry.reuse_asked == "AUTO_REUSE":
+        if entry is None or not entry.reuse_asked:
+            return None
+        if entry.reuse_asked == "AUTO_REUSE":
             return (f"variable_scope('{_short(scope)}') has reuse=tf.AUTO_REUSE"
                     f"{_at(entry.line)}, which returns a variable that exists")
-        if entry is not None and entry.reuse_asked and entry.captured and not entry.user:
+        if entry.captured and not entry.user:
             # tf.make_template and layer objects keep their scope and re-enter it
             return (f"the template or layer that owns variable scope {scope} re-entered it "
                     f"with reuse=True when called again{_at(entry.line)}")
-        if entry is not None and entry.reuse_asked:
-            return f"variable_scope('{_short(scope)}', reuse=True) was entered{_at(entry.line)}"
+        return f"variable_scope('{_short(scope)}', reuse=True) was entered{_at(entry.line)}"
+
+    def reuse_source(self, reuse: ReuseEvent) -> str:
+        """Why a get_variable call returned an existing variable."""
+        scope = reuse.variable_scope
+        cause = self.reuse_cause(scope)
+        if cause is not None:
+            return cause
         if reuse.reuse == "AUTO_REUSE":
             return f"variable scope {scope} inherits reuse=tf.AUTO_REUSE from a parent scope"
         return f"variable scope {scope or '(root)'} is reusing (inherited from a parent scope)"
@@ -208,11 +215,8 @@ def _error_sentence(trace: Trace, history: _History) -> Explanation | None:
     if match is None:
         return None
     name = match.group(1)
-    scope = name.rsplit("/", 1)[0] if "/" in name else ""
-    probe = ReuseEvent(name=name, requested=name, name_scope="", variable_scope=scope,
-                       reuse=True, via=None, line=error.line)  # type: ignore[union-attr]
-    reason = history.reuse_source(probe)
-    if reason.endswith("(inherited from a parent scope)"):
+    reason = history.reuse_cause(name.rsplit("/", 1)[0] if "/" in name else "")
+    if reason is None:
         return None  # nothing recorded explains it better than TF's own message
     return Explanation("error", error.line,  # type: ignore[union-attr]
                        f"{name} could not be created: get_variable only returns existing "
@@ -233,8 +237,7 @@ def explain(trace: Trace) -> list[Explanation]:
             history.entered[event.name] = history.count
             history.first_given.setdefault(event.name_scope, event.line)
         elif isinstance(event, ReuseVariablesEvent):
-            history.reuse_calls.append(event)
-            history.reuse_order.append(history.count)
+            history.reuse_calls.append((history.count, event))
         elif isinstance(event, VariableEvent):
             sentences.append(Explanation(event.name, event.line,
                                          _variable_sentence(event, history)))
