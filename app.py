@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import replace
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -18,7 +17,7 @@ from viz.explain import as_markdown, explain
 from viz.export import MIME_TYPES, dot_source, export, inline_svg
 from viz.gallery import load_gallery
 from viz.listing import numbered_listing
-from viz.render import legend_html
+from viz.render import legend_html, with_legend
 from viz.share import BadShareLink, decode_snippet, encode_snippet
 from viz.tables import rows, status_counts
 from viz.trace import STATUSES
@@ -290,7 +289,7 @@ with output_tab:
 
 st.subheader("Download")
 # Downloaded drawings carry their own legend; the page has one above the graph.
-file_dot = drawing_source(trace, replace(options, legend=True))
+file_dot = with_legend(dot, options.rankdir)
 downloads = {
     "svg": lambda: drawn(file_dot, "svg"),
     "png": lambda: drawn(file_dot, "png"),

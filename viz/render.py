@@ -227,7 +227,12 @@ def to_dot(tree: ScopeTree, options: RenderOptions = RenderOptions()) -> str:
         writer.out.append(f"  label={_q(note)};")
     writer.contents(view.root, "  ")
     writer.edges()
-    if options.legend:
-        writer.out += _legend(options.rankdir)
     writer.out.append("}")
-    return "\n".join(writer.out) + "\n"
+    dot = "\n".join(writer.out) + "\n"
+    return with_legend(dot, options.rankdir) if options.legend else dot
+
+
+def with_legend(dot: str, rankdir: str) -> str:
+    """The same drawing with the legend added at its end (exported files have no page
+    around them to hold one)."""
+    return dot[:dot.rindex("}")] + "\n".join(_legend(rankdir)) + "\n}\n"
