@@ -170,6 +170,10 @@ with st.sidebar:
     collapse = st.checkbox("Collapse repeated series", value=True,
                            help="five or more alike siblings, tower_0 ... tower_7, drawn as "
                                 "one node with a count")
+    compact_slots = st.checkbox("Slots inside their variable", value=True,
+                                help="optimizer and moving-average slots (w/Adam, w/Adam_1) "
+                                     "drawn as a line of w's box; the Variables tab lists "
+                                     "each")
     direction = st.selectbox("Layout direction", ["LR", "TB"],
                              format_func={"LR": "scopes nest left to right",
                                           "TB": "scopes nest top down"}.get,
@@ -179,7 +183,8 @@ with st.sidebar:
     name_filter = st.text_input("Name filter", placeholder="e.g. conv1")
 
 options = RenderOptions(rankdir=direction, show_ops=show_ops, collapse_series=collapse,
-                        max_depth=int(depth) or None, name_filter=name_filter)
+                        max_depth=int(depth) or None, name_filter=name_filter,
+                        compact_slots=compact_slots)
 
 st.title("ScopeViz")
 st.caption("How TensorFlow 1 names variables: name scopes, variable scopes, reuse and `_N`.")

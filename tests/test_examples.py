@@ -104,11 +104,41 @@ def test_seed_notebook_prints_the_seed_output_byte_for_byte(executor: Executor) 
 @pytest.mark.parametrize("path", example_paths(), ids=lambda p: p.stem)
 def test_every_example_draws_with_and_without_collapsing(executor: Executor, path: Path) -> None:
     trace = run_example(executor, path)
-    for options in (RenderOptions(), RenderOptions(collapse_series=False)):
+    for options in (RenderOptions(), RenderOptions(collapse_series=False, compact_slots=False)):
         svg = ElementTree.fromstring(export(trace, "svg", options))
         titles = {t.text for t in svg.iter("{http://www.w3.org/2000/svg}title")}
         if not options.collapse_series:  # then every variable is a node of its own
             assert {v.name for v in trace.variables} <= titles
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def drawn(trace: Trace, options: RenderOptions) -> dict[str, str]:
+    """Each node and cluster of the SVG drawing: its title -> its text, lines joined."""
+    svg = ElementTree.fromstring(export(trace, "svg", options))
+    return {group.find(f"{SVG}title").text:
+            "\n".join(t.text or "" for t in group.iter(f"{SVG}text"))
+            for group in svg.iter(f"{SVG}g") if group.get("class") in ("node", "cluster")}
+
+
+@pytest.mark.needs_dot
+def test_slots_are_drawn_inside_their_variable(executor: Executor) -> None:
+    trace = run_example(executor, EXAMPLES / "model_dcgan.py")
+    compact, separate = drawn(trace, RenderOptions()), drawn(
+        trace, RenderOptions(compact_slots=False))
+    slots = [v.name for v in trace.variables if "/Adam" in v.name]
+    assert len(slots) == 2 * sum(v.trainable for v in trace.variables) == 64  # m and v of each
+    primary = "discriminator/d_h0_conv/w:0"
+    assert "slots: Adam, Adam_1 (uniquified)" in compact[primary]
+    assert not any(slot in compact for slot in slots)
+    names = {v.name for v in trace.variables}
+    assert not any(title.startswith("cluster_") and title[len("cluster_"):] + ":0" in names
+                   for title in compact)
+    # Separately, each slot is a box and each slotted variable's path a scope box.
+    assert all(slot in separate for slot in slots)
+    assert f"cluster_{primary[:-2]}" in separate
+    assert len(compact) < len(separate) - len(slots)
 
 
 REAL_MODELS = {"model_bert_like_encoder": 204, "model_dcgan": 112,

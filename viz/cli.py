@@ -40,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     trace.add_argument("--show-ops", action="store_true", help="draw ops in their name scopes")
     trace.add_argument("--no-collapse", action="store_true",
                        help="draw every member of a numbered series (tower_0 ... tower_7)")
+    trace.add_argument("--separate-slots", action="store_true",
+                       help="draw optimizer slots (w/Adam, w/Adam_1) as their own boxes "
+                            "instead of a line in their variable's box")
     trace.add_argument("--max-depth", type=int, metavar="N",
                        help="fold scopes nested deeper than N into one node")
     trace.add_argument("--filter", default="", metavar="TEXT",
@@ -66,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         options = RenderOptions(rankdir=args.rankdir, show_ops=args.show_ops,
                                 collapse_series=not args.no_collapse,
+                                compact_slots=not args.separate_slots,
                                 max_depth=args.max_depth, name_filter=args.filter)
         data = export(trace, args.format, options)
     except DotNotFound as exc:

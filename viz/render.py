@@ -87,6 +87,23 @@ def _variable_tooltip(variable: VariableEvent, reuses: int) -> str:
             f"{api}, {line}\nstatus: {variable.status}{reused}")
 
 
+def _slots_label(primary: str, slots: list[VariableEvent]) -> str:
+    """``slots: Adam, Adam_1 (uniquified)``: each slot's name under its variable."""
+    start = len(op_name(primary)) + 1
+    names = [shorten(op_name(slot.name)[start:], LABEL_CHARS // 2)
+             + (" (uniquified)" if slot.status == UNIQUIFIED else "") for slot in slots]
+    return "slots: " + _listing(names, 4)
+
+
+def _slots_tooltip(slots: list[VariableEvent]) -> str:
+    rows = [f"{slot.name} {_shape(slot.shape)} {slot.status}, line "
+            f"{slot.line if slot.line is not None else '?'}" for slot in slots]
+    return ("optimizer / moving-average slots (an optimizer with two slots per variable asks "
+            "for the same scope twice, so TF naming the second Adam_1 is normal):\n"
+            + "\n".join(rows[:EDGE_SCOPES])
+            + (f"\nand {len(rows) - EDGE_SCOPES} more" if len(rows) > EDGE_SCOPES else ""))
+
+
 def _cluster_style(node: ScopeNode) -> dict[str, str]:
     if VARIABLE_SCOPE in node.kinds:
         kind = "variable scope" + (" + name scope" if NAME_SCOPE in node.kinds else "")
@@ -149,6 +166,10 @@ class _Writer:
         attrs = {"label": _variable_label(variable), "shape": "box", "style": "rounded,filled",
                  "fillcolor": STATUS_COLORS[variable.status],
                  "tooltip": _variable_tooltip(variable, reuses)}
+        slots = [self.tree.variables[slot] for slot in self.view.slots.get(name, [])]
+        if slots:
+            attrs["label"] += "\n" + _slots_label(name, slots)
+            attrs["tooltip"] += "\n" + _slots_tooltip(slots)
         if reuses:
             attrs["label"] += f"\nreused x{reuses}"
             attrs |= {"color": REUSED_BORDER, "penwidth": "2.5"}

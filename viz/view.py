@@ -36,6 +36,8 @@ class RenderOptions:
         name_filter: keep only variables whose full name contains this (case-insensitive),
             with their scopes.
         legend: draw a legend in the graph itself (exported files have no page around them).
+        compact_slots: draw optimizer and moving-average slots (``w/Adam``, ``w/Adam_1``)
+            as a line of their variable's box instead of a scope box of their own.
     """
 
     rankdir: str = "LR"
@@ -45,6 +47,7 @@ class RenderOptions:
     max_depth: int | None = None
     name_filter: str = ""
     legend: bool = False
+    compact_slots: bool = True
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,22 @@ class View:
     clusters: set[str]
     edges: list[Edge]
     hidden_ops: int = 0
+    # variable -> its slots drawn in its box (compact_slots)
+    slots: dict[str, list[str]] = field(default_factory=dict)
+
+
+def slots_of(tree: ScopeTree) -> dict[str, list[str]]:
+    """Each variable's slots, in creation order: optimizers and moving averages make a slot
+    with ``get_variable(name="")`` inside ``variable_scope(None, default_name="w/Adam")``, so
+    the slot's variable scope is its own name and its parent path is its variable's name."""
+    slots: dict[str, list[str]] = {}
+    for name, variable in tree.variables.items():
+        path = op_name(name)
+        primary = path.rsplit("/", 1)[0] + ":0" if "/" in path else None
+        if (primary in tree.variables and variable.variable_scope == path
+                and variable.api == "tf.get_variable"):
+            slots.setdefault(primary, []).append(name)
+    return slots
 
 
 def _series_key(name: str) -> tuple[str, int] | None:
@@ -143,6 +162,35 @@ class _Builder:
         self.kept = self._kept()
         self.ops_drawn = 0
         self.hidden_ops = 0
+        self.slots = self._compact_slots()
+        self.slot_of = {slot: primary for primary, slots in self.slots.items() for slot in slots}
+        self.absorbed = self._absorbed()
+
+    def _compact_slots(self) -> dict[str, list[str]]:
+        """The slots drawn in their variable's box: those of a drawn variable."""
+        if not self.options.compact_slots:
+            return {}
+        return {primary: slots for primary, slots in slots_of(self.tree).items()
+                if self.visible(primary)}
+
+    def _absorbed(self) -> set[str]:
+        """Scopes drawn as nothing because all they hold are the slots of the variable they
+        are named after (``w`` holding ``w/Adam:0`` and the empty scope ``w/Adam``)."""
+        absorbed: set[str] = set()
+        for primary, slots in self.slots.items():
+            node = self.tree.nodes.get(op_name(primary))
+            if node is None:
+                continue
+            scopes, stack, inside = [], [node], True
+            while stack and inside:
+                current = stack.pop()
+                scopes.append(current.id)
+                inside = (all(v in slots for v in current.variables)
+                          and not (self.options.show_ops and current.ops))
+                stack.extend(self.tree.nodes[c] for c in current.children)
+            if inside:
+                absorbed.update(scopes)
+        return absorbed
 
     def _kept(self) -> set[str] | None:
         """Scope and variable ids that pass the name filter (None: no filter)."""
@@ -222,7 +270,7 @@ class _Builder:
         if node.id:
             self.clusters.add(node.id)
         prefix = f"{node.id}/" if node.id else ""
-        children = [c for c in node.children if self.visible(c)]
+        children = [c for c in node.children if self.visible(c) and c not in self.absorbed]
         singles, series = self.split([self.tree.nodes[c].name for c in children],
                                      self.options.series_min, prefix)
         for name in singles:
@@ -237,7 +285,7 @@ class _Builder:
             drawn.groups.append(self.group(
                 f"{prefix}{series_prefix}*", _series_label(series_prefix, members),
                 [self.tree.nodes[prefix + m] for m in members], "series"))
-        variables = [v for v in node.variables if self.visible(v)]
+        variables = [v for v in node.variables if self.visible(v) and v not in self.slot_of]
         short = {op_name(v).rsplit("/", 1)[-1]: v for v in variables}
         singles, series = self.split(list(short), VARIABLE_SERIES_MIN)
         for name in singles:
@@ -265,7 +313,7 @@ class _Builder:
             if not (self.visible(link.variable) and scope_kept):
                 continue
             source = self.anchor.get(link.scope, ROOT)
-            target = self.anchor.get(link.variable)
+            target = self.anchor.get(self.slot_of.get(link.variable, link.variable))
             if target is None:
                 continue
             entry = merged.setdefault((source, target), [[], [], []])
@@ -283,4 +331,4 @@ def build_view(tree: ScopeTree, options: RenderOptions) -> View:
     builder = _Builder(tree, options)
     root = builder.draw(tree.nodes[ROOT], 0)
     return View(root=root, clusters=builder.clusters, edges=builder.edges(),
-                hidden_ops=builder.hidden_ops)
+                hidden_ops=builder.hidden_ops, slots=builder.slots)
