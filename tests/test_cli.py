@@ -62,8 +62,8 @@ def test_default_text_table_and_csv() -> None:
     assert "uniquified  nsc1_1/v4:0" in text.stdout
     csv_out = cli("trace", str(SEED_1), "--format", "csv")
     lines = csv_out.stdout.splitlines()
-    assert lines[0] == "name,requested,status,api,shape,dtype,trainable,line"
-    assert lines[4] == "nsc1_1/v4:0,nsc1/v4,uniquified,tf.Variable,[1],int32,True,23"
+    assert lines[0] == "name,requested,status,api,shape,dtype,trainable,line,graph"
+    assert lines[4] == "nsc1_1/v4:0,nsc1/v4,uniquified,tf.Variable,[1],int32,True,23,0"
 
 
 @pytest.mark.needs_dot

@@ -8,6 +8,8 @@ import pytest
 
 from viz import Executor
 from viz.explain import explain
+from viz.tables import to_text
+from viz.tree import build_tree
 
 CASES = {
     "variable_scope_reentered_by_name_keeps_prefix": (
@@ -165,6 +167,28 @@ CASES = {
         """,
         # requested is what the code asked for (cg/w); the getter's suffix is no _N.
         [("cg/w_custom:0", "cg/w", "created")]),
+    "variable_creator_that_renames": (
+        # requested is what tf.Variable was asked for; TF's _N on the creator's name and on
+        # the re-entered name scope is uniquifying, the creator's own choice is not.
+        """
+        def renaming_creator(next_creator, **kwargs):
+            kwargs["name"] = "forced_name"
+            return next_creator(**kwargs)
+
+        with tf.variable_creator_scope(renaming_creator):
+            tf.Variable(1, name="one_name")
+            tf.Variable(2, name="one_name")
+        with tf.name_scope("n"):
+            pass
+        with tf.name_scope("n"):
+            with tf.variable_creator_scope(renaming_creator):
+                tf.Variable(3, name="one_name")
+            tf.Variable(4, name="abs/")
+        """,
+        [("forced_name:0", "one_name", "created"),
+         ("forced_name_1:0", "one_name", "uniquified"),
+         ("n_1/forced_name:0", "n/one_name", "uniquified"),
+         ("abs:0", "abs", "created")]),
 }
 
 
@@ -325,3 +349,33 @@ def test_a_missing_variable_error_is_explained_by_the_reuse_in_force(executor: E
         "w/ExponentialMovingAverage could not be created: get_variable only returns existing "
         "variables there, because scope.reuse_variables() was called on the root scope at "
         "line 2; create it before that, or keep the reuse inside its own variable_scope.")
+
+
+def test_each_graph_names_apart_and_says_which_graph(executor: Executor) -> None:
+    # A second tf.Graph starts its own names: its a/w is created, not a/w_1, and its reuse
+    # finds its own a/w. Both graphs' variables stay distinct rows, nodes and sentences.
+    trace = executor.run(textwrap.dedent("""
+        with tf.variable_scope("a"):
+            tf.get_variable("w", [1])
+        g = tf.Graph()
+        with g.as_default():
+            with tf.variable_scope("a"):
+                tf.get_variable("w", [2])
+            with tf.variable_scope("a", reuse=True):
+                tf.get_variable("w", [2])
+        with tf.variable_scope("a", reuse=True):
+            tf.get_variable("w", [1])
+    """))
+    assert trace.ok, trace.error
+    assert [(v.name, v.status, v.shape, v.graph) for v in trace.variables] == [
+        ("a/w:0", "created", [1], 0), ("a/w:0", "created", [2], 1)]
+    assert [(r.name, r.line, r.graph) for r in trace.reuses] == [("a/w:0", 9, 1),
+                                                                  ("a/w:0", 11, 0)]
+    tree = build_tree(trace)
+    assert set(tree.variables) == {"a/w:0", "(graph 1)/a/w:0"}
+    assert tree.reuse_count("a/w:0") == tree.reuse_count("(graph 1)/a/w:0") == 1
+    assert "(graph 1)/a" in trace.scopes() and "a" in trace.scopes()
+    sentences = {e.subject: e.text for e in explain(trace)}
+    assert "(graph 1)/a/w:0" in sentences and "a/w:0" in sentences
+    assert to_text(trace).splitlines()[2].split()[-1] == "0"  # the graph column
+    assert "returned a/w:0 of graph 1" in to_text(trace)

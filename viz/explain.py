@@ -14,6 +14,7 @@ from viz.trace import (
     Trace,
     VariableEvent,
     VariableScopeEvent,
+    in_graph,
     op_name,
 )
 
@@ -225,10 +226,15 @@ def _error_sentence(trace: Trace, history: _History) -> Explanation | None:
 
 
 def explain(trace: Trace) -> list[Explanation]:
-    """One sentence per variable created and per get_variable call that reused one, in order."""
-    history = _History()
+    """One sentence per variable created and per get_variable call that reused one, in order.
+
+    Each tf.Graph the snippet built names apart from the others, so each has its own history;
+    sentences of another graph's variables are keyed ``(graph N)/name``.
+    """
+    histories: dict[int, _History] = {0: _History()}
     sentences: list[Explanation] = []
     for event in trace.events:
+        history = histories.setdefault(event.graph, _History())
         history.count += 1
         if isinstance(event, NameScopeEvent):
             history.first_given.setdefault(event.given, event.line)
@@ -239,7 +245,7 @@ def explain(trace: Trace) -> list[Explanation]:
         elif isinstance(event, ReuseVariablesEvent):
             history.reuse_calls.append((history.count, event))
         elif isinstance(event, VariableEvent):
-            sentences.append(Explanation(event.name, event.line,
+            sentences.append(Explanation(in_graph(event.graph, event.name), event.line,
                                          _variable_sentence(event, history)))
             history.first_given.setdefault(op_name(event.name), event.line)
             history.variables[op_name(event.name)] = event
@@ -249,6 +255,9 @@ def explain(trace: Trace) -> list[Explanation]:
             if event.name_scope and event.name_scope != event.variable_scope:
                 text += (f"; the call ran in name scope {event.name_scope}, which "
                          f"tf.get_variable ignores")
-            sentences.append(Explanation(event.name, event.line, text + "."))
-    error = _error_sentence(trace, history)
+            sentences.append(Explanation(in_graph(event.graph, event.name), event.line,
+                                         text + "."))
+    # An error comes from the graph the run was building last.
+    last = trace.events[-1].graph if trace.events else 0
+    error = _error_sentence(trace, histories[last])
     return sentences + ([error] if error is not None else [])

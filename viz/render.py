@@ -115,6 +115,10 @@ def _cluster_style(node: ScopeNode) -> dict[str, str]:
         return {"label": f"{shorten(node.name, LABEL_CHARS)}\n(name scope)",
                 "style": "rounded,dashed",
                 "color": "#666666", "tooltip": f"name scope {node.id}"}
+    if node.id.startswith("(graph ") and "/" not in node.id:
+        return {"label": f"{node.id[1:-1]}: another tf.Graph the snippet built",
+                "style": "dashed", "color": "#7b3294", "penwidth": "1.6",
+                "tooltip": "names in a second tf.Graph are made unique apart from the first"}
     return {"label": shorten(node.name, LABEL_CHARS), "style": "dotted", "color": "#999999",
             "tooltip": f"path {node.id}"}
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from viz.trace import STATUSES, Trace
 
-COLUMNS = ("name", "requested", "status", "api", "shape", "dtype", "trainable", "line")
+# graph: 0 for the run's graph, N for the Nth other tf.Graph the snippet built.
+COLUMNS = ("name", "requested", "status", "api", "shape", "dtype", "trainable", "line", "graph")
 
 
 def rows(trace: Trace) -> list[dict[str, Any]]:
@@ -17,10 +18,11 @@ def rows(trace: Trace) -> list[dict[str, Any]]:
     table = [{
         "name": v.name, "requested": v.requested, "status": v.status, "api": v.api,
         "shape": v.shape, "dtype": v.dtype, "trainable": v.trainable, "line": v.line,
+        "graph": v.graph,
     } for v in trace.variables]
     table += [{
         "name": r.name, "requested": r.requested, "status": r.status, "api": "tf.get_variable",
-        "shape": None, "dtype": None, "trainable": None, "line": r.line,
+        "shape": None, "dtype": None, "trainable": None, "line": r.line, "graph": r.graph,
     } for r in trace.reuses]
     return table
 
@@ -54,13 +56,16 @@ def to_text(trace: Trace) -> str:
     counts = status_counts(trace)
     summary = ", ".join(f"{n} {status}" for status, n in counts.items())
     lines = [f"{trace.filename}: {len(trace.variables)} variables ({summary})"]
-    table = [("line", "status", "name", "requested", "api", "shape", "dtype")]
+    table = [("line", "status", "name", "requested", "api", "shape", "dtype", "graph")]
     table += [(_cell(r["line"]), r["status"], r["name"], r["requested"], r["api"],
-               _cell(r["shape"]), _cell(r["dtype"])) for r in rows(trace)]
+               _cell(r["shape"]), _cell(r["dtype"]), _cell(r["graph"])) for r in rows(trace)]
+    if not any(r["graph"] for r in rows(trace)):  # one graph: the column would say nothing
+        table = [row[:-1] for row in table]
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
     for reuse in trace.reuses:
-        lines.append(f"reuse: line {_cell(reuse.line)} returned {reuse.name} "
+        graph = f" of graph {reuse.graph}" if reuse.graph else ""
+        lines.append(f"reuse: line {_cell(reuse.line)} returned {reuse.name}{graph} "
                      f"(name scope {reuse.name_scope or '(root)'})")
     if trace.stdout:
         lines += ["", "output:", trace.stdout.rstrip("\n")]

@@ -17,6 +17,13 @@ def op_name(variable_name: str) -> str:
     return variable_name.rsplit(":", 1)[0] if ":" in variable_name else variable_name
 
 
+def in_graph(graph: int, path: str) -> str:
+    """A path made distinct across graphs: the run's own graph (0) keeps its paths, another
+    ``tf.Graph`` the snippet built gets ``(graph N)/`` in front (no TF name holds a
+    parenthesis, so it never meets a real scope)."""
+    return path if graph == 0 else f"(graph {graph})/{path}" if path else f"(graph {graph})"
+
+
 def join_scope(parent: str, name: str) -> str:
     """Joins scope paths the way TF does: an empty parent means the root."""
     return f"{parent}/{name}" if parent else name
@@ -60,6 +67,7 @@ class NameScopeEvent:
     given: str
     requested: str
     line: int | None
+    graph: int = 0
     kind: str = "name_scope"
 
 
@@ -77,6 +85,7 @@ class VariableScopeEvent:
     name_scope: str
     user: bool
     line: int | None
+    graph: int = 0
     kind: str = "variable_scope"
 
 
@@ -86,6 +95,7 @@ class ReuseVariablesEvent:
 
     scope: str
     line: int | None
+    graph: int = 0
     kind: str = "reuse_variables"
 
 
@@ -107,6 +117,7 @@ class VariableEvent:
     name_scope: str
     variable_scope: str | None
     line: int | None
+    graph: int = 0
     kind: str = "variable"
 
 
@@ -121,6 +132,7 @@ class ReuseEvent:
     reuse: ReuseSetting
     via: str | None
     line: int | None
+    graph: int = 0
     status: str = REUSED
     kind: str = "reuse"
 
@@ -188,23 +200,25 @@ class Trace:
         """Every scope the run entered, keyed by full path, with its kinds and first line.
 
         A variable scope also opens a name scope for ops, usually at the same path; when the
-        paths differ (``vs`` entered twice puts ops in ``vs_1``) both are listed.
+        paths differ (``vs`` entered twice puts ops in ``vs_1``) both are listed. Scopes of
+        another graph the snippet built are keyed ``(graph N)/path``.
         """
         scopes: dict[str, dict[str, Any]] = {}
 
-        def add(path: str, kind: str, requested: str, line: int | None) -> None:
+        def add(path: str, kind: str, requested: str, line: int | None, graph: int) -> None:
             if not path:
                 return
-            entry = scopes.setdefault(path, {"kinds": [], "requested": requested, "line": line})
+            entry = scopes.setdefault(in_graph(graph, path),
+                                      {"kinds": [], "requested": requested, "line": line})
             if kind not in entry["kinds"]:
                 entry["kinds"].append(kind)
 
         for event in self.events:
             if isinstance(event, NameScopeEvent):
-                add(event.given, "name_scope", event.requested, event.line)
+                add(event.given, "name_scope", event.requested, event.line, event.graph)
             elif isinstance(event, VariableScopeEvent):
-                add(event.name, "variable_scope", event.requested, event.line)
-                add(event.name_scope, "name_scope", event.requested, event.line)
+                add(event.name, "variable_scope", event.requested, event.line, event.graph)
+                add(event.name_scope, "name_scope", event.requested, event.line, event.graph)
         return scopes
 
     def to_dict(self) -> dict[str, Any]:

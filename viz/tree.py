@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from viz.trace import Trace, VariableEvent, op_name
+from viz.trace import Trace, VariableEvent, in_graph, op_name
 
 ROOT = ""
 NAME_SCOPE = "name_scope"
@@ -39,7 +39,8 @@ class ReuseLink:
 
 @dataclass
 class ScopeTree:
-    """Scopes keyed by full path (the root is ``""``), variables keyed by full name."""
+    """Scopes keyed by full path (the root is ``""``), variables keyed by full name; those of
+    another graph the snippet built under ``(graph N)/`` (see :func:`viz.trace.in_graph`)."""
 
     nodes: dict[str, ScopeNode]
     variables: dict[str, VariableEvent]
@@ -87,15 +88,18 @@ def build_tree(trace: Trace, include_ops: bool = False) -> ScopeTree:
             mark(path, kind, info["requested"])
     variables: dict[str, VariableEvent] = {}
     for variable in trace.variables:
-        variables[variable.name] = variable
-        ensure(_parent(op_name(variable.name))).variables.append(variable.name)
+        name = in_graph(variable.graph, variable.name)
+        variables[name] = variable
+        ensure(_parent(op_name(name))).variables.append(name)
     grouped: dict[tuple[str, str], list[int | None]] = {}
     for reuse in trace.reuses:
-        ensure(reuse.name_scope)
-        target = reuse.name if reuse.name in variables else op_name(reuse.name)
+        scope = in_graph(reuse.graph, reuse.name_scope)
+        ensure(scope)
+        name = in_graph(reuse.graph, reuse.name)
+        target = name if name in variables else op_name(name)
         if target not in variables:
             ensure(target)
-        grouped.setdefault((reuse.name_scope, target), []).append(reuse.line)
+        grouped.setdefault((scope, target), []).append(reuse.line)
     links = [ReuseLink(scope, target, tuple(lines)) for (scope, target), lines in grouped.items()]
     if include_ops:
         for op in trace.ops:

@@ -129,20 +129,20 @@ def _one_of(*allowed: str) -> Callable[[Any], bool]:
 
 _EVENT_SCHEMAS: dict[str, dict[str, Callable[[Any], bool]]] = {
     "name_scope": {"asked": _string, "given": _string, "requested": _string,
-                   "line": _optional_int},
+                   "line": _optional_int, "graph": _is_int},
     "variable_scope": {"name": _string, "requested": _string, "asked": _optional_string,
                        "reuse": _reuse, "reuse_asked": _reuse, "captured": _boolean,
                        "default_name": _optional_string, "name_scope": _string,
-                       "user": _boolean, "line": _optional_int},
-    "reuse_variables": {"scope": _string, "line": _optional_int},
+                       "user": _boolean, "line": _optional_int, "graph": _is_int},
+    "reuse_variables": {"scope": _string, "line": _optional_int, "graph": _is_int},
     "variable": {"name": _string, "requested": _string, "status": _one_of(CREATED, UNIQUIFIED),
                  "api": _string, "via": _optional_string, "shape": _shape, "dtype": _string,
                  "trainable": _boolean, "collections": _strings,
                  "initializer": _optional_string, "resource": _boolean, "name_scope": _string,
-                 "variable_scope": _optional_string, "line": _optional_int},
+                 "variable_scope": _optional_string, "line": _optional_int, "graph": _is_int},
     "reuse": {"name": _string, "requested": _string, "name_scope": _string,
               "variable_scope": _string, "reuse": _reuse, "via": _optional_string,
-              "line": _optional_int, "status": _one_of(REUSED)},
+              "line": _optional_int, "graph": _is_int, "status": _one_of(REUSED)},
 }
 
 

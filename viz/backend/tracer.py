@@ -54,6 +54,15 @@ class _GetVariableCall:
     line: int | None
 
 
+@dataclass(frozen=True)
+class _VariableCall:
+    """A ``tf.Variable(...)`` call in flight: the path its name asked for, and where."""
+
+    requested: str
+    line: int | None
+    via: str | None
+
+
 def _plain(event: object) -> dict[str, Any]:
     """The event's fields as a dict (dataclasses.asdict deep-copies, too slow per variable)."""
     return dict(vars(event))
@@ -93,6 +102,24 @@ class Recorder:
         # variable op name -> the path asked for: slots are named after their variable
         self.variable_requested: dict[str, str] = {}
         self.calls = threading.local()
+        # Graphs by id (with the object, so an id is never reused while held): the run's own
+        # graph is 0, others the snippet builds are numbered as they first show up.
+        self.graphs: dict[int, tuple[Any, int]] = {}
+        self.graph(ops.get_default_graph())
+
+    def graph(self, graph: Any = None) -> int:
+        """The number of ``graph`` (default: the current default graph) in this run."""
+        graph = ops.get_default_graph() if graph is None else graph
+        entry = self.graphs.get(id(graph))
+        if entry is None:
+            entry = self.graphs[id(graph)] = (graph, len(self.graphs))
+        return entry[1]
+
+    def variable_calls(self) -> list[_VariableCall]:
+        stack = getattr(self.calls, "variables", None)
+        if stack is None:
+            stack = self.calls.variables = []
+        return stack
 
     def get_variable_calls(self) -> list[_GetVariableCall]:
         stack = getattr(self.calls, "stack", None)
@@ -151,6 +178,7 @@ class Recorder:
         given = op_name(name)
         calls = self.get_variable_calls()
         call = calls[-1] if calls else None
+        basis = None
         if call is not None:
             # get_variable: the path comes from variable scopes; partitions add "/part_N", and
             # TF's case-insensitive op names can turn "p" into "p_1" after a "P". A custom
@@ -161,9 +189,16 @@ class Recorder:
             name_scope, variable_scope, initializer = (
                 call.name_scope, call.variable_scope, call.initializer)
         else:
-            requested = self.name_scope_requested.get(given, given)
+            # tf.Variable: what its call asked for, before any variable creator of the
+            # snippet's renamed it (the name scope TF made for the name says the same, when
+            # no creator intervened).
+            asked = self.variable_calls()[-1] if self.variable_calls() else None
+            # The status compares TF's result with the name TF was given (a creator's own
+            # name is not TF uniquifying); `requested` shows what the code asked for.
+            basis = self.name_scope_requested.get(given, given)
+            requested = asked.requested if asked is not None else basis
             api = "tf.Variable"
-            line, via = self.locate(frame)
+            line, via = (asked.line, asked.via) if asked is not None else self.locate(frame)
             name_scope = given.rsplit("/", 1)[0] if "/" in given else ""
             variable_scope = None
             initializer = _describe_initial_value(kwargs.get("initial_value"))
@@ -176,7 +211,7 @@ class Recorder:
         event = VariableEvent(
             name=name,
             requested=requested,
-            status=variable_status(requested, name),
+            status=variable_status(basis or requested, name),
             api=api,
             via=via,
             shape=None if shape.rank is None else shape.as_list(),
@@ -188,6 +223,7 @@ class Recorder:
             name_scope=name_scope,
             variable_scope=variable_scope,
             line=line,
+            graph=self.graph(variable.graph),
         )
         self.emit(_plain(event))
 
@@ -254,7 +290,8 @@ class _NameScopeContext:
             caller = caller.f_back
         if caller is not None and caller.f_code.co_filename == recorder.filename:
             recorder.emit(_plain(NameScopeEvent(
-                asked=name or "", given=given, requested=requested, line=caller.f_lineno)))
+                asked=name or "", given=given, requested=requested, line=caller.f_lineno,
+                graph=recorder.graph(self._graph))))
         return scope
 
     def __exit__(self, *exc: Any) -> Any:
@@ -333,6 +370,7 @@ def install() -> None:
             name_scope=ops.get_default_graph().get_name_scope(),
             user=caller.f_code.co_filename == recorder.filename,
             line=recorder.line(caller),
+            graph=recorder.graph(),
         )))
         return scope
 
@@ -362,7 +400,8 @@ def install() -> None:
         original_reuse_variables(self)
         if _recorder is not None:
             _recorder.emit(_plain(ReuseVariablesEvent(
-                scope=self.name, line=_recorder.line(sys._getframe(1)))))
+                scope=self.name, line=_recorder.line(sys._getframe(1)),
+                graph=_recorder.graph())))
 
     vs_module.VariableScope.reuse_variables = reuse_variables
 
@@ -444,6 +483,7 @@ def install() -> None:
                     reuse=call.reuse,
                     via=call.via,
                     line=call.line,
+                    graph=recorder.graph(),
                 )))
             return found
 
@@ -463,6 +503,33 @@ def install() -> None:
 
         setattr(module, attr, creator)
 
+    def wrap_variable_call(cls: Any) -> None:
+        # The outermost step of tf.Variable(...), before the snippet's variable creators
+        # (tf.variable_creator_scope) can change the name: record what was asked for.
+        original = cls.__dict__["_variable_call"].__func__
+
+        def variable_call(klass: Any, *args: Any, **kwargs: Any) -> Any:
+            recorder = _recorder
+            if recorder is None or recorder.get_variable_calls():
+                return original(klass, *args, **kwargs)
+            name = kwargs.get("name", args[4] if len(args) > 4 else None)
+            scope = ops.get_default_graph().get_name_scope()
+            asked = name if isinstance(name, str) and name else "Variable"
+            # A name ending in "/" is a whole name scope path, as with tf.name_scope.
+            requested = asked[:-1] if asked.endswith("/") else join_scope(
+                recorder.name_scope_requested.get(scope, scope), asked)
+            line, via = recorder.locate(sys._getframe(1))
+            stack = recorder.variable_calls()
+            stack.append(_VariableCall(requested, line, via))
+            try:
+                return original(klass, *args, **kwargs)
+            finally:
+                stack.pop()
+
+        cls._variable_call = classmethod(variable_call)
+
+    wrap_variable_call(variable_v1.VariableV1)
+    wrap_variable_call(variables.Variable)
     wrap_creator(variable_v1, "default_variable_creator")
     wrap_creator(variables, "default_variable_creator_v2")
 
