@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -21,7 +22,8 @@ from viz.render import legend_html, with_legend
 from viz.share import BadShareLink, decode_snippet, encode_snippet
 from viz.tables import rows, status_counts
 from viz.trace import STATUSES
-from viz.view import RenderOptions
+from viz.tree import build_tree
+from viz.view import RenderOptions, build_view, openable
 
 st.set_page_config(page_title="ScopeViz", layout="wide")
 HOSTED = os.environ.get("SCOPEVIZ_HOSTED") == "1"
@@ -170,10 +172,10 @@ with st.sidebar:
     collapse = st.checkbox("Collapse repeated series", value=True,
                            help="five or more alike siblings, tower_0 ... tower_7, drawn as "
                                 "one node with a count")
-    compact_slots = st.checkbox("Slots inside their variable", value=True,
-                                help="optimizer and moving-average slots (w/Adam, w/Adam_1) "
-                                     "drawn as a line of w's box; the Variables tab lists "
-                                     "each")
+    compact_slots = st.checkbox(
+        "Slots inside their variable", value=True, key="compact_slots",
+        help="optimizer and moving-average slots (w/Adam, w/Adam_1) drawn as a line of w's "
+             "box; the Variables tab lists each")
     direction = st.selectbox("Layout direction", ["LR", "TB"],
                              format_func={"LR": "scopes nest left to right",
                                           "TB": "scopes nest top down"}.get,
@@ -184,7 +186,8 @@ with st.sidebar:
 
 options = RenderOptions(rankdir=direction, show_ops=show_ops, collapse_series=collapse,
                         max_depth=int(depth) or None, name_filter=name_filter,
-                        compact_slots=compact_slots)
+                        compact_slots=compact_slots,
+                        expand=frozenset(state.get("expand", [])))
 
 st.title("ScopeViz")
 st.caption("How TensorFlow 1 names variables: name scopes, variable scopes, reuse and `_N`.")
@@ -244,8 +247,21 @@ def show_graph(graph_dot: str) -> bool:
     return True
 
 
+def open_in_place(shown: Trace) -> None:
+    """Lets the user open series members and folded scopes one by one (they stay open for
+    later runs that have them)."""
+    closed = openable(build_view(build_tree(shown), replace(options, expand=frozenset())))
+    chosen = [scope for scope in state.get("expand", []) if scope in closed]
+    if closed:
+        state.expand = chosen
+        st.multiselect("Open in place", closed, key="expand",
+                       help="series (layer_[0..11] x12) and scopes folded by the depth limit: "
+                            "draw the ones chosen here open, the others stay folded")
+
+
 with graph_tab:
     st.html(legend_html(counts))
+    open_in_place(trace)
     last_good = state.get("last_good")
     drawable = True
     if error is None:

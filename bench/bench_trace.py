@@ -6,14 +6,17 @@ Prints a Markdown table for the seed snippets and for generated models of 1,000 
 variables:
 - raw TF: the snippet executed in this (warm) process, fresh graph, no tracing hooks;
 - traced: the same snippet's execution time inside the worker's child, with tracing;
+- fork alone: the snippet without tracing in a child forked from this warm process, which
+  isolates what a fresh process costs (generated models only);
 - tracing cost: hooks off vs on in one process, which isolates what tracing itself adds from
   the differences between two processes (generated models only);
 - Executor.run: the whole call on a warm worker (fork, run, streaming, parsing);
 - CLI: `python -m viz trace FILE --format json` from a cold start (includes importing TF).
 
-Times are the best of N interleaved runs; percentages are the median of the N paired ratios.
-This 2-core machine's run-to-run noise (about 10%) is larger than tracing's cost, so pairs
-that ran side by side are compared rather than two separate series.
+Times are the best of N interleaved runs; percentages are the median of the N paired ratios,
+with their quartiles in brackets. This 2-core machine's run-to-run noise (10-20%) is larger
+than the effects measured, so runs that ran side by side are compared rather than two separate
+series, and the order within each pair alternates so that a drifting machine favours neither.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import os
 import statistics
 import subprocess
@@ -85,12 +89,36 @@ def raw_tf_ms(source: str) -> float:
     return (time.perf_counter() - started) * 1000.0
 
 
-def hooks_cost(source: str, repeat: int) -> float:
+def forked_ms(source: str) -> float:
+    """Runs the snippet without tracing in a child forked from this warm process."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.write(write_end, str(raw_tf_ms(source)).encode())
+        os._exit(0)
+    os.close(write_end)
+    result = float(os.read(read_end, 100))
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    return result
+
+
+def paired(base: list[float], other: list[float]) -> str:
+    """The median of other/base over the pairs, minus one, with the ratios' quartiles."""
+    ratios = [b / a - 1.0 for a, b in zip(base, other)]
+    if len(ratios) < 4:
+        return f"{100.0 * statistics.median(ratios):+.0f}%"
+    low, _, high = statistics.quantiles(ratios, n=4)
+    return (f"{100.0 * statistics.median(ratios):+.0f}% "
+            f"({100.0 * low:+.0f}..{100.0 * high:+.0f})")
+
+
+def hooks_cost(source: str, repeat: int) -> list[float]:
     """Tracing's own cost: the same process with the hooks off and on, runs interleaved.
 
     Runs in a forked child (the hooks patch TF for good); the generated models never create
-    a tf.Session, so forking this process is safe. Returns the median of the paired
-    traced/untraced ratios, minus one.
+    a tf.Session, so forking this process is safe. Returns the untraced and traced times,
+    alternating which of a pair runs first.
     """
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -100,18 +128,23 @@ def hooks_cost(source: str, repeat: int) -> float:
         tracer.install()
         sink = os.open(os.devnull, os.O_WRONLY)
         off, on = [], []
-        for _ in range(repeat):
-            tracer._recorder = None
-            off.append(raw_tf_ms(source))
-            tracer.start("bench.py", lambda event: os.write(sink, repr(event).encode()))
-            on.append(raw_tf_ms(source))
-        ratios = [b / a for a, b in zip(off, on)]
-        os.write(write_end, str(statistics.median(ratios) - 1.0).encode())
+        for index in range(repeat):
+            for traced in (False, True) if index % 2 == 0 else (True, False):
+                if traced:
+                    tracer.start("bench.py", lambda event: os.write(sink, repr(event).encode()))
+                    on.append(raw_tf_ms(source))
+                else:
+                    tracer._recorder = None
+                    off.append(raw_tf_ms(source))
+        os.write(write_end, json.dumps([off, on]).encode())
         os._exit(0)
     os.close(write_end)
-    result = float(os.read(read_end, 100))
+    data = b""
+    while chunk := os.read(read_end, 1 << 16):
+        data += chunk
+    os.close(read_end)
     os.waitpid(pid, 0)
-    return result
+    return json.loads(data)
 
 
 def cli_ms(source: str) -> float:
@@ -127,39 +160,46 @@ def cli_ms(source: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=7, help="pairs per seed snippet")
+    parser.add_argument("--model-repeat", type=int, default=15,
+                        help="pairs per generated model of 1,000 variables (2 for 10,000)")
     parser.add_argument("--only", default="", help="run the cases whose name contains this")
     args = parser.parse_args()
     import tensorflow.compat.v1 as tf
 
     tf.disable_v2_behavior()
-    print("| snippet | variables | raw TF | traced (in worker) | worker vs raw "
+    print("| snippet | variables | raw TF | traced (in worker) | worker vs raw | fork alone "
           "| tracing cost (same process) | Executor.run | CLI (cold) |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     with Executor() as executor:
         executor.warm_up()
         for name, source in cases():
             if args.only not in name:
                 continue
-            repeat = 2 if "10,000" in name else args.repeat
+            model = name.startswith("generated")
+            repeat = 2 if "10,000" in name else args.model_repeat if model else args.repeat
             raw_tf_ms(source)  # warm this process's lazy imports for this snippet
             executor.run(source, timeout=600)
-            raw, traced, wall, count = [], [], [], 0
-            for _ in range(repeat):  # interleaved, so both see the same machine load
-                raw.append(raw_tf_ms(source))
-                started = time.perf_counter()
-                trace = executor.run(source, timeout=600)
-                wall.append((time.perf_counter() - started) * 1000.0)
-                traced.append(trace.elapsed_ms)
-                count = len(trace.variables)
-                assert trace.ok, trace.error
-            raw_ms, traced_ms = min(raw), min(traced)
-            paired = statistics.median(b / a for a, b in zip(raw, traced)) - 1.0
+            raw, traced, wall, alone, count = [], [], [], [], 0
+            for index in range(repeat):  # interleaved, so all see the same machine load
+                steps = ["raw", "worker", "fork"] if model else ["raw", "worker"]
+                for step in steps if index % 2 == 0 else reversed(steps):
+                    if step == "raw":
+                        raw.append(raw_tf_ms(source))
+                    elif step == "fork":
+                        alone.append(forked_ms(source))
+                    else:
+                        started = time.perf_counter()
+                        trace = executor.run(source, timeout=600)
+                        wall.append((time.perf_counter() - started) * 1000.0)
+                        traced.append(trace.elapsed_ms)
+                        count = len(trace.variables)
+                        assert trace.ok, trace.error
             cli = f"{cli_ms(source):,.0f}" if "10,000" not in name else "-"
-            cost = (f"{100.0 * hooks_cost(source, repeat):+.0f}%" if name.startswith("generated")
-                    else "-")
-            print(f"| {name} | {count:,} | {raw_ms:,.1f} | {traced_ms:,.1f} "
-                  f"| {100.0 * paired:+.0f}% | {cost} | {min(wall):,.1f} "
+            fork = paired(raw, alone) if model else "-"
+            cost = paired(*hooks_cost(source, repeat)) if model else "-"
+            print(f"| {name} | {count:,} | {min(raw):,.1f} | {min(traced):,.1f} "
+                  f"| {paired(raw, traced)} | {fork} | {cost} | {min(wall):,.1f} "
                   f"| {cli} |", flush=True)
 
 

@@ -150,3 +150,22 @@ def test_a_drawing_failure_leaves_the_other_tabs_and_downloads(
     assert [m.value for m in at.metric] == ["1", "0", "0"]  # the Variables tab is there
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["DOT", "CSV", "JSON"]
+
+
+def test_a_series_member_opens_in_place_and_slots_sit_in_their_variable() -> None:
+    at = app()
+    at.query_params["example"] = "model_ptb_language_model"
+    at.run()
+    assert not at.exception
+    (opener,) = [m for m in at.multiselect if m.key == "expand"]
+    layer_3 = "Model/layer_3"
+    assert layer_3 in opener.options
+    assert f"<title>cluster_{layer_3}</title>" not in markdown_text(at)
+    opener.set_value([layer_3]).run()
+    assert not at.exception
+    svg = markdown_text(at)
+    assert "layer_[0..5] x5" in svg and f"<title>cluster_{layer_3}</title>" in svg
+    slots_line = "slots: Adam, Adam_1 (uniquified), ExponentialMovingAverage"
+    assert slots_line in svg
+    at.checkbox(key="compact_slots").uncheck().run()
+    assert slots_line not in markdown_text(at)

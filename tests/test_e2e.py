@@ -148,7 +148,7 @@ def test_csv_download(page: object, app_url: str, tmp_path: Path) -> None:
     target = tmp_path / "scopeviz.csv"
     download_info.value.save_as(target)
     lines = target.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "name,requested,status,api,shape,dtype,trainable,line"
+    assert lines[0] == "name,requested,status,api,shape,dtype,trainable,line,graph"
     assert lines[4].startswith("nsc1_1/v4:0,nsc1/v4,uniquified")
 
 

@@ -142,7 +142,8 @@ def test_slots_are_drawn_inside_their_variable(executor: Executor) -> None:
 
 
 REAL_MODELS = {"model_bert_like_encoder": 204, "model_dcgan": 112,
-               "model_multi_tower_trainer": 103, "model_resnet_layers": 107}
+               "model_multi_tower_trainer": 103, "model_ptb_language_model": 112,
+               "model_resnet_layers": 107}
 
 
 @pytest.mark.parametrize("stem", sorted(REAL_MODELS))
@@ -151,3 +152,19 @@ def test_real_models_have_their_variable_counts(executor: Executor, stem: str) -
     assert trace.ok, trace.error
     assert len(trace.variables) == REAL_MODELS[stem]
     assert trace.stdout.startswith(f"{REAL_MODELS[stem]} ")  # what TF itself counted
+
+
+@pytest.mark.needs_dot
+def test_slots_made_inside_a_variable_scope_are_drawn_inside_their_variable(
+        executor: Executor) -> None:
+    # Adam and the moving averages ran inside variable_scope("Model") and name scope Train:
+    # TF named the slots Model/Model/w/Adam; they still belong in Model/w's box, and the
+    # scopes that held only them (Model/Model/..., Train/Model/Model/...) are not drawn.
+    trace = run_example(executor, EXAMPLES / "model_ptb_language_model.py")
+    compact = drawn(trace, RenderOptions())
+    assert ("slots: Adam, Adam_1 (uniquified), ExponentialMovingAverage"
+            in compact["Model/embedding:0"])
+    assert not [title for title in compact if "Model/Model" in title]
+    separate = drawn(trace, RenderOptions(compact_slots=False))
+    assert "cluster_Model/Model/embedding" in separate
+    assert "cluster_Train/Model/Model/embedding/Adam" in separate

@@ -379,3 +379,22 @@ def test_each_graph_names_apart_and_says_which_graph(executor: Executor) -> None
     assert "(graph 1)/a/w:0" in sentences and "a/w:0" in sentences
     assert to_text(trace).splitlines()[2].split()[-1] == "0"  # the graph column
     assert "returned a/w:0 of graph 1" in to_text(trace)
+
+
+def test_a_template_keeps_its_variables_in_the_scope_it_captured(executor: Executor) -> None:
+    # Called first inside a name scope, the template still puts w in foo: it re-entered the
+    # variable scope it captured when it was made, which is the reason to give.
+    trace = executor.run(textwrap.dedent("""
+        def f():
+            return tf.get_variable("w", [1])
+        t = tf.make_template("foo", f, create_scope_now_=True)
+        with tf.name_scope("outer"):
+            t()
+    """))
+    assert trace.ok, trace.error
+    (variable,) = trace.variables
+    assert (variable.name, variable.name_scope) == ("foo/w:0", "outer/foo")
+    (sentence,) = [e.text for e in explain(trace) if e.subject == "foo/w:0"]
+    assert sentence.startswith("w is foo/w: the template or layer that owns variable scope foo "
+                               "re-entered the scope it captured")
+    assert "tf.get_variable ignores name scopes" not in sentence

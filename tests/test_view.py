@@ -1,11 +1,19 @@
-"""What gets drawn: collapsed series, depth limit, name filter and ops (pure, no TF)."""
+"""What gets drawn: collapsed series, depth limit, name filter and ops (no TF; the layout
+order test runs graphviz)."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+
+from viz.backend.execute import run_dot
 from viz.render import to_dot
 from viz.trace import NameScopeEvent, ReuseEvent, Trace, VariableEvent, VariableScopeEvent
 from viz.tree import build_tree
-from viz.view import MAX_OPS_DRAWN, RenderOptions, build_view
+from viz.view import MAX_OPS_DRAWN, RenderOptions, build_view, openable
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def variable(name: str, requested: str | None = None, line: int = 1) -> VariableEvent:
@@ -74,6 +82,31 @@ def test_depth_limit_folds_deeper_scopes() -> None:
     assert '"a/b/c/w:0"' not in dot and "b (2 variables)" in dot
 
 
+def test_one_series_member_opens_in_place() -> None:
+    tree = build_tree(towers(8))
+    assert openable(build_view(tree, RenderOptions())) == [f"model/tower_{i}" for i in range(8)]
+    view = build_view(tree, RenderOptions(expand=frozenset({"model/tower_3"})))
+    (model,) = view.root.scopes
+    assert [s.node.id for s in model.scopes] == ["model/tower_3"]
+    (series,) = model.groups
+    assert len(series.members) == 7 and "model/tower_3" not in series.members
+    targets = {(edge.source, edge.target) for edge in view.edges}
+    assert targets == {("model/tower_*", "model/w:0"), ("model/tower_3", "model/w:0")}
+
+
+def test_a_folded_scope_opens_in_place_one_level() -> None:
+    events = [scope("a"), scope("a/b"), scope("a/b/c"), variable("a/b/c/w:0"),
+              variable("a/b/v:0")]
+    tree = build_tree(Trace(events=events))
+    assert openable(build_view(tree, RenderOptions(max_depth=1))) == ["a/b"]
+    view = build_view(tree, RenderOptions(max_depth=1, expand=frozenset({"a/b"})))
+    (a,) = view.root.scopes
+    (b,) = a.scopes
+    assert b.variables == ["a/b/v:0"]
+    (folded,) = b.groups
+    assert (folded.id, folded.kind) == ("a/b/c", "folded")
+
+
 def test_name_filter_keeps_matching_variables_and_their_scopes() -> None:
     events = [scope("enc"), variable("enc/w:0"), scope("dec"), variable("dec/w:0"),
               variable("dec/b:0")]
@@ -128,3 +161,28 @@ def test_four_alike_siblings_are_not_yet_a_series() -> None:
     view = build_view(build_tree(Trace(events=events)), RenderOptions())
     assert [s.node.id for s in view.root.scopes] == [f"layer_{i}" for i in range(4)]
     assert view.root.groups == []
+
+
+@pytest.mark.needs_dot
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_drawing_reads_in_code_order(rankdir: str) -> None:
+    # Top to bottom (LR) or left to right (TB): scopes in code order above the variables in
+    # code order, at the top level and inside a scope alike.
+    events = [variable("r1:0"), scope("A"), variable("A/a1:0"), variable("A/a2:0"),
+              scope("A/A1"), variable("A/A1/x:0"), scope("B"), variable("B/b:0"),
+              variable("r2:0")]
+    dot = to_dot(build_tree(Trace(events=events)), RenderOptions(rankdir=rankdir, legend=True))
+    svg = ElementTree.fromstring(run_dot(dot, "svg"))
+    place = {}
+    for group in svg.iter(f"{SVG}g"):
+        if group.get("class") == "node":
+            text = next(group.iter(f"{SVG}text"))  # inside the tooltip's link
+            place[group.find(f"{SVG}title").text] = (float(text.get("y")), float(text.get("x")))
+    axis = 0 if rankdir == "LR" else 1
+    order = sorted(["r1:0", "A/a1:0", "A/a2:0", "A/A1/x:0", "B/b:0", "r2:0"],
+                   key=lambda name: place[name][axis])
+    expected = ["A/A1/x:0", "A/a1:0", "A/a2:0", "B/b:0", "r1:0", "r2:0"]
+    if rankdir == "LR":
+        assert order == expected
+    else:  # side by side: scopes still in code order, each before the next
+        assert order.index("A/a1:0") < order.index("B/b:0")

@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     trace.add_argument("--separate-slots", action="store_true",
                        help="draw optimizer slots (w/Adam, w/Adam_1) as their own boxes "
                             "instead of a line in their variable's box")
+    trace.add_argument("--expand", action="append", default=[], metavar="SCOPE",
+                       help="draw this scope open although a series or --max-depth would "
+                            "fold it (e.g. encoder/layer_3); may be repeated")
     trace.add_argument("--max-depth", type=int, metavar="N",
                        help="fold scopes nested deeper than N into one node")
     trace.add_argument("--filter", default="", metavar="TEXT",
@@ -70,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         options = RenderOptions(rankdir=args.rankdir, show_ops=args.show_ops,
                                 collapse_series=not args.no_collapse,
                                 compact_slots=not args.separate_slots,
+                                expand=frozenset(args.expand),
                                 max_depth=args.max_depth, name_filter=args.filter)
         data = export(trace, args.format, options)
     except DotNotFound as exc:

@@ -71,6 +71,10 @@ class _History:
                 return event
         return None
 
+    def latest_entry(self, scope: str) -> VariableScopeEvent | None:
+        """The latest entry of the variable scope named ``scope``."""
+        return next((e for e in reversed(self.variable_scopes) if e.name == scope), None)
+
     def reuse_cause(self, scope: str) -> str | None:
         """What makes get_variable in ``scope`` return existing variables, among what is in
         force now: the scope's latest entry, or a reuse_variables() made since the scope it
@@ -81,7 +85,7 @@ class _History:
             if in_scope and order > self.entered.get(call.scope, -1):
                 return (f"scope.reuse_variables() was called on {call.scope or 'the root scope'}"
                         f"{_at(call.line)}")
-        entry = next((e for e in reversed(self.variable_scopes) if e.name == scope), None)
+        entry = self.latest_entry(scope)
         if entry is None or not entry.reuse_asked:
             return None
         if entry.reuse_asked == "AUTO_REUSE":
@@ -178,6 +182,13 @@ def _variable_sentence(variable: VariableEvent, history: _History) -> str:
                 f"{variable.requested}, and a custom getter chose another name{via}.")
     if variable.api == "tf.get_variable":
         ignored = variable.name_scope
+        entry = history.latest_entry(variable.variable_scope or "")
+        if ignored and ignored != (variable.variable_scope or "") and entry is not None and (
+                entry.captured and not entry.user):
+            return (f"{short} is {given}: the template or layer that owns variable scope "
+                    f"{variable.variable_scope} re-entered the scope it captured"
+                    f"{_at(entry.line)}, so its variables stay there whatever name scope it "
+                    f"runs in (here {ignored}){via}.")
         if ignored and ignored != (variable.variable_scope or ""):
             return (f"{short} is {given} and not {ignored}/{short} because tf.get_variable "
                     f"ignores name scopes and only uses variable scopes{via}.")

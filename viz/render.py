@@ -87,10 +87,9 @@ def _variable_tooltip(variable: VariableEvent, reuses: int) -> str:
             f"{api}, {line}\nstatus: {variable.status}{reused}")
 
 
-def _slots_label(primary: str, slots: list[VariableEvent]) -> str:
-    """``slots: Adam, Adam_1 (uniquified)``: each slot's name under its variable."""
-    start = len(op_name(primary)) + 1
-    names = [shorten(op_name(slot.name)[start:], LABEL_CHARS // 2)
+def _slots_label(slots: list[VariableEvent]) -> str:
+    """``slots: Adam, Adam_1 (uniquified)``: each slot's own name."""
+    names = [shorten(op_name(slot.name).rsplit("/", 1)[-1], LABEL_CHARS // 2)
              + (" (uniquified)" if slot.status == UNIQUIFIED else "") for slot in slots]
     return "slots: " + _listing(names, 4)
 
@@ -147,19 +146,23 @@ class _Writer:
         self.out: list[str] = []
 
     def contents(self, drawn: DrawnScope, indent: str) -> None:
-        """Variables, groups, ops, then nested scopes, in code order on the page: graphviz
-        stacks the nodes of a left-to-right layout from the bottom up, so those go in reverse
-        (clusters it stacks top down)."""
+        """Nested scopes above variables, groups and ops, each in code order on the page.
+
+        In a left-to-right layout graphviz stacks the top level from the bottom up (what is
+        written last is on top) and a cluster's insides from the top down, clusters first; so
+        the top level is written in reverse, its nodes before its clusters.
+        """
         nodes = [self.variable(name, indent) for name in drawn.variables]
         nodes += [f"{indent}{_q(group.id)} {_group_attrs(group)};" for group in drawn.groups]
         nodes += [f"{indent}{_q(op)} " + _attrs(
             label=shorten(op.rsplit("/", 1)[-1], LABEL_CHARS), shape="ellipse",
             fontsize="9", color="#aaaaaa", fontcolor="#555555", tooltip=f"op {op}") + ";"
             for op in drawn.ops]
-        if self.rankdir in ("LR", "RL"):
-            nodes.reverse()
+        scopes = drawn.scopes
+        if drawn is self.view.root and self.rankdir in ("LR", "RL"):
+            nodes, scopes = nodes[::-1], scopes[::-1]
         self.out += nodes
-        for child in drawn.scopes:
+        for child in scopes:
             self.cluster(child, indent)
 
     def variable(self, name: str, indent: str) -> str:
@@ -172,7 +175,7 @@ class _Writer:
                  "tooltip": _variable_tooltip(variable, reuses)}
         slots = [self.tree.variables[slot] for slot in self.view.slots.get(name, [])]
         if slots:
-            attrs["label"] += "\n" + _slots_label(name, slots)
+            attrs["label"] += "\n" + _slots_label(slots)
             attrs["tooltip"] += "\n" + _slots_tooltip(slots)
         if reuses:
             attrs["label"] += f"\nreused x{reuses}"

@@ -38,6 +38,8 @@ class RenderOptions:
         legend: draw a legend in the graph itself (exported files have no page around them).
         compact_slots: draw optimizer and moving-average slots (``w/Adam``, ``w/Adam_1``)
             as a line of their variable's box instead of a scope box of their own.
+        expand: scope paths drawn open in place although a series or the depth limit would
+            fold them (``encoder/layer_3`` beside ``layer_[0..11] x11``).
     """
 
     rankdir: str = "LR"
@@ -48,6 +50,7 @@ class RenderOptions:
     name_filter: str = ""
     legend: bool = False
     compact_slots: bool = True
+    expand: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -96,15 +99,23 @@ class View:
 
 
 def slots_of(tree: ScopeTree) -> dict[str, list[str]]:
-    """Each variable's slots, in creation order: optimizers and moving averages make a slot
-    with ``get_variable(name="")`` inside ``variable_scope(None, default_name="w/Adam")``, so
-    the slot's variable scope is its own name and its parent path is its variable's name."""
+    """Each variable's slots, in creation order.
+
+    Optimizers and moving averages make a slot with ``get_variable(name="")`` inside
+    ``variable_scope(None, default_name="w/Adam")``, so the slot's variable scope is its own
+    name, and its parent path is its variable's name, or ends with it when the slot was made
+    inside a variable scope (``Model/Model/w/Adam`` is a slot of ``Model/w``).
+    """
+    by_path = {op_name(name): name for name in tree.variables}
     slots: dict[str, list[str]] = {}
     for name, variable in tree.variables.items():
         path = op_name(name)
-        primary = path.rsplit("/", 1)[0] + ":0" if "/" in path else None
-        if (primary in tree.variables and variable.variable_scope == path
-                and variable.api == "tf.get_variable"):
+        if variable.variable_scope != path or variable.api != "tf.get_variable" or "/" not in path:
+            continue
+        parts = path.split("/")[:-1]
+        primary = next((by_path["/".join(parts[start:])] for start in range(len(parts))
+                        if "/".join(parts[start:]) in by_path), None)
+        if primary is not None:
             slots.setdefault(primary, []).append(name)
     return slots
 
@@ -174,22 +185,42 @@ class _Builder:
                 if self.visible(primary)}
 
     def _absorbed(self) -> set[str]:
-        """Scopes drawn as nothing because all they hold are the slots of the variable they
-        are named after (``w`` holding ``w/Adam:0`` and the empty scope ``w/Adam``)."""
-        absorbed: set[str] = set()
-        for primary, slots in self.slots.items():
-            node = self.tree.nodes.get(op_name(primary))
-            if node is None:
-                continue
-            scopes, stack, inside = [], [node], True
-            while stack and inside:
+        """Scopes drawn as nothing because all they hold are slots drawn in their variables'
+        boxes (``w`` holding ``w/Adam:0`` and the empty scope ``w/Adam``), the name scopes the
+        slots' ops went to, and the bare paths above them that hold nothing else
+        (``Model/Model`` of ``Model/Model/w/Adam``)."""
+        def only_slots(node: ScopeNode) -> bool:
+            stack = [node]
+            while stack:
                 current = stack.pop()
-                scopes.append(current.id)
-                inside = (all(v in slots for v in current.variables)
-                          and not (self.options.show_ops and current.ops))
+                if (any(v not in self.slot_of for v in current.variables)
+                        or (self.options.show_ops and current.ops)):
+                    return False
                 stack.extend(self.tree.nodes[c] for c in current.children)
-            if inside:
-                absorbed.update(scopes)
+            return True
+
+        absorbed: set[str] = set()
+        holders = {op_name(slot).rsplit("/", 1)[0] for slot in self.slot_of}
+        # The name scope a slot's ops went to: the slot's path under the name scope its
+        # optimizer ran in (Train/Model/Model/w/Adam for the slot Model/Model/w/Adam).
+        paths = {op_name(slot) for slot in self.slot_of}
+        holders |= {node_id for node_id in self.tree.nodes if node_id not in paths and any(
+            node_id.endswith("/" + path) for path in paths)} if paths else set()
+        for holder in holders:
+            node = self.tree.nodes.get(holder)
+            if node is None or not only_slots(node):
+                continue
+            while True:
+                absorbed.add(node.id)
+                stack = [node]
+                while stack:
+                    current = stack.pop()
+                    absorbed.add(current.id)
+                    stack.extend(self.tree.nodes[c] for c in current.children)
+                parent = self.tree.nodes[node.id.rsplit("/", 1)[0] if "/" in node.id else ROOT]
+                if parent.id == ROOT or parent.kinds or not only_slots(parent):
+                    break
+                node = parent
         return absorbed
 
     def _kept(self) -> set[str] | None:
@@ -262,7 +293,9 @@ class _Builder:
         if not self.options.collapse_series:
             return names, {}
         shape = None if prefix is None else (lambda name: self.shape(prefix + name))
-        return _series(names, minimum, shape)
+        opened = [n for n in names if prefix is not None and prefix + n in self.options.expand]
+        singles, series = _series([n for n in names if n not in opened], minimum, shape)
+        return [n for n in names if n in opened or n in singles], series
 
     def draw(self, node: ScopeNode, depth: int) -> DrawnScope:
         drawn = DrawnScope(node)
@@ -275,7 +308,8 @@ class _Builder:
                                      self.options.series_min, prefix)
         for name in singles:
             child = self.tree.nodes[prefix + name]
-            if self.options.max_depth is not None and depth + 1 > self.options.max_depth:
+            if (self.options.max_depth is not None and depth + 1 > self.options.max_depth
+                    and child.id not in self.options.expand):
                 _, inner = self.descendants(child)
                 drawn.groups.append(self.group(child.id, f"{child.name} ({len(inner)} variables)",
                                                [child], "folded"))
@@ -332,3 +366,17 @@ def build_view(tree: ScopeTree, options: RenderOptions) -> View:
     root = builder.draw(tree.nodes[ROOT], 0)
     return View(root=root, clusters=builder.clusters, edges=builder.edges(),
                 hidden_ops=builder.hidden_ops, slots=builder.slots)
+
+
+def openable(view: View) -> list[str]:
+    """The scopes a view folds into series or depth-limit nodes, in drawing order: what
+    :attr:`RenderOptions.expand` can open in place."""
+    found: list[str] = []
+    stack = [view.root]
+    while stack:
+        drawn = stack.pop()
+        for group in drawn.groups:
+            if group.kind == "folded" or group.id.endswith("*"):  # not a variable series
+                found.extend(group.members)
+        stack.extend(reversed(drawn.scopes))
+    return found
