@@ -9,15 +9,18 @@ from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
+from code_editor import code_editor
 
 from viz import Trace, WorkerPool
 from viz.backend.execute import DrawingFailed, run_dot
 from viz.cache import BoundedCache
+from viz.editor import CSS as EDITOR_CSS
+from viz.editor import OPTIONS as EDITOR_OPTIONS
+from viz.editor import editor_props
 from viz.escape import markdown_text, shorten
 from viz.explain import as_markdown, explain
 from viz.export import MIME_TYPES, dot_source, export, inline_svg
 from viz.gallery import load_gallery
-from viz.listing import numbered_listing
 from viz.render import legend_html, with_legend
 from viz.share import BadShareLink, decode_snippet, encode_snippet
 from viz.tables import rows, status_counts
@@ -95,10 +98,40 @@ def share_query(source: str) -> dict[str, str]:
     return {"snippet": encode_snippet(source)}
 
 
+def set_editor_text(source: str) -> None:
+    """Puts new text in the editor (a fresh editor: it keeps its own text while typing)."""
+    state.source = state.editor_text = source
+    state.editor_generation = state.get("editor_generation", 0) + 1
+
+
 def load_example(stem: str) -> None:
-    state.source = examples[stem].source
+    """Loads an example; text the user wrote (not an unchanged example) stays recoverable."""
+    if state.get("source") is not None and state.source not in {e.source for e in gallery}:
+        state.undo_source = state.source
+    set_editor_text(examples[stem].source)
     state.example = state.gallery_choice = stem
     state.run_requested = True
+
+
+def request_run() -> None:
+    state.run_requested = True
+
+
+def restore_edits() -> None:
+    set_editor_text(state.pop("undo_source"))
+    state.example = None
+
+
+def take_editor_response(response: dict | None) -> None:
+    """The editor reports its text when it loses focus and on Ctrl+Enter (submit); only a
+    submit runs. Each report has a new id; a fresh editor reports an empty one. (Its
+    "debounce" reports can carry text older than a later submit, so they are not asked for.)"""
+    if not response or not response.get("id") or response["id"] == state.get("editor_seen"):
+        return
+    state.editor_seen = response["id"]
+    state.source = response.get("text", state.source)
+    if response.get("type") == "submit" and not state.get("shared_waiting"):
+        state.run_requested = True
 
 
 def drawing_source(trace: Trace, options: RenderOptions) -> str:
@@ -117,10 +150,6 @@ def drawing_source(trace: Trace, options: RenderOptions) -> str:
     return entry[1]
 
 
-def request_run() -> None:
-    state.run_requested = True
-
-
 def run_shared() -> None:
     """The user read the shared code and chose to run it: the notice goes before the rerun."""
     state.shared_waiting = False
@@ -129,12 +158,12 @@ def run_shared() -> None:
 
 if "source" not in state:
     params = st.query_params
-    state.source = gallery[0].source
+    set_editor_text(gallery[0].source)
     state.example = state.gallery_choice = gallery[0].stem
     state.run_requested = False
     if "snippet" in params:
         try:
-            state.source = decode_snippet(params["snippet"])
+            set_editor_text(decode_snippet(params["snippet"]))
             state.example = None
             # A link can come from anyone, even a hidden frame on another site: on the user's
             # own machine its code runs only when they click. Hosted runs are sealed.
@@ -189,34 +218,42 @@ options = RenderOptions(rankdir=direction, show_ops=show_ops, collapse_series=co
                         compact_slots=compact_slots,
                         expand=frozenset(state.get("expand", [])))
 
-st.title("ScopeViz")
-st.caption("How TensorFlow 1 names variables: name scopes, variable scopes, reuse and `_N`.")
+# Less empty space above the title: the editor, its error and the graph fit a laptop screen.
+st.html('<style>[data-testid="stMainBlockContainer"]{padding-top:2rem}</style>')
+st.markdown("#### ScopeViz: how TensorFlow 1 names variables (name scopes, variable scopes, "
+            "reuse and `_N`)")
 if state.get("link_error"):
     st.warning(markdown_text(f"Could not open the shared link: {state.link_error}"))
 
-editor_column, result_column = st.columns([2, 3], gap="medium")
+editor_column, result_column = st.columns([1, 1], gap="medium")
 with editor_column:
     if state.get("shared_waiting"):
         st.info("A shared link brought the code below. Read it first: it runs on this "
                 "computer.")
         st.button("Run this shared snippet", key="run_shared", type="primary",
                   on_click=run_shared)
-    st.text_area("Snippet (Ctrl+Enter or Run)", key="source", height=460,
-                 on_change=request_run)
-    run_clicked = not state.get("shared_waiting") and st.button(
-        "Run", key="run", type="primary", shortcut="ctrl+enter")
-    if run_clicked or state.get("run_requested"):
+    editor_key = f"editor_{state.editor_generation}"
+    # What the editor reported and the Run button asked for reach this rerun before the
+    # editor is drawn: run first, so the editor shows this run's error marks.
+    take_editor_response(state.get(editor_key))
+    if state.get("run_requested"):
         state.run_requested = state.shared_waiting = False
         run_current()
     trace: Trace | None = state.get("trace")
-    if trace is not None:
-        error = trace.error
-        if error is not None:
-            st.error(markdown_text(error.describe()))
-        with st.expander("Line-numbered view",
-                         expanded=error is not None and error.line is not None):
-            st.html(numbered_listing(state.ran_source, error.line if error else None,
-                                     error.column if error else None))
+    ran_this = trace is not None and state.get("ran_source") == state.source
+    take_editor_response(code_editor(
+        state.editor_text, lang="python", height=[16, 22], key=editor_key,
+        response_mode=["blur"], options=EDITOR_OPTIONS,
+        props=editor_props(trace.error if ran_this else None, [],
+                           state.source.count("\n") + 1),
+        component_props={"css": EDITOR_CSS}))
+    st.caption("Ctrl+Enter runs; Tab and Shift+Tab indent.")
+    if not state.get("shared_waiting"):
+        st.button("Run", key="run", type="primary", shortcut="ctrl+enter", on_click=request_run)
+    if state.get("undo_source") is not None:
+        st.button("Restore the text you had before loading the example", key="restore",
+                  icon=":material/undo:", on_click=restore_edits)
+    error = trace.error if trace is not None else None
 
 if trace is None:
     result_column.info("Read the shared code, then press Run this shared snippet."
@@ -224,6 +261,8 @@ if trace is None:
                        else "Pick an example or write a snippet, then press Run.")
     st.stop()
 
+if error is not None:  # beside the editor, above the fold, with its line
+    result_column.error(markdown_text(error.describe()))
 counts = status_counts(trace)
 dot = drawing_source(trace, options)
 graph_tab, table_tab, why_tab, output_tab = result_column.tabs(
@@ -273,7 +312,7 @@ with graph_tab:
         else:
             st.caption("The snippet created no variables before it failed.")
         if last_good is not None:
-            with st.expander("Last successful run (stale)", expanded=not trace.variables):
+            with st.expander("Last successful run (stale: not the code above)"):
                 show_graph(drawing_source(last_good, options))
 
 with table_tab:

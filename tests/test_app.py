@@ -25,7 +25,7 @@ def test_example_link_loads_and_runs_it() -> None:
     at.query_params["example"] = "seed_3_get_variable_sharing"
     at.run()
     assert not at.exception
-    assert "scope.reuse_variables()" in at.text_area[0].value
+    assert "scope.reuse_variables()" in at.session_state["source"]
     assert [tab.label for tab in at.tabs] == ["Graph", "Variables", "Why these names", "Output"]
     text = markdown_text(at)
     assert "image_filters/conv1/weights:0" in text  # the SVG graph
@@ -41,14 +41,14 @@ def test_run_button_runs_the_edited_snippet_and_shows_an_error_with_its_line() -
     at = app()
     at.run()
     source = "x = tf.get_variable('x', [1])\ny = tf.get_variable('x', [1])\n"
-    at.text_area[0].set_value(source)
+    at.session_state["source"] = source
     at.button(key="run").click()
     at.run()
     assert not at.exception
     errors = [e.value for e in at.error]
     assert any(e.startswith(escaped("ValueError at line 2, column 5: Variable x already exists"))
                for e in errors)
-    assert at.text_area[0].value == source  # the editor keeps the text
+    assert at.session_state["source"] == source  # the editor keeps the text
     assert at.query_params["snippet"] == encode_snippet(source)
     assert "x:0" in markdown_text(at)  # the partial graph: x was made before the error
 
@@ -60,7 +60,7 @@ def test_snippet_link_loads_the_code_and_runs_it_only_on_a_click() -> None:
     at = app()
     at.query_params["snippet"] = encode_snippet(SHARED)
     at.run()
-    assert at.text_area[0].value == SHARED
+    assert at.session_state["source"] == SHARED
     assert not at.code and not at.tabs  # nothing ran
     assert any("runs on this computer" in i.value for i in at.info)
     at.button(key="run_shared").click()
@@ -75,7 +75,7 @@ def test_hosted_snippet_link_runs_at_once(monkeypatch: pytest.MonkeyPatch) -> No
     at = app()
     at.query_params["snippet"] = encode_snippet(SHARED)
     at.run()
-    assert at.text_area[0].value == SHARED
+    assert at.session_state["source"] == SHARED
     assert at.tabs, "a hosted link runs without a click"
 
 
@@ -104,7 +104,7 @@ def test_load_example_from_the_gallery() -> None:
     at.selectbox[0].set_value("default_name")
     at.button(key="load_example").click()
     at.run()
-    assert "default_name=\"block\"" in at.text_area[0].value
+    assert "default_name=\"block\"" in at.session_state["source"]
     assert "block_1/w:0" in markdown_text(at)
 
 
@@ -113,7 +113,7 @@ def test_a_longer_time_limit_when_the_server_allows_it(monkeypatch: pytest.Monke
     monkeypatch.setenv("SCOPEVIZ_MAX_TIMEOUT", "6")
     at = app()
     at.run()
-    at.text_area[0].set_value("import time\ntime.sleep(2)\nprint('slept')\n")
+    at.session_state["source"] = "import time\ntime.sleep(2)\nprint('slept')\n"
     at.button(key="run").click()
     at.run()
     errors = [e.value for e in at.error]
@@ -138,7 +138,7 @@ def test_a_drawing_failure_leaves_the_other_tabs_and_downloads(
     monkeypatch.setattr(execute, "run_dot", broken)  # graphviz failing; the run is real TF
     at = app()
     at.run()
-    at.text_area[0].set_value("v = tf.Variable(1, name='drawing_failure_case')\n")
+    at.session_state["source"] = "v = tf.Variable(1, name='drawing_failure_case')\n"
     at.button(key="run").click()
     at.run()
     assert not at.exception
@@ -169,3 +169,18 @@ def test_a_series_member_opens_in_place_and_slots_sit_in_their_variable() -> Non
     assert slots_line in svg
     at.checkbox(key="compact_slots").uncheck().run()
     assert slots_line not in markdown_text(at)
+
+
+def test_loading_an_example_keeps_the_users_text_recoverable() -> None:
+    at = app()
+    at.run()
+    mine = "with tf.variable_scope('mine'):\n    w = tf.get_variable('w', [1])\n"
+    at.session_state["source"] = mine
+    at.button(key="run").click().run()
+    at.selectbox(key="gallery_choice").select("seed_2_tf_variable_duplicates").run()
+    at.button(key="load_example").click().run()
+    assert "conv1_weights" in at.session_state["source"]
+    at.button(key="restore").click().run()
+    assert not at.exception
+    assert at.session_state["source"] == mine
+    assert not [b for b in at.button if b.key == "restore"]  # one restore per load

@@ -97,6 +97,24 @@ def page(browser: object) -> Iterator[object]:
     context.close()
 
 
+EDITOR_FRAME = 'iframe[title="code_editor.code_editor"]'
+
+
+def editor_text(page: object) -> str:
+    """What the Ace editor holds."""
+    return page.frame_locator(EDITOR_FRAME).locator(".ace_editor").evaluate(
+        "node => node.env.editor.getValue()")
+
+
+def replace_editor_text(page: object, text: str) -> None:
+    """Clicks into the editor, selects everything and types over it as a paste does (the
+    editor's auto-indent does not apply to pasted text)."""
+    page.frame_locator(EDITOR_FRAME).locator(".ace_content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(text)
+    assert editor_text(page) == text
+
+
 def test_example_url_draws_the_scope_tree(page: object, app_url: str) -> None:
     # The server's first visitor: the page starts TensorFlow and shows its progress.
     started = time.monotonic()
@@ -125,19 +143,26 @@ def test_uniquified_variable_shows_requested_and_given(page: object, app_url: st
 def test_snippet_with_an_error_shows_type_and_line(page: object, app_url: str) -> None:
     page.goto(f"{app_url}/?example=seed_1_name_scope_vs_variable_scope")
     expect(page.locator(".scopeviz-graph svg")).to_be_visible()
-    editor = page.get_by_label("Snippet (Ctrl+Enter or Run)")
-    editor.fill("with tf.variable_scope('a'):\n    tf.get_variable('w', [1])\n"
-                "with tf.variable_scope('a'):\n    tf.get_variable('w', [1])\n")
+    source = ("with tf.variable_scope('a'):\n    tf.get_variable('w', [1])\n"
+              "with tf.variable_scope('a'):\n    tf.get_variable('w', [1])\n")
+    replace_editor_text(page, source)
     page.get_by_role("button", name="Run").click()
     alert = page.get_by_text("ValueError at line 4", exact=False).first
     expect(alert).to_be_visible()
     expect(page.get_by_text("Variable a/w already exists", exact=False).first).to_be_visible()
-    expect(editor).to_have_value(
-        "with tf.variable_scope('a'):\n    tf.get_variable('w', [1])\n"
-        "with tf.variable_scope('a'):\n    tf.get_variable('w', [1])\n")
+    # above the fold of the test's window, beside the editor
+    assert alert.bounding_box()["y"] < 600
+    frame = page.frame_locator(EDITOR_FRAME)
+    # the line marked in the editor: its gutter cell and the line itself
+    expect(frame.locator(".ace_gutter-cell.ace_error")).to_have_text("4")
+    expect(frame.locator(".scopeviz-error-line")).to_have_count(1)
+    assert editor_text(page) == source
     partial = page.locator(".scopeviz-graph svg").first
     expect(partial.locator("g.node title", has_text="a/w:0")).to_have_count(1)
-    expect(page.get_by_text("Last successful run (stale)")).to_be_visible()
+    stale = page.get_by_text("Last successful run (stale", exact=False)
+    expect(stale).to_be_visible()
+    # collapsed: the stale graph is not what the user sees as the result
+    expect(page.locator(".scopeviz-graph svg").nth(1)).to_be_hidden()
 
 
 def test_csv_download(page: object, app_url: str, tmp_path: Path) -> None:
@@ -155,12 +180,37 @@ def test_csv_download(page: object, app_url: str, tmp_path: Path) -> None:
 def test_ctrl_enter_in_the_editor_runs_the_snippet(page: object, app_url: str) -> None:
     page.goto(f"{app_url}/?example=seed_1_name_scope_vs_variable_scope")
     expect(page.locator(".scopeviz-graph svg")).to_be_visible()
-    editor = page.get_by_label("Snippet (Ctrl+Enter or Run)")
-    editor.fill("with tf.name_scope('ctrl'):\n    v = tf.Variable(1, name='enter')\n")
-    editor.press("Control+Enter")
+    replace_editor_text(page, "with tf.name_scope('ctrl'):\n    v = tf.Variable(1, name='enter')\n")
+    page.keyboard.press("Control+Enter")
     graph = page.locator(".scopeviz-graph svg")
     expect(graph.locator("g.node title", has_text="ctrl/enter:0")).to_have_count(1)
     assert "snippet=" in page.url
+
+
+def test_tab_indents_and_leaving_the_editor_runs_nothing(page: object, app_url: str) -> None:
+    page.goto(f"{app_url}/?example=seed_1_name_scope_vs_variable_scope")
+    expect(page.locator(".scopeviz-graph svg g.node title", has_text="nsc1_1/v4:0")
+           ).to_have_count(1)
+    replace_editor_text(page, "with tf.name_scope('tabbed'):\n")
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Tab")
+    page.keyboard.insert_text("v = tf.Variable(1, name='half')")
+    assert editor_text(page).endswith("\n    v = tf.Variable(1, name='half')")
+    page.keyboard.press("Shift+Tab")
+    assert editor_text(page).endswith("\nv = tf.Variable(1, name='half')")
+    page.keyboard.press("Home")
+    page.keyboard.press("Tab")
+    page.get_by_text("Ctrl+Enter runs", exact=False).click()  # the editor loses focus
+    page.wait_for_timeout(2000)
+    # nothing ran: the graph is still the example's, and the typed text is all there
+    expect(page.locator(".scopeviz-graph svg g.node title", has_text="tabbed/half:0")
+           ).to_have_count(0)
+    expect(page.locator(".scopeviz-graph svg g.node title", has_text="nsc1_1/v4:0")
+           ).to_have_count(1)
+    assert editor_text(page) == "with tf.name_scope('tabbed'):\n    v = tf.Variable(1, name='half')"
+    page.get_by_role("button", name="Run").click()
+    expect(page.locator(".scopeviz-graph svg g.node title", has_text="tabbed/half:0")
+           ).to_have_count(1)
 
 
 @pytest.fixture()
@@ -214,10 +264,9 @@ def test_hostile_names_show_as_text_and_make_no_element(page: object, app_url: s
     page.goto(f"{app_url}/?example=seed_1_name_scope_vs_variable_scope")
     expect(page.locator(".scopeviz-graph svg")).to_be_visible()
     evil = "<img src=x id=injected>[x](javascript:alert(1))"
-    editor = page.get_by_label("Snippet (Ctrl+Enter or Run)")
-    editor.fill(f"Evil = type({evil!r}, (tf.layers.Dense,), {{}})\n"
-                "Evil(2, name='d\\\\')(tf.zeros([1, 2]))\n"
-                f"raise ValueError({evil!r} + ' ![i](http://127.0.0.1:9/i.png)')\n")
+    replace_editor_text(page, f"Evil = type({evil!r}, (tf.layers.Dense,), {{}})\n"
+                        "Evil(2, name='d\\\\')(tf.zeros([1, 2]))\n"
+                        f"raise ValueError({evil!r} + ' ![i](http://127.0.0.1:9/i.png)')\n")
     page.get_by_role("button", name="Run").click()
     expect(page.get_by_text("ValueError at line 3", exact=False).first).to_be_visible()
     graph = page.locator(".scopeviz-graph svg").first
@@ -228,6 +277,11 @@ def test_hostile_names_show_as_text_and_make_no_element(page: object, app_url: s
     page.get_by_role("tab", name="Why these names").click()
     expect(page.get_by_text(f"(created by {evil}.__call__)", exact=False)).to_have_count(2)
     assert page.locator("#injected").count() == 0
+    # The editor's gutter tooltip holds the message as text too.
+    frame = page.frame_locator(EDITOR_FRAME)
+    frame.locator(".ace_gutter-cell.ace_error").hover()
+    expect(frame.locator(".ace_tooltip")).to_contain_text("<img src=x id=injected>")
+    assert frame.locator("#injected, img[src='x']").count() == 0
     assert page.locator("a[href^='javascript'], img[src='x'], "
                         "img[src*='127.0.0.1:9']").count() == 0
     assert page.locator(".scopeviz-graph svg a[href], .scopeviz-graph svg a[*|href]").count() == 0

@@ -81,17 +81,22 @@ def test_counts_and_csv() -> None:
                                                     "image_filters/conv1/weights,reused,")
 
 
-def test_listing_numbers_lines_highlights_syntax_and_marks_the_error() -> None:
-    from viz.listing import ERROR_BACKGROUND, numbered_listing
+def test_editor_marks_the_error_and_the_focused_lines() -> None:
+    from viz.editor import ERROR_LINE_CLASS, FOCUS_LINE_CLASS, editor_props
+    from viz.trace import ErrorInfo
 
-    source = 'x = """a\nb"""\nif x < 1:\n    y = (\n'
-    html = numbered_listing(source, error_line=4, error_column=9)
-    rows = html.split("\n")
-    assert len(rows) == 6  # five lines and the caret under line 4
-    assert "&lt;" in rows[2] and "<span style=\"color: #008000" in rows[2]  # `if` is a keyword
-    assert ERROR_BACKGROUND in rows[3] and ERROR_BACKGROUND not in rows[2]
-    assert rows[4].endswith(" " * 11 + "^</span>")
-    assert ">4  </span>" in rows[3]
+    error = ErrorInfo("ValueError", "Variable x already exists\x1b[31m", 4, 9)
+    props = editor_props(error, [2, 7, 2, 40], line_count=7)
+    (annotation,) = props["annotations"]
+    # Ace counts from 0; the message's control character is shown, not obeyed.
+    assert (annotation["row"], annotation["column"], annotation["type"]) == (3, 8, "error")
+    assert annotation["text"] == "ValueError: Variable x already exists\\x1b[31m"
+    assert [(m["startRow"], m["className"]) for m in props["markers"]] == [
+        (3, ERROR_LINE_CLASS), (1, FOCUS_LINE_CLASS), (6, FOCUS_LINE_CLASS)]
+    # An error on a line the text no longer has (edited since the run) is not marked.
+    empty = editor_props(error, [], line_count=3)
+    assert (empty["annotations"], empty["markers"]) == ([], [])
+    assert empty["enableLiveAutocompletion"] is False  # Enter never picks a completion
 
 
 def test_why_these_names_for_the_seed() -> None:

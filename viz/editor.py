@@ -1,0 +1,56 @@
+"""What the code editor shows besides the text: the error's line and column, and the lines
+the user is looking at in the graph. Pure: builds the Ace editor's props, no Streamlit.
+
+The editor is streamlit-code-editor (react-ace). Ace counts rows and columns from 0, TF and
+Python from 1; the conversion lives here only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from viz.escape import clean, shorten
+from viz.trace import ErrorInfo
+
+ERROR_LINE_CLASS = "scopeviz-error-line"
+FOCUS_LINE_CLASS = "scopeviz-focus-line"
+# The editor's own stylesheet: Ace draws a marker as an empty absolutely placed box.
+CSS = (f".{ERROR_LINE_CLASS}{{position:absolute;background:rgba(214,39,40,0.28);}}"
+       f".{FOCUS_LINE_CLASS}{{position:absolute;background:rgba(33,102,172,0.22);}}")
+# The gutter tooltip holds the error message; the page shows it in full.
+ANNOTATION_CHARS = 500
+OPTIONS = {"tabSize": 4, "useSoftTabs": True, "showPrintMargin": False, "wrap": False,
+           "showGutter": True, "showLineNumbers": True, "highlightActiveLine": True,
+           "fontSize": 14}
+
+
+# No completion pop-ups: Enter must always start a new line. Changes reach the component's
+# own state at once: with react-ace's default 250 ms debounce, a rerun right after Ctrl+Enter
+# put the text of before the last keystrokes back into the editor. No scroll margin: with the
+# component's 15 px one, the text slid 15 px above its line numbers once the editor scrolled.
+QUIET = {"enableLiveAutocompletion": False, "enableBasicAutocompletion": False,
+         "enableSnippets": False, "debounceChangePeriod": 0, "scrollMargin": [0, 0, 0, 0]}
+
+
+def _marker(line: int, css_class: str) -> dict[str, Any]:
+    return {"startRow": line - 1, "startCol": 0, "endRow": line - 1, "endCol": 1,
+            "className": css_class, "type": "fullLine"}
+
+
+def editor_props(error: ErrorInfo | None, focus_lines: list[int], line_count: int,
+                 ) -> dict[str, Any]:
+    """react-ace props: the error marked in the gutter (with its message) and on its line,
+    and the focused lines (what a clicked node or the current step points at) highlighted.
+
+    Lines outside the text (a stale error after an edit) are left out.
+    """
+    annotations, markers = [], []
+    if error is not None and error.line is not None and 1 <= error.line <= line_count:
+        column = max((error.column or 1) - 1, 0)
+        text = shorten(clean(f"{error.type}: {error.message}"), ANNOTATION_CHARS)
+        annotations.append({"row": error.line - 1, "column": column, "type": "error",
+                            "text": text})
+        markers.append(_marker(error.line, ERROR_LINE_CLASS))
+    markers += [_marker(line, FOCUS_LINE_CLASS) for line in sorted(set(focus_lines))
+                if 1 <= line <= line_count]
+    return {"annotations": annotations, "markers": markers, **QUIET}
