@@ -18,17 +18,22 @@ from viz.editor import CSS as EDITOR_CSS
 from viz.editor import OPTIONS as EDITOR_OPTIONS
 from viz.editor import editor_props
 from viz.escape import markdown_text, shorten
+from viz.details import node_details
 from viz.explain import as_markdown, explain
 from viz.export import MIME_TYPES, dot_source, export, inline_svg
 from viz.gallery import load_gallery
+from viz.graph_view import graph_view
 from viz.render import legend_html, with_legend
 from viz.share import BadShareLink, decode_snippet, encode_snippet
+from viz.steps import steps, trace_at
 from viz.tables import rows, status_counts
 from viz.trace import STATUSES
 from viz.tree import build_tree
-from viz.view import RenderOptions, build_view, openable
+from viz.view import RenderOptions, build_view, filter_matches, openable
 
-st.set_page_config(page_title="ScopeViz", layout="wide")
+# The sidebar holds settings only (examples are above the editor): closed, it leaves a laptop
+# or an 800 px window to the editor and the graph.
+st.set_page_config(page_title="ScopeViz", layout="wide", initial_sidebar_state="collapsed")
 HOSTED = os.environ.get("SCOPEVIZ_HOSTED") == "1"
 TIMEOUT = float(os.environ.get("SCOPEVIZ_TIMEOUT", "10"))
 # A longer limit a visitor may choose for one run; the default when the server sets none.
@@ -57,7 +62,13 @@ def drawn(dot: str, fmt: str) -> bytes:
     return drawings().get_or_make(f"{fmt}\n{dot}", lambda: run_dot(dot, fmt))
 
 
-gallery = load_gallery()
+@st.cache_resource
+def examples_gallery() -> list:
+    """The examples, read once per server (they are part of the app, not of a session)."""
+    return load_gallery()
+
+
+gallery = examples_gallery()
 examples = {example.stem: example for example in gallery}
 state = st.session_state
 pool = worker_pool(HOSTED)
@@ -91,11 +102,14 @@ def run_current() -> None:
 
 
 def share_query(source: str) -> dict[str, str]:
-    """``?example=stem`` while an example is unchanged, else ``?snippet=`` with the text."""
+    """``?example=stem`` while an example is unchanged, else ``?snippet=`` with the text;
+    ``&step=k`` while stepping through the naming."""
     example = state.get("example")
-    if example and examples[example].source == source:
-        return {"example": example}
-    return {"snippet": encode_snippet(source)}
+    query = ({"example": example} if example and examples[example].source == source
+             else {"snippet": encode_snippet(source)})
+    if state.get("stepping"):
+        query["step"] = str(state.get("step", 1))
+    return query
 
 
 def set_editor_text(source: str) -> None:
@@ -176,14 +190,10 @@ if "source" not in state:
             load_example(params["example"])
         else:
             state.link_error = f"there is no example named {shorten(params['example'], 80)!r}"
+    if params.get("step", "").isdigit():  # a workshop leader's "look at step 7"
+        state.stepping, state.step = True, int(params["step"])
 
 with st.sidebar:
-    st.header("Examples")
-    titles = {e.stem: e.title for e in gallery}
-    chosen = st.selectbox("Example", list(titles), format_func=titles.get, key="gallery_choice")
-    st.caption(examples[chosen].explanation)
-    st.button("Load example", key="load_example", width="stretch",
-              on_click=lambda: load_example(state.gallery_choice))
     st.header("Mode")
     st.caption("TF1: `import tensorflow as tf` is `tensorflow.compat.v1` in graph mode; "
                "every run gets a fresh graph in its own process.")
@@ -211,21 +221,35 @@ with st.sidebar:
                              help="Left to right stacks sibling scopes; top down puts them "
                                   "side by side.")
     depth = st.number_input("Depth limit (0: none)", min_value=0, max_value=50, value=0)
-    name_filter = st.text_input("Name filter", placeholder="e.g. conv1")
+    name_filter = st.text_input("Name filter", placeholder="e.g. conv1", key="name_filter")
 
 options = RenderOptions(rankdir=direction, show_ops=show_ops, collapse_series=collapse,
                         max_depth=int(depth) or None, name_filter=name_filter,
                         compact_slots=compact_slots,
                         expand=frozenset(state.get("expand", [])))
 
-# Less empty space above the title: the editor, its error and the graph fit a laptop screen.
-st.html('<style>[data-testid="stMainBlockContainer"]{padding-top:2rem}</style>')
-st.markdown("#### ScopeViz: how TensorFlow 1 names variables (name scopes, variable scopes, "
-            "reuse and `_N`)")
+# Less empty space above the title, so the editor, its error and the graph fit a laptop
+# screen; below 1000 px the editor and the results stack instead of sharing the width.
+WORKSPACE_ROW = ('.st-key-workspace > [data-testid="stLayoutWrapper"] > '
+                 '[data-testid="stHorizontalBlock"]')
+st.html('<style>[data-testid="stMainBlockContainer"]{padding-top:3rem}'
+        f'@media (max-width: 1000px){{{WORKSPACE_ROW}{{flex-direction:column}}'
+        f'{WORKSPACE_ROW} > [data-testid="stColumn"]{{width:100%;flex:1 1 100%}}}}</style>')
+title, picker, loader = st.columns([3, 3, 1], vertical_alignment="bottom")
+title.markdown("#### ScopeViz")
+title.caption("How TensorFlow 1 names variables: name scopes, variable scopes, reuse, `_N`.")
+titles = {e.stem: e.title for e in gallery}
+chosen = picker.selectbox("Example", list(titles), format_func=titles.get, key="gallery_choice")
+loader.button("Load", key="load_example", width="stretch", type="secondary",
+              on_click=lambda: load_example(state.gallery_choice),
+              help="Loads the chosen example into the editor and runs it (your text stays "
+                   "recoverable)")
+st.caption(examples[chosen].explanation)
 if state.get("link_error"):
     st.warning(markdown_text(f"Could not open the shared link: {state.link_error}"))
 
-editor_column, result_column = st.columns([1, 1], gap="medium")
+workspace = st.container(key="workspace")
+editor_column, result_column = workspace.columns([1, 1], gap="medium")
 with editor_column:
     if state.get("shared_waiting"):
         st.info("A shared link brought the code below. Read it first: it runs on this "
@@ -241,11 +265,18 @@ with editor_column:
         run_current()
     trace: Trace | None = state.get("trace")
     ran_this = trace is not None and state.get("ran_source") == state.source
+    focus_lines: list[int] = []
+    if ran_this and state.get("stepping"):
+        at_step = steps(trace)[state.get("step", 1) - 1: state.get("step", 1)]
+        focus_lines = [s.line for s in at_step if s.line is not None]
+    elif ran_this and state.get("selected"):
+        chosen = node_details(trace, state.selected)
+        focus_lines = chosen.lines if chosen else []
     take_editor_response(code_editor(
         state.editor_text, lang="python", height=[16, 22], key=editor_key,
         response_mode=["blur"], options=EDITOR_OPTIONS,
-        props=editor_props(trace.error if ran_this else None, [],
-                           state.source.count("\n") + 1),
+        props=editor_props(trace.error if ran_this else None,
+                           focus_lines, state.source.count("\n") + 1),
         component_props={"css": EDITOR_CSS}))
     st.caption("Ctrl+Enter runs; Tab and Shift+Tab indent.")
     if not state.get("shared_waiting"):
@@ -270,9 +301,9 @@ graph_tab, table_tab, why_tab, output_tab = result_column.tabs(
 
 
 
-def show_graph(graph_dot: str) -> bool:
-    """The scope tree as SVG in the page; False, with a message, when it cannot be drawn (the
-    other tabs and the text downloads do not need the drawing)."""
+def show_graph(graph_dot: str, key: str, focus: list[str] | None = None) -> bool:
+    """The scope tree in the explorer; False, with a message, when it cannot be drawn (the
+    other tabs and the text downloads do not need the drawing). A click selects a box."""
     try:
         svg = inline_svg(drawn(graph_dot, "svg"))
     except DrawingFailed as exc:
@@ -280,10 +311,27 @@ def show_graph(graph_dot: str) -> bool:
                                "depth limit in the sidebar draw a part of it; the Variables "
                                "tab and the CSV and JSON downloads have everything."))
         return False
-    # st.markdown keeps inline SVG (hover titles, selectable text); st.html strips it.
-    st.markdown('<div class="scopeviz-graph" style="overflow:auto;max-height:78vh">'
-                + svg + "</div>", unsafe_allow_html=True)
+    clicked = graph_view(svg, key=key, focus=focus, search=state.get("graph_search", ""))
+    if clicked and clicked != state.get("selected"):
+        state.selected = clicked
+        st.rerun()  # the editor, drawn above, marks the selected box's lines
     return True
+
+
+def details_card(shown: Trace) -> None:
+    """What the clicked box is, with every fact the trace holds and why it has its name."""
+    selected = state.get("selected")
+    details = node_details(shown, selected) if selected else None
+    if details is None:
+        return
+    with st.container(border=True):
+        head, close = st.columns([5, 1])
+        head.markdown(f"**{markdown_text(details.title)}**")
+        close.button("Close", key="close_details", on_click=lambda: state.pop("selected", None))
+        st.markdown("\n".join(f"- {label}: {markdown_text(value)}"
+                              for label, value in details.rows))
+        for sentence in details.why:
+            st.markdown(markdown_text(sentence))
 
 
 def open_in_place(shown: Trace) -> None:
@@ -298,22 +346,95 @@ def open_in_place(shown: Trace) -> None:
                             "draw the ones chosen here open, the others stay folded")
 
 
+def clear_filter() -> None:
+    state.name_filter = ""
+
+
+def drawing_notes(shown: Trace) -> None:
+    """Says when the sidebar's options hide the whole drawing or draw nothing more."""
+    if options.name_filter.strip() and shown.variables and not filter_matches(
+            [v.name for v in shown.variables], options.name_filter):
+        st.warning(markdown_text(f"The name filter {options.name_filter.strip()!r} matches none "
+                                 f"of the {len(shown.variables)} variables, so nothing is "
+                                 "drawn."))
+        st.button("Clear the name filter", key="clear_filter", on_click=clear_filter)
+    if options.show_ops and not shown.ops:
+        st.caption("Show ops: this snippet made no ops outside its variables.")
+
+
+def move_step(delta: int) -> None:
+    state.step = state.get("step", 1) + delta
+    state.playing = False
+
+
+def toggle_play() -> None:
+    state.playing = not state.get("playing", False)
+
+
+def step_view(shown: Trace) -> None:
+    """The naming one event at a time: the graph as it stood after step k, the step's box
+    outlined, its line marked in the editor and what happened, in words, beneath."""
+    all_steps = steps(shown)
+    if not all_steps:
+        st.caption("This run recorded no naming events to step through.")
+        return
+
+    @st.fragment(run_every=1.0 if state.get("playing") else None)
+    def stepper() -> None:
+        if state.get("playing"):
+            state.step = state.get("step", 0) + 1
+            state.playing = state.step < len(all_steps)
+        state.step = min(max(state.get("step", 1), 1), len(all_steps))
+        back, play, forward, where = st.columns([1, 1, 1, 5], vertical_alignment="center")
+        back.button("Back", key="step_back", icon=":material/chevron_left:", shortcut="left",
+                    on_click=move_step, args=(-1,), disabled=state.step <= 1)
+        play.button("Pause" if state.get("playing") else "Play", key="step_play",
+                    icon=":material/pause:" if state.get("playing") else
+                    ":material/play_arrow:", on_click=toggle_play)
+        forward.button("Next", key="step_next", icon=":material/chevron_right:",
+                       shortcut="right", on_click=move_step, args=(1,),
+                       disabled=state.step >= len(all_steps))
+        where.slider("Step", 1, len(all_steps), key="step", label_visibility="collapsed")
+        step = all_steps[state.step - 1]
+        line = f", line {step.line}" if step.line is not None else ""
+        st.markdown(f"**Step {step.index} of {len(all_steps)}{line}**: "
+                    + markdown_text(step.text))
+        show_graph(drawing_source(trace_at(shown, step.index), options), "step_graph",
+                   focus=[step.focus])
+        st.query_params.from_dict(share_query(state.ran_source))
+
+    stepper()
+
+
 with graph_tab:
     st.html(legend_html(counts))
-    open_in_place(trace)
+    step_column, search_column = st.columns([1, 1], vertical_alignment="center")
+    search_column.text_input(
+        "Highlight names", key="graph_search", placeholder="Highlight names, e.g. kernel",
+        label_visibility="collapsed",
+        help="marks the boxes whose name contains this, in place (the sidebar's name filter "
+             "hides the others instead)")
+    drawing_notes(trace)
+    stepping = step_column.toggle("Step through the naming", key="stepping",
+                         help="one event at a time: scopes entered, variables created and "
+                              "reused (arrow keys step; share links carry the step)")
     last_good = state.get("last_good")
     drawable = True
-    if error is None:
-        drawable = show_graph(dot)
+    if stepping:
+        step_view(trace)
+    elif error is None:
+        drawable = show_graph(dot, "graph", focus=[state.get("selected", "")])
     else:
         if trace.variables:
             st.caption("Partial graph: what the snippet created before it failed.")
-            drawable = show_graph(dot)
+            drawable = show_graph(dot, "graph", focus=[state.get("selected", "")])
         else:
             st.caption("The snippet created no variables before it failed.")
         if last_good is not None:
             with st.expander("Last successful run (stale: not the code above)"):
-                show_graph(drawing_source(last_good, options))
+                show_graph(drawing_source(last_good, options), "stale_graph")
+    details_card(trace)
+    open_in_place(trace)
 
 with table_tab:
     table = pd.DataFrame(rows(trace))
@@ -350,15 +471,11 @@ with output_tab:
 st.subheader("Download")
 # Downloaded drawings carry their own legend; the page has one above the graph.
 file_dot = with_legend(dot, options.rankdir)
-downloads = {
-    "svg": lambda: drawn(file_dot, "svg"),
-    "png": lambda: drawn(file_dot, "png"),
-} if drawable else {}
-downloads |= {
-    "dot": lambda: file_dot.encode("utf-8"),
-    "csv": lambda: export(trace, "csv"),
-    "json": lambda: export(trace, "json"),
-}
+# Made with the page (cached per drawing), not on the click: a button whose data comes from
+# a callback could spin forever when the click's rerun raced another one.
+downloads = {"svg": drawn(file_dot, "svg"), "png": drawn(file_dot, "png")} if drawable else {}
+downloads |= {"dot": file_dot.encode("utf-8"), "csv": export(trace, "csv"),
+              "json": export(trace, "json")}
 for column, (fmt, data) in zip(st.columns(len(downloads)), downloads.items()):
     column.download_button(fmt.upper(), data, file_name=f"scopeviz.{fmt}",
                            mime=MIME_TYPES[fmt], key=f"download_{fmt}")

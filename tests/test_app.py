@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -17,7 +19,9 @@ def app() -> AppTest:
 
 
 def markdown_text(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown)
+    """The page's Markdown and the SVG of every graph the explorer component was given."""
+    svgs = [json.loads(graph.proto.json).get("svg", "") for graph in at.get("bidi_component")]
+    return "\n".join([m.value for m in at.markdown] + svgs)
 
 
 def test_example_link_loads_and_runs_it() -> None:

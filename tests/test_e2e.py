@@ -12,7 +12,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
@@ -25,7 +25,6 @@ expect = playwright.expect
 expect.set_options(timeout=90_000)
 
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOT = ROOT / "tests" / "screenshots" / "app_seed_3.png"
 pytestmark = [pytest.mark.e2e,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium missing")]
 
@@ -128,8 +127,6 @@ def test_example_url_draws_the_scope_tree(page: object, app_url: str) -> None:
     # created and later reused: the created fill, a thick blue border and the count
     assert svg.count("reused x1") == 4 and 'stroke-width="2.5"' in svg
     assert "reuse (line 15)" in svg
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=False)
 
 
 def test_uniquified_variable_shows_requested_and_given(page: object, app_url: str) -> None:
@@ -335,3 +332,157 @@ def test_floods_in_two_tabs_leave_the_server_memory_flat(
           f"{after:.0f} MiB")
     assert peak - baseline < 200
     assert after - baseline < 100
+
+
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+# True once a box titled `name` is in a graph (the explorer lives in a shadow root).
+DRAWN = """name => [...document.querySelectorAll('*')].some(host => host.shadowRoot && [
+    ...host.shadowRoot.querySelectorAll('g.node > title')].some(t => t.textContent === name))"""
+SIZES = [(1366, 768), (800, 600)]
+
+
+@pytest.fixture()
+def open_page(browser: object) -> Iterator[Callable[..., object]]:
+    """Opens a page at a window size and colour scheme; closes them all at the end."""
+    contexts = []
+
+    def make(width: int, height: int, scheme: str = "light") -> object:
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      color_scheme=scheme, accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(90_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def graph_nodes(page: object, title: str) -> object:
+    return page.locator(".scopeviz-graph svg g.node", has=page.locator("title", has_text=title))
+
+
+def test_clicking_a_box_shows_its_details_and_marks_its_lines(
+        open_page: Callable[..., object], app_url: str) -> None:
+    page = open_page(1366, 768)
+    page.goto(f"{app_url}/?example=seed_3_get_variable_sharing")
+    weights = graph_nodes(page, "image_filters/conv1/weights:0")
+    weights.click()
+    card = page.get_by_text("reused at lines", exact=False)
+    expect(card).to_be_visible()
+    expect(page.get_by_text("image_filters/conv1/weights", exact=True).first).to_be_visible()
+    expect(page.locator(".scopeviz-graph svg g.sv-focus")).to_have_count(1)
+    frame = page.frame_locator(EDITOR_FRAME)
+    # the line that created it (15) and the call that reused it (15 again, in a loop)
+    expect(frame.locator(".scopeviz-focus-line")).to_have_count(1)
+    row = frame.locator(".ace_gutter-cell").filter(has_text="15")
+    assert row.count() >= 1
+    page.screenshot(path=str(SCREENSHOTS / "details_card.png"))
+
+
+def test_a_step_link_shows_that_step_and_arrow_keys_move(
+        open_page: Callable[..., object], app_url: str) -> None:
+    page = open_page(1366, 768)
+    page.goto(f"{app_url}/?example=seed_1_name_scope_vs_variable_scope&step=3")
+    expect(page.get_by_text("Step 3 of 7, line 14", exact=False)).to_be_visible()
+    expect(page.get_by_text("entered variable scope vsc1", exact=False)).to_be_visible()
+    focus = page.locator(".scopeviz-graph svg g.sv-focus title")
+    expect(focus).to_have_text("cluster_vsc1")
+    # later events are not drawn yet: v2 (step 4) is missing
+    expect(graph_nodes(page, "nsc1/vsc1/v2:0")).to_have_count(0)
+    expect(page.frame_locator(EDITOR_FRAME).locator(".scopeviz-focus-line")).to_have_count(1)
+    page.screenshot(path=str(SCREENSHOTS / "step_3.png"))
+    page.get_by_text("Step 3 of 7", exact=False).click()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_text("Step 4 of 7, line 15", exact=False)).to_be_visible()
+    expect(graph_nodes(page, "nsc1/vsc1/v2:0")).to_have_count(1)
+    assert page.url.endswith("step=4")
+
+
+@pytest.mark.parametrize("width,height", SIZES)
+@pytest.mark.parametrize("example", ["seed_3_get_variable_sharing", "model_bert_like_encoder"])
+def test_the_graph_fits_the_width(open_page: Callable[..., object], app_url: str,
+                                  width: int, height: int, example: str) -> None:
+    page = open_page(width, height)
+    page.goto(f"{app_url}/?example={example}")
+    svg = page.locator(".scopeviz-graph svg")
+    expect(svg).to_be_visible()
+    page.wait_for_timeout(500)
+    box = page.locator(".scopeviz-graph").bounding_box()
+    drawn = svg.bounding_box()
+    assert drawn["x"] >= box["x"] - 1
+    assert drawn["x"] + drawn["width"] <= box["x"] + box["width"] + 1, (drawn, box)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    # zoom in with the button: the drawing grows; "Fit width" brings it back
+    page.get_by_role("button", name="Zoom in").click()
+    assert svg.bounding_box()["width"] > drawn["width"]
+    page.get_by_role("button", name="Fit width").click()
+    assert abs(svg.bounding_box()["width"] - drawn["width"]) < 2
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width,height", SIZES)
+@pytest.mark.parametrize("example", ["seed_3_get_variable_sharing", "model_bert_like_encoder"])
+def test_screenshots_and_legend_contrast(open_page: Callable[..., object], app_url: str,
+                                          width: int, height: int, scheme: str,
+                                          example: str) -> None:
+    page = open_page(width, height, scheme)
+    page.goto(f"{app_url}/?example={example}")
+    expect(page.locator(".scopeviz-graph svg")).to_be_visible()
+    page.wait_for_timeout(800)
+    ratios = page.locator(".scopeviz-legend span").evaluate_all("""spans => spans.map(span => {
+        const rgb = (text) => text.match(/[0-9.]+/g).slice(0, 3).map(Number);
+        const lum = (c) => { const v = c.map(x => { x /= 255;
+            return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+            return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+        let node = span, bg = getComputedStyle(node).backgroundColor;
+        while (bg === "rgba(0, 0, 0, 0)" && node.parentElement) {
+            node = node.parentElement; bg = getComputedStyle(node).backgroundColor; }
+        const a = lum(rgb(getComputedStyle(span).color)), b = lum(rgb(bg));
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); })""")
+    assert len(ratios) == 5 and min(ratios) >= 4.5, ratios
+    name = "seed_3" if example.startswith("seed") else "bert_204_variables"
+    page.screenshot(path=str(SCREENSHOTS / f"{name}_{width}x{height}_{scheme}.png"))
+
+
+def test_downloads_complete_twenty_of_twenty(open_page: Callable[..., object],
+                                             app_url: str, tmp_path: Path) -> None:
+    page = open_page(1366, 768)
+    page.goto(f"{app_url}/?example=seed_1_name_scope_vs_variable_scope")
+    expect(page.locator(".scopeviz-graph svg")).to_be_visible()
+    formats = ["SVG", "PNG", "DOT", "CSV", "JSON"]
+    done = 0
+    for attempt in range(20):
+        fmt = formats[attempt % len(formats)]
+        with page.expect_download(timeout=15_000) as download_info:
+            page.get_by_role("button", name=fmt, exact=True).click()
+        target = tmp_path / f"{attempt}.{fmt.lower()}"
+        download_info.value.save_as(target)
+        assert target.stat().st_size > 0
+        done += 1
+    assert done == 20
+
+
+@pytest.mark.parametrize("example", ["seed_1_name_scope_vs_variable_scope",
+                                     "seed_3_get_variable_sharing", "model_bert_like_encoder"])
+def test_click_to_graph_time(open_page: Callable[..., object], app_url: str,
+                             example: str) -> None:
+    """Measured, not asserted against a clock: prints the time from Ctrl+Enter in the editor
+    to the new graph on the page."""
+    page = open_page(1366, 768)
+    page.goto(f"{app_url}/?example={example}")
+    expect(page.locator(".scopeviz-graph svg")).to_be_visible()
+    source = editor_text(page)
+    times = []
+    for attempt in range(3):
+        probe = f"probe_{attempt}"
+        replace_editor_text(page, f"{source}\ntf.Variable(0, name={probe!r})\n")
+        started = time.monotonic()
+        page.keyboard.press("Control+Enter")  # from the editor, as people run
+        # checked on every animation frame (expect() polls at up to a second apart)
+        page.wait_for_function(DRAWN, arg=f"{probe}:0", polling="raf", timeout=60_000)
+        times.append(time.monotonic() - started)
+    print(f"\nclick to graph, {example}: {', '.join(f'{t * 1000:.0f} ms' for t in times)}")
+    assert len(times) == 3

@@ -37,12 +37,14 @@ def legend_html(counts: dict[str, int]) -> str:
     """The page's legend: status colours with their counts and the two kinds of scope box."""
     swatches = "".join(
         f'<span title="{STATUS_MEANINGS[status]}" style="{LEGEND_STYLES[status]};'
-        f'padding:2px 8px;border-radius:4px;margin-right:6px">{status} '
+        f'padding:2px 8px;border-radius:4px;margin-right:6px;display:inline-block">{status} '
         f'({counts.get(status, 0)})</span>' for status in STATUSES)
-    return ('<div class="scopeviz-legend">' + swatches
-            + '<span style="border:1.6px solid #2166ac;padding:1px 6px;margin-right:6px">'
-              'variable scope</span><span style="border:1px dashed #666;padding:1px 6px">'
-              'name scope</span></div>')
+    # Dark text on a light strip whatever the page's theme: the swatches are light colours.
+    return ('<div class="scopeviz-legend" style="background:#ffffff;color:#111111;'
+            'padding:2px 6px;border-radius:6px;line-height:2.1">' + swatches
+            + '<span style="border:1.6px solid #2166ac;padding:1px 6px;margin-right:6px;'
+              'display:inline-block">variable scope</span><span style="border:1px dashed #666;'
+              'padding:1px 6px;display:inline-block">name scope</span></div>')
 
 
 def _q(text: str) -> str:

@@ -380,3 +380,9 @@ def openable(view: View) -> list[str]:
                 found.extend(group.members)
         stack.extend(reversed(drawn.scopes))
     return found
+
+
+def filter_matches(names: list[str], name_filter: str) -> int:
+    """How many of ``names`` the name filter keeps (case-insensitive, as the view does)."""
+    needle = name_filter.strip().lower()
+    return sum(needle in name.lower() for name in names) if needle else len(names)

@@ -1,0 +1,70 @@
+"""Pure details of one box of the drawing, for the card shown when it is clicked: what it is,
+every fact the trace holds about it, the "why" sentence, and the snippet lines it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from viz.explain import explain
+from viz.trace import Trace, in_graph, op_name
+from viz.tree import build_tree
+from viz.view import slots_of
+
+CLUSTER_PREFIX = "cluster_"
+
+
+@dataclass(frozen=True)
+class Details:
+    """A card: a heading, label/value rows, the why-sentences, and the lines to mark."""
+
+    title: str
+    rows: list[tuple[str, str]]
+    why: list[str] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+
+
+def _shape(shape: list[int | None] | None) -> str:
+    if shape is None:
+        return "unknown"
+    return "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"
+
+
+def node_details(trace: Trace, node_id: str) -> Details | None:
+    """The details of a drawn variable (its id is its full name, ``(graph N)/`` in front for
+    another graph) or scope (``cluster_`` + its path); None for anything else."""
+    tree = build_tree(trace)
+    if node_id in tree.variables:
+        variable = tree.variables[node_id]
+        reuses = [r for r in trace.reuses if in_graph(r.graph, r.name) == node_id
+                  or in_graph(r.graph, op_name(r.name)) == op_name(node_id)]
+        api = variable.api + (f" via {variable.via}" if variable.via else "")
+        rows = [("name", variable.name), ("requested", variable.requested),
+                ("status", variable.status + (f", reused by {len(reuses)} later "
+                                              "get_variable calls" if reuses else "")),
+                ("API", api), ("shape", _shape(variable.shape)), ("dtype", variable.dtype),
+                ("trainable", "yes" if variable.trainable else "no"),
+                ("collections", ", ".join(variable.collections)),
+                ("line", str(variable.line) if variable.line is not None else "unknown")]
+        if reuses:
+            rows.append(("reused at lines", ", ".join(
+                str(line) for line in dict.fromkeys(r.line for r in reuses) if line)))
+        slots = slots_of(tree).get(node_id, [])
+        if slots:
+            rows.append(("slots", ", ".join(slots)))
+        if variable.graph:
+            rows.append(("graph", f"graph {variable.graph} (another tf.Graph)"))
+        why = [e.text for e in explain(trace) if e.subject == node_id]
+        lines = [line for line in [variable.line, *(r.line for r in reuses)] if line]
+        return Details(op_name(variable.name), rows, why, sorted(set(lines)))
+    if node_id.startswith(CLUSTER_PREFIX) and node_id[len(CLUSTER_PREFIX):] in tree.nodes:
+        path = node_id[len(CLUSTER_PREFIX):]
+        node = tree.nodes[path]
+        info = trace.scopes().get(path, {})
+        inside = [v for v in tree.variables if v.startswith(path + "/")]
+        kinds = " + ".join(k.replace("_", " ") for k in node.kinds) or "a path in names only"
+        rows = [("scope", path), ("kind", kinds),
+                ("requested", node.requested or path),
+                ("first line", str(info["line"]) if info.get("line") else "unknown"),
+                ("variables inside", str(len(inside)))]
+        return Details(path, rows, [], [info["line"]] if info.get("line") else [])
+    return None

@@ -1,0 +1,159 @@
+// The graph explorer: graphviz's SVG, fitted to the width, with zoom (wheel, buttons), pan
+// (drag), fit, full screen, click-to-select and in-place highlighting. Streamlit custom
+// component v2; the drawing stays SVG, so its text can be searched and selected.
+
+const VIEWS = new WeakMap();
+const MIN_SCALE = 0.05;
+const MAX_SCALE = 8;
+const CLICK_SLOP_PX = 4;
+
+function parseSvg(text) {
+  // Parsed as SVG, never as HTML; graphviz has escaped every name inside it.
+  const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+  const svg = doc.documentElement;
+  return svg && svg.nodeName === "svg" ? document.importNode(svg, true) : null;
+}
+
+function nodeId(element) {
+  const group = element.closest("g.node, g.cluster");
+  const title = group && group.querySelector(":scope > title");
+  return title ? title.textContent : null;
+}
+
+function setUp(root) {
+  const box = root.querySelector(".scopeviz-graph");
+  const stage = root.querySelector(".sv-stage");
+  const zoomLabel = root.querySelector(".sv-zoom");
+  // moved: the user zoomed or panned, so a resize no longer refits the width
+  const view = { scale: 1, x: 0, y: 0, svgText: null, width: 1, height: 1, trigger: null,
+                 moved: false };
+
+  const apply = () => {
+    stage.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.scale})`;
+    zoomLabel.textContent = `${Math.round(view.scale * 100)}%`;
+  };
+  const zoomAt = (factor, cx, cy) => {
+    const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, view.scale * factor));
+    view.x = cx - ((cx - view.x) * scale) / view.scale;
+    view.y = cy - ((cy - view.y) * scale) / view.scale;
+    view.scale = scale;
+    view.moved = true;
+    apply();
+  };
+  view.fitWidth = () => {
+    if (box.clientWidth === 0) return;  // not laid out yet: the resize observer refits
+    view.moved = false;
+    view.scale = Math.max(MIN_SCALE, Math.min(1, (box.clientWidth - 8) / view.width));
+    view.x = 4;
+    view.y = 4;
+    // A short drawing does not leave an empty box; a tall one scrolls by dragging.
+    box.style.height = `${Math.min(view.height * view.scale + 8, window.innerHeight * 0.72)}px`;
+    apply();
+  };
+  const fitAll = () => {
+    view.scale = Math.max(MIN_SCALE, Math.min(1, (box.clientWidth - 8) / view.width,
+                                              (box.clientHeight - 8) / view.height));
+    view.x = (box.clientWidth - view.width * view.scale) / 2;
+    view.y = 4;
+    apply();
+  };
+  const buttons = {
+    "sv-in": () => zoomAt(1.25, box.clientWidth / 2, box.clientHeight / 2),
+    "sv-out": () => zoomAt(0.8, box.clientWidth / 2, box.clientHeight / 2),
+    "sv-fit": fitAll,
+    "sv-width": view.fitWidth,
+    "sv-full": () => {
+      const frame = root.querySelector(".sv-root");
+      if (document.fullscreenElement) document.exitFullscreen();
+      else if (frame.requestFullscreen) frame.requestFullscreen();
+    },
+  };
+  for (const [name, action] of Object.entries(buttons)) {
+    root.querySelector(`.${name}`).addEventListener("click", action);
+  }
+  root.querySelector(".sv-root").addEventListener("fullscreenchange", () => {
+    box.style.height = document.fullscreenElement ? "calc(100vh - 48px)" : "";
+    if (document.fullscreenElement) fitAll(); else view.fitWidth();
+  });
+  box.addEventListener("wheel", (event) => {
+    event.preventDefault();
+    const rect = box.getBoundingClientRect();
+    zoomAt(event.deltaY < 0 ? 1.15 : 1 / 1.15, event.clientX - rect.left,
+           event.clientY - rect.top);
+  }, { passive: false });
+
+  let drag = null;
+  box.addEventListener("pointerdown", (event) => {
+    drag = { x: event.clientX, y: event.clientY, vx: view.x, vy: view.y, moved: false };
+    box.setPointerCapture(event.pointerId);
+  });
+  box.addEventListener("pointermove", (event) => {
+    if (!drag) return;
+    const dx = event.clientX - drag.x;
+    const dy = event.clientY - drag.y;
+    if (Math.abs(dx) + Math.abs(dy) > CLICK_SLOP_PX) drag.moved = true;
+    if (drag.moved) {
+      view.x = drag.vx + dx;
+      view.y = drag.vy + dy;
+      view.moved = true;
+      apply();
+    }
+  });
+  box.addEventListener("pointerup", (event) => {
+    const wasClick = drag && !drag.moved;
+    drag = null;
+    if (!wasClick) return;
+    // The pointer was captured by the box: find what lies under it.
+    const under = root.elementFromPoint
+      ? root.elementFromPoint(event.clientX, event.clientY)
+      : document.elementFromPoint(event.clientX, event.clientY);
+    const id = under && stage.contains(under) ? nodeId(under) : null;
+    if (id && view.trigger) view.trigger("clicked", id);
+  });
+  // Fits the width at every size (a narrower window, the sidebar opened) until the user
+  // zooms or pans.
+  new ResizeObserver(() => { if (!view.moved) view.fitWidth(); }).observe(box);
+  return view;
+}
+
+function highlight(stage, data) {
+  const focus = new Set(data.focus || []);
+  const needle = (data.search || "").trim().toLowerCase();
+  const dim = new Set(data.dim || []);
+  let matches = 0;
+  for (const group of stage.querySelectorAll("g.node, g.cluster")) {
+    const title = group.querySelector(":scope > title");
+    const id = title ? title.textContent : "";
+    group.classList.toggle("sv-focus", focus.has(id));
+    group.classList.toggle("sv-dim", dim.has(id));
+    const hit = needle !== "" && group.classList.contains("node")
+      && (id.toLowerCase().includes(needle) || group.textContent.toLowerCase().includes(needle));
+    group.classList.toggle("sv-match", hit);
+    if (hit) matches += 1;
+  }
+  return matches;
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let view = VIEWS.get(parentElement);
+  if (!view) {
+    view = setUp(parentElement);
+    VIEWS.set(parentElement, view);
+  }
+  view.trigger = setTriggerValue;
+  const stage = parentElement.querySelector(".sv-stage");
+  if (data.svg !== view.svgText) {
+    view.svgText = data.svg;
+    const svg = parseSvg(data.svg);
+    stage.replaceChildren(...(svg ? [svg] : []));
+    if (svg) {
+      view.width = svg.width.baseVal.value || 1;
+      view.height = svg.height.baseVal.value || 1;
+    }
+    view.fitWidth();
+  }
+  const matches = highlight(stage, data);
+  const note = parentElement.querySelector(".sv-matches");
+  note.textContent = (data.search || "").trim() ? `${matches} matching` : "";
+}

@@ -1,0 +1,46 @@
+"""The graph explorer in the page: a Streamlit custom component (v2, no iframe) around the
+graphviz SVG. Zoom, pan, fit and full screen happen in the browser; a click on a box comes
+back as that box's id (its DOT node id: a variable's full name, ``cluster_`` + a scope path).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import streamlit as st
+
+_HERE = Path(__file__).resolve().parent
+_HTML = """<div class="sv-root">
+  <div class="sv-toolbar" role="toolbar" aria-label="Graph view">
+    <button class="sv-out" title="Zoom out" aria-label="Zoom out">&#8722;</button>
+    <span class="sv-zoom">100%</span>
+    <button class="sv-in" title="Zoom in" aria-label="Zoom in">+</button>
+    <button class="sv-width" title="Fit the width">Fit width</button>
+    <button class="sv-fit" title="Show the whole graph">Fit all</button>
+    <button class="sv-full" title="Full screen">Full screen</button>
+    <span class="sv-matches"></span>
+    <span class="sv-hint">wheel: zoom, drag: pan, click a box: details</span>
+  </div>
+  <div class="scopeviz-graph"><div class="sv-stage"></div></div>
+</div>"""
+
+_COMPONENT = st.components.v2.component(
+    "scopeviz_graph", html=_HTML, css=(_HERE / "graph_view.css").read_text(encoding="utf-8"),
+    js=(_HERE / "graph_view.js").read_text(encoding="utf-8"))
+
+
+def graph_view(svg: str, key: str, focus: list[str] | None = None, search: str = "",
+               dim: list[str] | None = None,
+               on_click: Callable[[], None] | None = None) -> str | None:
+    """Draws ``svg`` in the explorer; returns the id of the box clicked in this rerun.
+
+    Args:
+        focus: ids of boxes to outline (the selected variable, the step's event).
+        search: boxes whose name contains this are highlighted in place.
+        dim: ids of boxes drawn faint (what comes after the current step).
+    """
+    result = _COMPONENT(data={"svg": svg, "focus": focus or [], "search": search,
+                              "dim": dim or []},
+                        key=key, on_clicked_change=on_click or (lambda: None))
+    return getattr(result, "clicked", None)
