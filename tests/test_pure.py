@@ -142,3 +142,46 @@ def test_exported_drawings_carry_a_legend_and_the_page_drawing_does_not() -> Non
     for text in ("created", "uniquified", "reused xN", "variable scope", "name scope"):
         assert f'"(legend) {text}" [label="{text}"' in exported
     assert exported.count('[style="invis"]') == 4  # one row in a left-to-right layout
+
+
+def test_steps_replay_the_seed_one_event_at_a_time() -> None:
+    from viz.steps import steps, trace_at
+
+    trace = load_trace("seed_1_name_scope_vs_variable_scope")
+    found = steps(trace)
+    assert [s.index for s in found] == list(range(1, len(trace.events) + 1))
+    third = found[2]
+    assert (third.text, third.focus, third.line) == (
+        "entered variable scope vsc1", "cluster_vsc1", 14)
+    last = found[-1]
+    assert last.focus == "nsc1_1/v4:0" and last.line == 23
+    assert last.text.startswith("created nsc1_1/v4 (uniquified): v4 is nsc1_1/v4 and not "
+                                "nsc1/v4 because name scope nsc1 was already used at line 12")
+    assert trace_at(trace, 3).events == trace.events[:3]
+    assert [v.name for v in trace_at(trace, 4).variables] == ["nsc1/v1:0", "nsc1/vsc1/v2:0"]
+
+
+def test_a_clicked_box_has_its_details() -> None:
+    from viz.details import node_details
+
+    trace = load_trace("seed_3_get_variable_sharing")
+    weights = node_details(trace, "image_filters/conv1/weights:0")
+    assert weights is not None and weights.title == "image_filters/conv1/weights"
+    rows = dict(weights.rows)
+    assert rows["status"] == "created, reused by 1 later get_variable call"
+    assert (rows["shape"], rows["dtype"], rows["line"]) == ("[5, 5, 32, 32]", "float32", "15")
+    assert rows["reused at lines"] == "15" and weights.lines == [15]
+    assert len(weights.why) == 2  # why it was created, and why line 15 got it back
+    scope = node_details(trace, "cluster_image_filters/conv1")
+    assert scope is not None and dict(scope.rows)["variables inside"] == "2"
+    assert node_details(trace, "no/such:0") is None
+    assert node_details(trace, "cluster_no/such") is None
+
+
+def test_the_name_filter_counts_what_it_keeps() -> None:
+    from viz.view import filter_matches
+
+    names = ["enc/w:0", "dec/w:0", "dec/b:0"]
+    assert filter_matches(names, " DEC/ ") == 2
+    assert filter_matches(names, "nothing") == 0
+    assert filter_matches(names, "") == 3

@@ -39,8 +39,9 @@ def node_details(trace: Trace, node_id: str) -> Details | None:
                   or in_graph(r.graph, op_name(r.name)) == op_name(node_id)]
         api = variable.api + (f" via {variable.via}" if variable.via else "")
         rows = [("name", variable.name), ("requested", variable.requested),
-                ("status", variable.status + (f", reused by {len(reuses)} later "
-                                              "get_variable calls" if reuses else "")),
+                ("status", variable.status + (
+                    f", reused by {len(reuses)} later get_variable "
+                    f"call{'s' if len(reuses) != 1 else ''}" if reuses else "")),
                 ("API", api), ("shape", _shape(variable.shape)), ("dtype", variable.dtype),
                 ("trainable", "yes" if variable.trainable else "no"),
                 ("collections", ", ".join(variable.collections)),
