@@ -450,7 +450,15 @@ with table_tab:
         if needle:
             keep &= table["name"].str.contains(needle, case=False, regex=False)
         table = table[keep]
-    st.dataframe(table, hide_index=True, width="stretch")
+    # Names are what people read here: they get the room, the short columns give it up.
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "name": st.column_config.TextColumn(width="large"),
+        "requested": st.column_config.TextColumn(width="large"),
+        "shape": st.column_config.TextColumn(width="small"),
+        "dtype": st.column_config.TextColumn(width="small"),
+        "trainable": st.column_config.CheckboxColumn(width="small"),
+        "line": st.column_config.NumberColumn(width="small"),
+        "graph": st.column_config.NumberColumn(width="small")})
 
 with why_tab:
     sentences = explain(trace)
