@@ -18,7 +18,7 @@ from viz.editor import CSS as EDITOR_CSS
 from viz.editor import OPTIONS as EDITOR_OPTIONS
 from viz.editor import editor_props
 from viz.escape import markdown_text, shorten
-from viz.details import node_details
+from viz.details import boxes_at_line, node_details
 from viz.explain import as_markdown, explain
 from viz.export import MIME_TYPES, dot_source, export, inline_svg
 from viz.gallery import load_gallery
@@ -137,12 +137,18 @@ def restore_edits() -> None:
 
 
 def take_editor_response(response: dict | None) -> None:
-    """The editor reports its text when it loses focus and on Ctrl+Enter (submit); only a
-    submit runs. Each report has a new id; a fresh editor reports an empty one. (Its
+    """The editor reports its text when it loses focus and on Ctrl+Enter (submit), and the
+    cursor when text is selected (a double-clicked word points at its line); only a submit
+    runs. Each report has a new id; a fresh editor reports an empty one. (Its
     "debounce" reports can carry text older than a later submit, so they are not asked for.)"""
     if not response or not response.get("id") or response["id"] == state.get("editor_seen"):
         return
     state.editor_seen = response["id"]
+    if response.get("type") == "selection":  # a double-clicked word: point at its line
+        cursor = response.get("cursor")
+        if isinstance(cursor, dict) and isinstance(cursor.get("row"), int):
+            state.cursor_line = cursor["row"] + 1
+        return  # (its text may be the selection only)
     state.source = response.get("text", state.source)
     if response.get("type") == "submit" and not state.get("shared_waiting"):
         state.run_requested = True
@@ -274,11 +280,12 @@ with editor_column:
         focus_lines = chosen.lines if chosen else []
     take_editor_response(code_editor(
         state.editor_text, lang="python", height=[16, 22], key=editor_key,
-        response_mode=["blur"], options=EDITOR_OPTIONS,
+        response_mode=["blur", "select"], options=EDITOR_OPTIONS,
         props=editor_props(trace.error if ran_this else None,
                            focus_lines, state.source.count("\n") + 1),
         component_props={"css": EDITOR_CSS}))
-    st.caption("Ctrl+Enter runs; Tab and Shift+Tab indent.")
+    st.caption("Ctrl+Enter runs; Tab and Shift+Tab indent; double-click a word to outline "
+               "in the graph what its line made.")
     if not state.get("shared_waiting"):
         st.button("Run", key="run", type="primary", shortcut="ctrl+enter", on_click=request_run)
     if state.get("undo_source") is not None:
@@ -316,6 +323,14 @@ def show_graph(graph_dot: str, key: str, focus: list[str] | None = None) -> bool
         state.selected = clicked
         st.rerun()  # the editor, drawn above, marks the selected box's lines
     return True
+
+
+def graph_focus(shown: Trace) -> list[str]:
+    """The boxes to outline: the clicked one, and what the editor's pointed line made."""
+    focus = [state.get("selected", "")]
+    if state.get("cursor_line") and state.get("ran_source") == state.source:
+        focus += boxes_at_line(shown, state.cursor_line)
+    return focus
 
 
 def details_card(shown: Trace) -> None:
@@ -423,11 +438,11 @@ with graph_tab:
     if stepping:
         step_view(trace)
     elif error is None:
-        drawable = show_graph(dot, "graph", focus=[state.get("selected", "")])
+        drawable = show_graph(dot, "graph", focus=graph_focus(trace))
     else:
         if trace.variables:
             st.caption("Partial graph: what the snippet created before it failed.")
-            drawable = show_graph(dot, "graph", focus=[state.get("selected", "")])
+            drawable = show_graph(dot, "graph", focus=graph_focus(trace))
         else:
             st.caption("The snippet created no variables before it failed.")
         if last_good is not None:

@@ -381,6 +381,23 @@ def test_clicking_a_box_shows_its_details_and_marks_its_lines(
     page.screenshot(path=str(SCREENSHOTS / "details_card.png"))
 
 
+def test_double_clicking_a_word_outlines_what_its_line_made(
+        open_page: Callable[..., object], app_url: str) -> None:
+    page = open_page(1366, 768)
+    page.goto(f"{app_url}/?example=seed_3_get_variable_sharing")
+    expect(page.locator(".scopeviz-graph svg")).to_be_visible()
+    frame = page.frame_locator(EDITOR_FRAME)
+    # line 15 creates conv1/weights and, called again, gets conv2's: both are outlined
+    word = frame.locator(".ace_line").filter(has_text='weights = tf.get_variable("weights"')
+    word.locator(".ace_identifier").first.dblclick(force=True)  # Ace takes it underneath
+    focus = page.locator(".scopeviz-graph svg g.sv-focus title")
+    expect(focus).to_have_count(2)
+    assert sorted(focus.all_text_contents()) == ["image_filters/conv1/weights:0",
+                                                 "image_filters/conv2/weights:0"]
+    # nothing ran, and the text is whole
+    assert editor_text(page).startswith('"""Seed 3')
+
+
 def test_a_step_link_shows_that_step_and_arrow_keys_move(
         open_page: Callable[..., object], app_url: str) -> None:
     page = open_page(1366, 768)

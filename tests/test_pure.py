@@ -185,3 +185,12 @@ def test_the_name_filter_counts_what_it_keeps() -> None:
     assert filter_matches(names, " DEC/ ") == 2
     assert filter_matches(names, "nothing") == 0
     assert filter_matches(names, "") == 3
+
+
+def test_a_line_points_at_what_it_made_and_got_back() -> None:
+    from viz.details import boxes_at_line
+
+    trace = load_trace("seed_3_get_variable_sharing")
+    assert boxes_at_line(trace, 15) == ["image_filters/conv1/weights:0",
+                                        "image_filters/conv2/weights:0"]
+    assert boxes_at_line(trace, 1) == []

@@ -69,3 +69,11 @@ def node_details(trace: Trace, node_id: str) -> Details | None:
                 ("variables inside", str(len(inside)))]
         return Details(path, rows, [], [info["line"]] if info.get("line") else [])
     return None
+
+
+def boxes_at_line(trace: Trace, line: int) -> list[str]:
+    """The drawn variables a snippet line created or got back from get_variable: what to
+    outline in the graph when the user points at that line in the editor."""
+    found = [in_graph(v.graph, v.name) for v in trace.variables if v.line == line]
+    found += [in_graph(r.graph, r.name) for r in trace.reuses if r.line == line]
+    return list(dict.fromkeys(found))
