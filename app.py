@@ -29,7 +29,7 @@ from viz.steps import steps, trace_at
 from viz.tables import rows, status_counts
 from viz.trace import STATUSES
 from viz.tree import build_tree
-from viz.view import RenderOptions, build_view, filter_matches, openable
+from viz.view import RenderOptions, build_view, filter_matches, find_group, openable
 
 # The sidebar holds settings only (examples are above the editor): closed, it leaves a laptop
 # or an 800 px window to the editor and the graph.
@@ -333,10 +333,30 @@ def graph_focus(shown: Trace) -> list[str]:
     return focus
 
 
+def open_scope(scope: str) -> None:
+    state.expand = [*state.get("expand", []), scope]
+    state.pop("selected", None)
+
+
+def group_card(shown: Trace, group_id: str) -> None:
+    """A clicked series (``layer_[0..11] x12``) or folded scope: open one member in place."""
+    group = find_group(build_view(build_tree(shown), options), group_id)
+    if group is None or group.id.endswith(":0"):  # gone, or a series of variables
+        return
+    with st.container(border=True):
+        counts = ", ".join(f"{n} {status}" for status, n in group.counts) or "no variables"
+        st.markdown(markdown_text(f"{group.label}: {len(group.members)} scopes drawn as one "
+                                  f"box ({counts})"))
+        member = st.selectbox("Open in place", group.members, key="open_member")
+        st.button("Open", key="open_member_button", on_click=open_scope, args=(member,))
+
+
 def details_card(shown: Trace) -> None:
     """What the clicked box is, with every fact the trace holds and why it has its name."""
     selected = state.get("selected")
     details = node_details(shown, selected) if selected else None
+    if details is None and selected:
+        group_card(shown, selected)
     if details is None:
         return
     with st.container(border=True):

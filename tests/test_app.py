@@ -188,3 +188,19 @@ def test_loading_an_example_keeps_the_users_text_recoverable() -> None:
     assert not at.exception
     assert at.session_state["source"] == mine
     assert not [b for b in at.button if b.key == "restore"]  # one restore per load
+
+
+def test_a_clicked_series_box_opens_one_member_in_place() -> None:
+    at = app()
+    at.query_params["example"] = "model_ptb_language_model"
+    at.run()
+    at.session_state["selected"] = "Model/layer_*"  # what a click on the series box sends
+    at.run()
+    assert not at.exception
+    assert any(escaped("layer_[0..5] x6: 6 scopes drawn as one box") in m.value
+               for m in at.markdown)
+    at.selectbox(key="open_member").select("Model/layer_3").run()
+    at.button(key="open_member_button").click().run()
+    assert not at.exception
+    svg = markdown_text(at)
+    assert "<title>cluster_Model/layer_3</title>" in svg and "layer_[0..5] x5" in svg

@@ -386,3 +386,15 @@ def filter_matches(names: list[str], name_filter: str) -> int:
     """How many of ``names`` the name filter keeps (case-insensitive, as the view does)."""
     needle = name_filter.strip().lower()
     return sum(needle in name.lower() for name in names) if needle else len(names)
+
+
+def find_group(view: View, group_id: str) -> Group | None:
+    """The drawn series or folded scope with this id (what a click on its box names)."""
+    stack = [view.root]
+    while stack:
+        drawn = stack.pop()
+        for group in drawn.groups:
+            if group.id == group_id:
+                return group
+        stack.extend(drawn.scopes)
+    return None
