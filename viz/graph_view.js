@@ -119,13 +119,11 @@ function setUp(root) {
 function highlight(stage, data) {
   const focus = new Set(data.focus || []);
   const needle = (data.search || "").trim().toLowerCase();
-  const dim = new Set(data.dim || []);
   let matches = 0;
   for (const group of stage.querySelectorAll("g.node, g.cluster")) {
     const title = group.querySelector(":scope > title");
     const id = title ? title.textContent : "";
     group.classList.toggle("sv-focus", focus.has(id));
-    group.classList.toggle("sv-dim", dim.has(id));
     const hit = needle !== "" && group.classList.contains("node")
       && (id.toLowerCase().includes(needle) || group.textContent.toLowerCase().includes(needle));
     group.classList.toggle("sv-match", hit);

@@ -6,7 +6,6 @@ back as that box's id (its DOT node id: a variable's full name, ``cluster_`` + a
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
 
 import streamlit as st
 
@@ -31,16 +30,13 @@ _COMPONENT = st.components.v2.component(
 
 
 def graph_view(svg: str, key: str, focus: list[str] | None = None, search: str = "",
-               dim: list[str] | None = None,
-               on_click: Callable[[], None] | None = None) -> str | None:
+               ) -> str | None:
     """Draws ``svg`` in the explorer; returns the id of the box clicked in this rerun.
 
     Args:
         focus: ids of boxes to outline (the selected variable, the step's event).
         search: boxes whose name contains this are highlighted in place.
-        dim: ids of boxes drawn faint (what comes after the current step).
     """
-    result = _COMPONENT(data={"svg": svg, "focus": focus or [], "search": search,
-                              "dim": dim or []},
-                        key=key, on_clicked_change=on_click or (lambda: None))
+    result = _COMPONENT(data={"svg": svg, "focus": focus or [], "search": search},
+                        key=key, on_clicked_change=lambda: None)
     return getattr(result, "clicked", None)
