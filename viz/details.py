@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from viz.explain import explain
-from viz.trace import Trace, in_graph, op_name
+from viz.trace import Trace, in_graph, op_name, shape_text
 from viz.tree import build_tree
 from viz.view import slots_of
 
@@ -23,12 +23,6 @@ class Details:
     lines: list[int] = field(default_factory=list)
 
 
-def _shape(shape: list[int | None] | None) -> str:
-    if shape is None:
-        return "unknown"
-    return "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"
-
-
 def node_details(trace: Trace, node_id: str) -> Details | None:
     """The details of a drawn variable (its id is its full name, ``(graph N)/`` in front for
     another graph) or scope (``cluster_`` + its path); None for anything else."""
@@ -42,7 +36,9 @@ def node_details(trace: Trace, node_id: str) -> Details | None:
                 ("status", variable.status + (
                     f", reused by {len(reuses)} later get_variable "
                     f"call{'s' if len(reuses) != 1 else ''}" if reuses else "")),
-                ("API", api), ("shape", _shape(variable.shape)), ("dtype", variable.dtype),
+                ("API", api),
+                ("shape", "unknown" if variable.shape is None else shape_text(variable.shape)),
+                ("dtype", variable.dtype),
                 ("trainable", "yes" if variable.trainable else "no"),
                 ("collections", ", ".join(variable.collections)),
                 ("line", str(variable.line) if variable.line is not None else "unknown")]

@@ -16,6 +16,7 @@ from viz.trace import (
     VariableScopeEvent,
     in_graph,
     op_name,
+    parent_path,
 )
 
 
@@ -169,7 +170,7 @@ def _slot_sentence(variable: VariableEvent, primary: VariableEvent, history: _Hi
 def _variable_sentence(variable: VariableEvent, history: _History) -> str:
     given = op_name(variable.name)
     short = _short(given)
-    scope = given.rsplit("/", 1)[0] if "/" in given else ""
+    scope = parent_path(given)
     via = f" (created by {variable.via})" if variable.via else ""
     primary = history.slot_primary(variable)
     if primary is not None:
@@ -227,7 +228,7 @@ def _error_sentence(trace: Trace, history: _History) -> Explanation | None:
     if match is None:
         return None
     name = match.group(1)
-    reason = history.reuse_cause(name.rsplit("/", 1)[0] if "/" in name else "")
+    reason = history.reuse_cause(parent_path(name))
     if reason is None:
         return None  # nothing recorded explains it better than TF's own message
     return Explanation("error", error.line,  # type: ignore[union-attr]

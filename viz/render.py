@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from viz.escape import dot_string, shorten
-from viz.trace import CREATED, REUSED, STATUSES, UNIQUIFIED, VariableEvent, op_name
+from viz.trace import (
+    CREATED,
+    REUSED,
+    STATUSES,
+    UNIQUIFIED,
+    VariableEvent,
+    op_name,
+    shape_text,
+)
 from viz.tree import NAME_SCOPE, ROOT, VARIABLE_SCOPE, ScopeNode, ScopeTree
 from viz.view import MAX_OPS_DRAWN, DrawnScope, Group, RenderOptions, View, build_view
 
@@ -67,9 +75,7 @@ def _listing(items: list[str], most: int) -> str:
 
 
 def _shape(shape: list[int | None] | None) -> str:
-    if shape is None:
-        return "<unknown>"
-    return "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"
+    return "<unknown>" if shape is None else shape_text(shape)
 
 
 def _variable_label(variable: VariableEvent) -> str:

@@ -7,7 +7,7 @@ import io
 from collections import Counter
 from typing import Any
 
-from viz.trace import STATUSES, Trace
+from viz.trace import STATUSES, Trace, shape_text
 
 # graph: 0 for the run's graph, N for the Nth other tf.Graph the snippet built.
 COLUMNS = ("name", "requested", "status", "api", "shape", "dtype", "trainable", "line", "graph")
@@ -37,7 +37,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return "[" + ", ".join("?" if d is None else str(d) for d in value) + "]"
+        return shape_text(value)
     return str(value)
 
 

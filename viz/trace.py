@@ -17,6 +17,16 @@ def op_name(variable_name: str) -> str:
     return variable_name.rsplit(":", 1)[0] if ":" in variable_name else variable_name
 
 
+def parent_path(path: str) -> str:
+    """The scope a path sits in: ``a/b/w`` -> ``a/b``; the root is ``""``."""
+    return path.rsplit("/", 1)[0] if "/" in path else ""
+
+
+def shape_text(shape: list[int | None]) -> str:
+    """``[5, 5, ?, 32]``: a variable's shape as people read it (? for an unknown size)."""
+    return "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"
+
+
 def in_graph(graph: int, path: str) -> str:
     """A path made distinct across graphs: the run's own graph (0) keeps its paths, another
     ``tf.Graph`` the snippet built gets ``(graph N)/`` in front (no TF name holds a

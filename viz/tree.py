@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from viz.trace import Trace, VariableEvent, in_graph, op_name
+from viz.trace import Trace, VariableEvent, in_graph, op_name, parent_path
 
 ROOT = ""
 NAME_SCOPE = "name_scope"
@@ -53,10 +53,6 @@ class ScopeTree:
         return self.reused.get(variable, 0)
 
 
-def _parent(path: str) -> str:
-    return path.rsplit("/", 1)[0] if "/" in path else ROOT
-
-
 def build_tree(trace: Trace, include_ops: bool = False) -> ScopeTree:
     """Builds the scope tree from a trace; node order follows the order of events.
 
@@ -69,7 +65,7 @@ def build_tree(trace: Trace, include_ops: bool = False) -> ScopeTree:
     def ensure(path: str) -> ScopeNode:
         node = nodes.get(path)
         if node is None:
-            parent = ensure(_parent(path))
+            parent = ensure(parent_path(path))
             node = nodes[path] = ScopeNode(path)
             parent.children.append(path)
         return node
@@ -90,7 +86,7 @@ def build_tree(trace: Trace, include_ops: bool = False) -> ScopeTree:
     for variable in trace.variables:
         name = in_graph(variable.graph, variable.name)
         variables[name] = variable
-        ensure(_parent(op_name(name))).variables.append(name)
+        ensure(parent_path(op_name(name))).variables.append(name)
     grouped: dict[tuple[str, str], list[int | None]] = {}
     for reuse in trace.reuses:
         scope = in_graph(reuse.graph, reuse.name_scope)
@@ -103,7 +99,7 @@ def build_tree(trace: Trace, include_ops: bool = False) -> ScopeTree:
     links = [ReuseLink(scope, target, tuple(lines)) for (scope, target), lines in grouped.items()]
     if include_ops:
         for op in trace.ops:
-            ensure(_parent(op)).ops.append(op)
+            ensure(parent_path(op)).ops.append(op)
     reused: Counter[str] = Counter()
     for link in links:
         reused[link.variable] += len(link.lines)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Hashable
+from typing import Callable, Hashable, Iterator
 
-from viz.trace import REUSED, STATUSES, op_name
+from viz.trace import REUSED, STATUSES, op_name, parent_path
 from viz.tree import ROOT, ScopeNode, ScopeTree
 
 # A series member: a name ending in a number, "tower_3" -> ("tower_", 3).
@@ -189,15 +189,17 @@ class _Builder:
         boxes (``w`` holding ``w/Adam:0`` and the empty scope ``w/Adam``), the name scopes the
         slots' ops went to, and the bare paths above them that hold nothing else
         (``Model/Model`` of ``Model/Model/w/Adam``)."""
-        def only_slots(node: ScopeNode) -> bool:
-            stack = [node]
+        def subtree(node: ScopeNode) -> list[ScopeNode]:
+            nodes, stack = [], [node]
             while stack:
-                current = stack.pop()
-                if (any(v not in self.slot_of for v in current.variables)
-                        or (self.options.show_ops and current.ops)):
-                    return False
-                stack.extend(self.tree.nodes[c] for c in current.children)
-            return True
+                nodes.append(stack.pop())
+                stack.extend(self.tree.nodes[c] for c in nodes[-1].children)
+            return nodes
+
+        def only_slots(node: ScopeNode) -> bool:
+            return not any(any(v not in self.slot_of for v in current.variables)
+                           or (self.options.show_ops and current.ops)
+                           for current in subtree(node))
 
         absorbed: set[str] = set()
         holders = {op_name(slot).rsplit("/", 1)[0] for slot in self.slot_of}
@@ -205,19 +207,14 @@ class _Builder:
         # optimizer ran in (Train/Model/Model/w/Adam for the slot Model/Model/w/Adam).
         paths = {op_name(slot) for slot in self.slot_of}
         holders |= {node_id for node_id in self.tree.nodes if node_id not in paths and any(
-            node_id.endswith("/" + path) for path in paths)} if paths else set()
+            node_id.endswith("/" + path) for path in paths)}
         for holder in holders:
             node = self.tree.nodes.get(holder)
             if node is None or not only_slots(node):
                 continue
             while True:
-                absorbed.add(node.id)
-                stack = [node]
-                while stack:
-                    current = stack.pop()
-                    absorbed.add(current.id)
-                    stack.extend(self.tree.nodes[c] for c in current.children)
-                parent = self.tree.nodes[node.id.rsplit("/", 1)[0] if "/" in node.id else ROOT]
+                absorbed.update(current.id for current in subtree(node))
+                parent = self.tree.nodes[parent_path(node.id)]
                 if parent.id == ROOT or parent.kinds or not only_slots(parent):
                     break
                 node = parent
@@ -233,12 +230,12 @@ class _Builder:
         def keep_path(path: str) -> None:
             while path and path not in kept:
                 kept.add(path)
-                path = path.rsplit("/", 1)[0] if "/" in path else ROOT
+                path = parent_path(path)
 
         for name in self.tree.variables:
             if needle in name.lower():
                 kept.add(name)
-                keep_path(name.rsplit("/", 1)[0] if "/" in name else ROOT)
+                keep_path(parent_path(name))
         for link in self.tree.reuses:
             if link.variable in kept:
                 keep_path(link.scope)
@@ -368,18 +365,21 @@ def build_view(tree: ScopeTree, options: RenderOptions) -> View:
                 hidden_ops=builder.hidden_ops, slots=builder.slots)
 
 
-def openable(view: View) -> list[str]:
-    """The scopes a view folds into series or depth-limit nodes, in drawing order: what
-    :attr:`RenderOptions.expand` can open in place."""
-    found: list[str] = []
+def _groups(view: View) -> Iterator[Group]:
+    """Every series and folded scope the view draws, in drawing order."""
     stack = [view.root]
     while stack:
         drawn = stack.pop()
-        for group in drawn.groups:
-            if group.kind == "folded" or group.id.endswith("*"):  # not a variable series
-                found.extend(group.members)
+        yield from drawn.groups
         stack.extend(reversed(drawn.scopes))
-    return found
+
+
+def openable(view: View) -> list[str]:
+    """The scopes a view folds into series or depth-limit nodes, in drawing order: what
+    :attr:`RenderOptions.expand` can open in place."""
+    return [member for group in _groups(view)
+            if group.kind == "folded" or group.id.endswith("*")  # not a variable series
+            for member in group.members]
 
 
 def filter_matches(names: list[str], name_filter: str) -> int:
@@ -390,11 +390,4 @@ def filter_matches(names: list[str], name_filter: str) -> int:
 
 def find_group(view: View, group_id: str) -> Group | None:
     """The drawn series or folded scope with this id (what a click on its box names)."""
-    stack = [view.root]
-    while stack:
-        drawn = stack.pop()
-        for group in drawn.groups:
-            if group.id == group_id:
-                return group
-        stack.extend(drawn.scopes)
-    return None
+    return next((group for group in _groups(view) if group.id == group_id), None)
