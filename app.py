@@ -18,14 +18,14 @@ from viz.editor import CSS as EDITOR_CSS
 from viz.editor import OPTIONS as EDITOR_OPTIONS
 from viz.editor import editor_props
 from viz.escape import markdown_text, shorten
-from viz.details import boxes_at_line, node_details
+from viz.details import Details, boxes_at_line, node_details
 from viz.explain import as_markdown, explain
 from viz.export import MIME_TYPES, dot_source, export, inline_svg
 from viz.gallery import load_gallery
 from viz.graph_view import graph_view
 from viz.render import legend_html, with_legend
 from viz.share import BadShareLink, decode_snippet, encode_snippet
-from viz.steps import steps, trace_at
+from viz.steps import Step, steps, trace_at
 from viz.tables import rows, status_counts
 from viz.trace import STATUSES
 from viz.tree import build_tree
@@ -271,13 +271,16 @@ with editor_column:
         run_current()
     trace: Trace | None = state.get("trace")
     ran_this = trace is not None and state.get("ran_source") == state.source
+    # Worked out once per rerun: the editor marks their lines, the Graph tab shows them.
+    all_steps = steps(trace) if trace is not None and state.get("stepping") else []
+    selected = (node_details(trace, state.selected)
+                if trace is not None and state.get("selected") else None)
     focus_lines: list[int] = []
-    if ran_this and state.get("stepping"):
-        at_step = steps(trace)[state.get("step", 1) - 1: state.get("step", 1)]
+    if ran_this and all_steps:
+        at_step = all_steps[state.get("step", 1) - 1: state.get("step", 1)]
         focus_lines = [s.line for s in at_step if s.line is not None]
-    elif ran_this and state.get("selected"):
-        chosen = node_details(trace, state.selected)
-        focus_lines = chosen.lines if chosen else []
+    elif ran_this and selected is not None:
+        focus_lines = selected.lines
     take_editor_response(code_editor(
         state.editor_text, lang="python", height=[16, 22], key=editor_key,
         response_mode=["blur", "select"], options=EDITOR_OPTIONS,
@@ -351,12 +354,10 @@ def group_card(shown: Trace, group_id: str) -> None:
         st.button("Open", key="open_member_button", on_click=open_scope, args=(member,))
 
 
-def details_card(shown: Trace) -> None:
+def details_card(shown: Trace, details: Details | None) -> None:
     """What the clicked box is, with every fact the trace holds and why it has its name."""
-    selected = state.get("selected")
-    details = node_details(shown, selected) if selected else None
-    if details is None and selected:
-        group_card(shown, selected)
+    if details is None and state.get("selected"):
+        group_card(shown, state.selected)
     if details is None:
         return
     with st.container(border=True):
@@ -406,10 +407,9 @@ def toggle_play() -> None:
     state.playing = not state.get("playing", False)
 
 
-def step_view(shown: Trace) -> None:
+def step_view(shown: Trace, all_steps: list[Step]) -> None:
     """The naming one event at a time: the graph as it stood after step k, the step's box
     outlined, its line marked in the editor and what happened, in words, beneath."""
-    all_steps = steps(shown)
     if not all_steps:
         st.caption("This run recorded no naming events to step through.")
         return
@@ -456,7 +456,7 @@ with graph_tab:
     last_good = state.get("last_good")
     drawable = True
     if stepping:
-        step_view(trace)
+        step_view(trace, all_steps)
     elif error is None:
         drawable = show_graph(dot, "graph", focus=graph_focus(trace))
     else:
@@ -468,7 +468,7 @@ with graph_tab:
         if last_good is not None:
             with st.expander("Last successful run (stale: not the code above)"):
                 show_graph(drawing_source(last_good, options), "stale_graph")
-    details_card(trace)
+    details_card(trace, selected)
     open_in_place(trace)
 
 with table_tab:
