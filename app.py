@@ -16,7 +16,7 @@ from viz.backend.execute import DrawingFailed, run_dot
 from viz.cache import BoundedCache
 from viz.editor import CSS as EDITOR_CSS
 from viz.editor import OPTIONS as EDITOR_OPTIONS
-from viz.editor import editor_props
+from viz.editor import editor_props, selected_line
 from viz.escape import markdown_text, shorten
 from viz.details import Details, boxes_at_line, node_details
 from viz.explain import as_markdown, explain
@@ -138,16 +138,14 @@ def restore_edits() -> None:
 
 def take_editor_response(response: dict | None) -> None:
     """The editor reports its text when it loses focus and on Ctrl+Enter (submit), and the
-    cursor when text is selected (a double-clicked word points at its line); only a submit
-    runs. Each report has a new id; a fresh editor reports an empty one. (Its
-    "debounce" reports can carry text older than a later submit, so they are not asked for.)"""
+    cursor when text is selected (a double-clicked word or a clicked line number points at
+    its line); only a submit runs. Each report has a new id; a fresh editor reports an empty
+    one. (Its "debounce" reports can carry text older than a later submit, so they are not asked for.)"""
     if not response or not response.get("id") or response["id"] == state.get("editor_seen"):
         return
     state.editor_seen = response["id"]
-    if response.get("type") == "selection":  # a double-clicked word: point at its line
-        cursor = response.get("cursor")
-        if isinstance(cursor, dict) and isinstance(cursor.get("row"), int):
-            state.cursor_line = cursor["row"] + 1
+    if response.get("type") == "selection":
+        state.cursor_line = selected_line(response) or state.get("cursor_line")
         return  # (its text may be the selection only)
     state.source = response.get("text", state.source)
     if response.get("type") == "submit" and not state.get("shared_waiting"):
@@ -287,8 +285,8 @@ with editor_column:
         props=editor_props(trace.error if ran_this else None,
                            focus_lines, state.source.count("\n") + 1),
         component_props={"css": EDITOR_CSS}))
-    st.caption("Ctrl+Enter runs; Tab and Shift+Tab indent; double-click a word to outline "
-               "in the graph what its line made.")
+    st.caption("Ctrl+Enter runs; Tab and Shift+Tab indent; double-click a word (or click a "
+               "line number) to outline in the graph what its line made.")
     if not state.get("shared_waiting"):
         st.button("Run", key="run", type="primary", shortcut="ctrl+enter", on_click=request_run)
     if state.get("undo_source") is not None:

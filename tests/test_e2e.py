@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -381,7 +382,7 @@ def test_clicking_a_box_shows_its_details_and_marks_its_lines(
     page.screenshot(path=str(SCREENSHOTS / "details_card.png"))
 
 
-def test_double_clicking_a_word_outlines_what_its_line_made(
+def test_double_clicking_a_word_or_clicking_a_line_number_outlines_what_the_line_made(
         open_page: Callable[..., object], app_url: str) -> None:
     page = open_page(1366, 768)
     page.goto(f"{app_url}/?example=seed_3_get_variable_sharing")
@@ -394,6 +395,11 @@ def test_double_clicking_a_word_outlines_what_its_line_made(
     expect(focus).to_have_count(2)
     assert sorted(focus.all_text_contents()) == ["image_filters/conv1/weights:0",
                                                  "image_filters/conv2/weights:0"]
+    # with the editor focused, a click on line 17's number selects that line: the biases it
+    # made are outlined instead
+    frame.locator(".ace_gutter-cell").filter(has_text=re.compile(r"^\s*17\s*$")).click()
+    expect(focus).to_have_text(["image_filters/conv1/biases:0",
+                                "image_filters/conv2/biases:0"])
     # nothing ran, and the text is whole
     assert editor_text(page).startswith('"""Seed 3')
 
