@@ -140,7 +140,8 @@ def take_editor_response(response: dict | None) -> None:
     """The editor reports its text when it loses focus and on Ctrl+Enter (submit), and the
     cursor when text is selected (a double-clicked word or a clicked line number points at
     its line); only a submit runs. Each report has a new id; a fresh editor reports an empty
-    one. (Its "debounce" reports can carry text older than a later submit, so they are not asked for.)"""
+    one. (Its "debounce" reports can carry text older than a later submit, so they are not
+    asked for.)"""
     if not response or not response.get("id") or response["id"] == state.get("editor_seen"):
         return
     state.editor_seen = response["id"]
