@@ -35,6 +35,14 @@ def executor() -> Iterator[Executor]:
         yield ex
 
 
+@pytest.fixture(scope="session")
+def checkpoints(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Prefixes of the checkpoints of :data:`checkpoints.JOBS`, written by real TF."""
+    from checkpoints import JOBS, write_checkpoints
+
+    return write_checkpoints(tmp_path_factory.mktemp("checkpoints"), JOBS)
+
+
 def example_paths() -> list[Path]:
     return sorted(EXAMPLES.glob("*.py"))
 

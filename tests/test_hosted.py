@@ -189,3 +189,57 @@ def test_the_run_holds_no_capability(hosted: Executor) -> None:
 def test_a_run_cannot_see_the_worker_or_the_server_process(hosted: Executor) -> None:
     refused(hosted, f"open('/proc/{os.getpid()}/cmdline').read()")
     refused(hosted, "import os\nopen(f'/proc/{os.getppid()}/maps').read()")
+
+
+def test_a_checkpoint_is_read_from_a_private_copy_that_goes_with_the_run(
+        hosted: Executor, checkpoints: dict[str, str]) -> None:
+    """The run reads its own copy of the checkpoint; the original stays out of reach, and
+    the copy is gone when the run ends."""
+    import glob
+    import tempfile
+
+    pattern = os.path.join(tempfile.gettempdir(), "scopeviz-checkpoint-*")
+    before = set(glob.glob(pattern))
+    trace = hosted.run(f"open({checkpoints['flat'] + '.index'!r}, 'rb')\n",
+                       checkpoint=checkpoints["flat"])
+    # the sealed run read the keys, though the original file is out of its reach
+    assert [k.key for k in trace.checkpoint or []] == ["biases", "weights"]
+    assert trace.error is not None and trace.error.type == "Blocked" and trace.error.line == 1
+    assert set(glob.glob(pattern)) == before
+
+
+def test_a_hostile_checkpoint_is_a_finding_and_the_snippet_still_runs(
+        hosted: Executor, tmp_path: Path) -> None:
+    (tmp_path / "evil.index").write_bytes(b"\xff" * 4096)
+    (tmp_path / "evil.data-00000-of-00001").write_bytes(b"\x00" * 4096)
+    trace = hosted.run("v = tf.get_variable('w', [1])\n", checkpoint=str(tmp_path / "evil"))
+    assert trace.ok, trace.error
+    assert trace.checkpoint == [] and trace.checkpoint_error
+    assert "scopeviz-checkpoint-" not in trace.checkpoint_error  # no server path leaks
+    assert [v.name for v in trace.variables] == ["w:0"]
+
+
+def test_another_run_cannot_read_a_runs_checkpoint_copy(
+        hosted: Executor, checkpoints: dict[str, str]) -> None:
+    """While one run holds its checkpoint copy, a second run that knows the copy's path (the
+    test finds it for it) is refused."""
+    import glob
+    import tempfile
+    import threading
+    import time
+
+    pattern = os.path.join(tempfile.gettempdir(), "scopeviz-checkpoint-*", "*.index")
+    before = set(glob.glob(pattern))
+    holder = threading.Thread(target=hosted.run, args=("import time\ntime.sleep(4)\n",),
+                              kwargs={"checkpoint": checkpoints["flat"], "timeout": 30.0})
+    holder.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not set(glob.glob(pattern)) - before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (copy,) = set(glob.glob(pattern)) - before
+        intruder = hosted.run(f"print(len(open({copy!r}, 'rb').read()))\n")
+    finally:
+        holder.join()
+    assert intruder.error is not None and intruder.error.type == "Blocked", intruder.stdout
+    assert not os.path.exists(copy)

@@ -56,6 +56,14 @@ FORGED_EXIT = """\
     """
 
 
+# A checkpoint key with an unknown dimension: a checkpoint's shapes are always known.
+FORGED_CHECKPOINT_KEY = """\
+    import os, json
+    os.write(3, json.dumps({"k": "ck", "e": {"key": "w", "shape": [None], "dtype": "float32",
+                                             "saved_as": None}}).encode() + b"\\n")
+    """
+
+
 @pytest.mark.parametrize("source", [
     FORGED_EXIT,
     "import os\nos.write(3, b'[1, 2, 3]\\n')\n",
@@ -63,6 +71,8 @@ FORGED_EXIT = """\
     "import os\nos.write(3, b'{\"k\": \"ev\", \"e\": {\"kind\": \"variable\"}}\\n')\n",
     "import os\nos.write(3, b'{\"k\": \"out\", \"s\": \"stdout\", \"t\": 5}\\n')\n",
     "import os\nos.write(3, b'{\"k\": \"exit\", \"timed_out\": false}\\n')\n",
+    FORGED_CHECKPOINT_KEY,
+    "import os\nos.write(3, b'{\"k\": \"ckerr\", \"message\": [1]}\\n')\n",
     "import os\nos.write(3, b'[' * 100000 + b'\\n')\n",
 ])
 def test_forged_or_malformed_reports_end_the_run_as_a_crash(executor: Executor,

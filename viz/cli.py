@@ -1,18 +1,25 @@
-"""Command line: ``python -m viz trace PATH [--format ...] [-o FILE]``.
+"""Command line: ``python -m viz trace PATH [--format ...] [-o FILE]`` and
+``python -m viz check-checkpoint SNIPPET CKPT_PREFIX [--format text|json] [-o FILE]``.
 
-Exit status: 0 when the snippet ran, 1 when it raised (the report is still written), 2 for a
-usage error, with a one-line message on stderr.
+Exit status of ``trace``: 0 when the snippet ran, 1 when it raised (the report is still
+written). Of ``check-checkpoint``: 0 when every variable would restore, 1 when anything is
+missing or mismatched (or the snippet raised). Both: 2 for a usage error, with a one-line
+message on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import NoReturn
 
 from viz.backend.execute import DotNotFound, DrawingFailed
 from viz.backend.executor import DEFAULT_TIMEOUT_S, Executor
+from viz.checkpoint import check, resolve_prefix
+from viz.checkpoint import to_dict as checkpoint_dict
+from viz.checkpoint import to_text as checkpoint_text
 from viz.export import FORMATS, export
 from viz.view import RenderOptions
 
@@ -50,23 +57,71 @@ def _parser() -> argparse.ArgumentParser:
                        help="fold scopes nested deeper than N into one node")
     trace.add_argument("--filter", default="", metavar="TEXT",
                        help="draw only variables whose name contains TEXT, with their scopes")
+    check = commands.add_parser(
+        "check-checkpoint", help="run a snippet and line its variables up with a checkpoint")
+    check.add_argument("path", help="the snippet's file, or - for stdin")
+    check.add_argument("checkpoint", metavar="CKPT_PREFIX",
+                       help="the checkpoint's prefix (model.ckpt-1000), its .index file or "
+                            "its folder")
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help="output format")
+    check.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    check.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
+                       help="seconds before the run is stopped (default %(default)s)")
+    check.add_argument("--hosted", action="store_true",
+                       help="run (and read the checkpoint) in the kernel sandbox")
     return parser
+
+
+def _read_snippet(parser: argparse.ArgumentParser, path_arg: str) -> tuple[str, str]:
+    """The snippet's text and the name its errors refer to; a usage error when unreadable."""
+    if path_arg == "-":
+        return sys.stdin.read(), "<stdin>"
+    path = Path(path_arg)
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        parser.error(f"cannot read {path_arg}: {reason}")
+
+
+def _write(data: bytes, output: str | None) -> None:
+    if output:
+        Path(output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+def _check_checkpoint(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    try:
+        prefix = resolve_prefix(args.checkpoint)
+    except ValueError as exc:
+        parser.error(str(exc))
+    source, filename = _read_snippet(parser, args.path)
+    with Executor(hosted=args.hosted) as executor:
+        trace = executor.run(source, filename=filename, timeout=args.timeout,
+                             checkpoint=prefix)
+    if trace.checkpoint_error is not None:
+        print(f"viz: error: cannot read the checkpoint {prefix}: {trace.checkpoint_error}",
+              file=sys.stderr)
+        return 2
+    report = check(trace)
+    if args.format == "json":
+        data = json.dumps(checkpoint_dict(report, trace), indent=2) + "\n"
+    else:
+        data = checkpoint_text(report, trace, prefix)
+    _write(data.encode("utf-8"), args.output)
+    return 0 if report.ok and trace.ok else 1
 
 
 def main(argv: list[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.path == "-":
-        source, filename = sys.stdin.read(), "<stdin>"
-    else:
-        path = Path(args.path)
-        try:
-            source = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-            parser.error(f"cannot read {args.path}: {reason}")
-        filename = str(path)
+    if args.command == "check-checkpoint":
+        return _check_checkpoint(parser, args)
+    source, filename = _read_snippet(parser, args.path)
     with Executor(hosted=args.hosted) as executor:
         trace = executor.run(source, filename=filename, timeout=args.timeout)
     try:
@@ -84,9 +139,5 @@ def main(argv: list[str] | None = None) -> int:
               "draw a part of it, and --format text, json and csv need no drawing",
               file=sys.stderr)
         return 2
-    if args.output:
-        Path(args.output).write_bytes(data)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+    _write(data, args.output)
     return 0 if trace.ok else 1

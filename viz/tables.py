@@ -41,6 +41,13 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def aligned(table: list[tuple[str, ...]]) -> list[str]:
+    """Rows of cells as lines of left-aligned columns two spaces apart (the first row is
+    usually the header)."""
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
+
+
 def to_csv(trace: Trace) -> str:
     """The table as CSV with a header row."""
     buffer = io.StringIO()
@@ -61,8 +68,7 @@ def to_text(trace: Trace) -> str:
                _cell(r["shape"]), _cell(r["dtype"]), _cell(r["graph"])) for r in rows(trace)]
     if not any(r["graph"] for r in rows(trace)):  # one graph: the column would say nothing
         table = [row[:-1] for row in table]
-    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-    lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
+    lines += aligned(table)
     for reuse in trace.reuses:
         graph = f" of graph {reuse.graph}" if reuse.graph else ""
         lines.append(f"reuse: line {_cell(reuse.line)} returned {reuse.name}{graph} "

@@ -182,6 +182,21 @@ class ErrorInfo:
 
 
 @dataclass(frozen=True)
+class CheckpointKey:
+    """One tensor a checkpoint holds, as TF's reader lists it.
+
+    ``saved_as`` is, for a TF2 object-based checkpoint whose object graph could be read, the
+    name the variable had when it was saved (what a TF1 ``Saver`` restores it by); None for
+    a TF1 name-based checkpoint, where the key is that name.
+    """
+
+    key: str
+    shape: list[int | None]
+    dtype: str
+    saved_as: str | None = None
+
+
+@dataclass(frozen=True)
 class Trace:
     """Everything one run produced, in the order it happened."""
 
@@ -193,6 +208,10 @@ class Trace:
     filename: str = "snippet.py"
     ops: list[str] = field(default_factory=list)
     ops_total: int = 0
+    # The checkpoint the run was asked to read (None: none was), or why it could not be read.
+    # Not part of to_dict: ``check-checkpoint`` reports keys in its own fields.
+    checkpoint: list[CheckpointKey] | None = None
+    checkpoint_error: str | None = None
 
     @property
     def ok(self) -> bool:

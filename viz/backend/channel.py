@@ -16,8 +16,16 @@ import os
 import threading
 from typing import Any, Callable
 
-from viz.escape import clean
-from viz.trace import CREATED, REUSED, UNIQUIFIED, ErrorInfo, Event, event_from_dict
+from viz.escape import clean, shorten
+from viz.trace import (
+    CREATED,
+    REUSED,
+    UNIQUIFIED,
+    CheckpointKey,
+    ErrorInfo,
+    Event,
+    event_from_dict,
+)
 
 # Per-run bounds, shared by the run (which stops itself politely) and the executor (which
 # enforces them whatever the run does). A 10,000-variable model sends 16,000 events, 5 MB.
@@ -67,15 +75,16 @@ class Sender:
     def send(self, message: dict[str, Any]) -> None:
         self._write((json.dumps(message, default=str) + "\n").encode("utf-8", "surrogatepass"))
 
-    def event(self, event: dict[str, Any]) -> None:
-        """Sends one tracer event, or raises BoundExceeded (once; later events are dropped)."""
+    def event(self, event: dict[str, Any], kind: str = "ev") -> None:
+        """Sends one tracer event (or, as ``ck``, one checkpoint key: they share the bounds),
+        or raises BoundExceeded (once; later events are dropped)."""
         if self.exceeded is not None:
             return
         for value in event.values():
             if isinstance(value, str) and len(value) > MAX_NAME_CHARS:
                 self._exceed(f"the run used a name of {len(value):,} characters; names may "
                              f"have {MAX_NAME_CHARS:,}")
-        data = (json.dumps({"k": "ev", "e": event}, default=str) + "\n").encode(
+        data = (json.dumps({"k": kind, "e": event}, default=str) + "\n").encode(
             "utf-8", "surrogatepass")
         self.events += 1
         self.event_bytes += len(data)
@@ -146,6 +155,19 @@ _EVENT_SCHEMAS: dict[str, dict[str, Callable[[Any], bool]]] = {
 }
 
 
+_CHECKPOINT_KEY_SCHEMA: dict[str, Callable[[Any], bool]] = {
+    "key": _string, "shape": lambda value: value is not None and _shape(value)
+    and None not in value, "dtype": _string, "saved_as": _optional_string}
+
+
+def _checkpoint_key(data: Any) -> CheckpointKey | None:
+    """The checkpoint key a message describes, or None when it does not fit exactly."""
+    if (not isinstance(data, dict) or set(data) != set(_CHECKPOINT_KEY_SCHEMA)
+            or not all(check(data[key]) for key, check in _CHECKPOINT_KEY_SCHEMA.items())):
+        return None
+    return CheckpointKey(**{key: _cleaned(value) for key, value in data.items()})
+
+
 def _cleaned(value: Any) -> Any:
     if isinstance(value, str):
         return clean(value)
@@ -191,6 +213,8 @@ class RunReport:
         self.output_limit = output_limit
         self.ops: list[str] = []
         self.ops_total = 0
+        self.checkpoint: list[CheckpointKey] = []
+        self.checkpoint_error: str | None = None
         self.done = False
         self.error: ErrorInfo | None = None
         self.elapsed_ms: float | None = None
@@ -244,18 +268,23 @@ class RunReport:
             self._malformed()
             return
         kind = message.get("k")
-        if kind == "ev" and set(message) == {"k", "e"}:
-            event = _event(message["e"])
-            if event is None:
+        if kind in ("ev", "ck") and set(message) == {"k", "e"}:
+            item = (_event if kind == "ev" else _checkpoint_key)(message["e"])
+            if item is None:
                 self._malformed()
                 return
             self._event_bytes += len(line) + 1
-            if len(self.events) >= MAX_EVENTS:
+            if len(self.events) + len(self.checkpoint) >= MAX_EVENTS:
                 self._limit(describe_bound("scopes and variables", MAX_EVENTS))
             elif self._event_bytes > MAX_EVENT_BYTES:
                 self._limit(describe_bound("bytes of scopes and variables", MAX_EVENT_BYTES))
+            elif kind == "ev":
+                self.events.append(item)  # type: ignore[arg-type]
             else:
-                self.events.append(event)
+                self.checkpoint.append(item)  # type: ignore[arg-type]
+        elif (kind == "ckerr" and set(message) == {"k", "message"}
+              and isinstance(message["message"], str) and self.checkpoint_error is None):
+            self.checkpoint_error = clean(shorten(message["message"], MAX_ERROR_CHARS))
         elif (kind == "out" and set(message) == {"k", "s", "t"}
               and message["s"] in self.output and isinstance(message["t"], str)):
             self.add_output(message["s"], message["t"])

@@ -9,10 +9,13 @@ the report is checked message by message by :class:`viz.backend.channel.RunRepor
 from __future__ import annotations
 
 import array
+import dataclasses
+import glob
 import itertools
 import json
 import os
 import select
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -213,13 +216,16 @@ class Executor:
         self._current().wait_ready()
 
     def run(self, source: str, filename: str = "snippet.py",
-            timeout: float = DEFAULT_TIMEOUT_S) -> Trace:
+            timeout: float = DEFAULT_TIMEOUT_S, checkpoint: str | None = None) -> Trace:
         """Runs a snippet in a fresh graph and returns its trace.
 
         Args:
             source: the snippet's Python text.
             filename: the name errors and line numbers refer to.
             timeout: wall-clock seconds before the run is stopped with a ``Timeout`` error.
+            checkpoint: a checkpoint's prefix (``model.ckpt-1000``): the run reads its keys
+                with TF's reader before the snippet runs, into ``trace.checkpoint``. Hosted,
+                the run reads a private copy that only it may open, deleted when it ends.
         """
         size = len(source.encode("utf-8", "surrogatepass"))
         if size > MAX_SNIPPET_BYTES:
@@ -233,16 +239,40 @@ class Executor:
             return Trace(error=ErrorInfo("WorkerUnavailable", str(exc)), filename=filename)
         request = {"source": source, "filename": filename, "timeout": timeout,
                    "output_limit": self.output_limit, "memory_limit": self.memory_limit}
-        return _RunSession(self, zygote, request).run()
+        if checkpoint is None:
+            return _RunSession(self, zygote, request, []).run()
+        if not self.hosted:
+            return _RunSession(self, zygote, {**request, "checkpoint": checkpoint}, []).run()
+        with tempfile.TemporaryDirectory(prefix="scopeviz-checkpoint-") as private:
+            staged = stage_checkpoint(checkpoint, private)
+            trace = _RunSession(self, zygote, {**request, "checkpoint": staged},
+                                [private]).run()
+        if trace.checkpoint_error:  # the private folder's path means nothing to the user
+            shown = trace.checkpoint_error.replace(staged, checkpoint)
+            trace = dataclasses.replace(trace, checkpoint_error=shown.replace(private, "."))
+        return trace
+
+
+def stage_checkpoint(prefix: str, folder: str) -> str:
+    """Copies a checkpoint's index and data files into ``folder`` (a fresh private folder);
+    returns the copy's prefix. Files that are missing are simply not copied: the run's
+    reader says what it lacks."""
+    copy = os.path.join(folder, os.path.basename(prefix) or "checkpoint")
+    for path in [f"{prefix}.index", *glob.glob(f"{glob.escape(prefix)}.data-*")]:
+        if os.path.isfile(path):
+            shutil.copyfile(path, copy + path[len(prefix):])
+    return copy
 
 
 class _RunSession:
     """One run from the executor's side: its socket, its raw output files, its report."""
 
-    def __init__(self, executor: Executor, zygote: _Zygote, request: dict[str, Any]) -> None:
+    def __init__(self, executor: Executor, zygote: _Zygote, request: dict[str, Any],
+                 readable: list[str]) -> None:
         self.executor = executor
         self.zygote = zygote
         self.request = request
+        self.readable = readable  # folders the sealed run may read besides Python's
         self.timeout = float(request["timeout"])
         self.report = RunReport(executor.output_limit)
         self.started = time.perf_counter()
@@ -254,7 +284,8 @@ class _RunSession:
             run_id = next(self.executor._ids)
             pending = self.zygote.spawn(run_id, {
                 "timeout": self.timeout, "memory_limit": self.executor.memory_limit,
-                "hosted": self.executor.hosted}, [theirs.fileno(), *raw])
+                "hosted": self.executor.hosted, "readable": self.readable},
+                [theirs.fileno(), *raw])
             theirs.close()
             if pending is None:
                 return self._trace(None, "the worker process stopped; the next run starts a "
@@ -349,6 +380,8 @@ class _RunSession:
             ops=report.ops,
             ops_total=report.ops_total,
             filename=str(self.request["filename"]),
+            checkpoint=report.checkpoint if "checkpoint" in self.request else None,
+            checkpoint_error=report.checkpoint_error,
         )
 
     def _exit_error(self, exit_info: dict[str, Any] | None, lost: str | None) -> ErrorInfo:

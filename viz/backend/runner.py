@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import tensorflow.compat.v1 as tf_v1
 
-from viz.backend import tracer
+from viz.backend import checkpoint_keys, tracer
 from viz.backend.channel import (
     MAX_ERROR_CHARS,
     MAX_NAME_CHARS,
@@ -217,6 +217,18 @@ def graph_ops(limit: int) -> tuple[list[str], int]:
     return names[:limit], len(names)
 
 
+def read_checkpoint(prefix: str, sender: Sender) -> None:
+    """Sends the checkpoint's keys (before the snippet runs, so nothing it does can change
+    what is read), or why it could not be read; the snippet runs either way."""
+    try:
+        keys = checkpoint_keys.read(prefix)
+    except Exception as exc:  # noqa: BLE001 - an unreadable upload is a finding, not a crash
+        sender.send({"k": "ckerr", "message": f"{type(exc).__name__}: {_message(exc)}"})
+        return
+    for key in keys:
+        sender.event(key, kind="ck")
+
+
 def run(request: dict[str, Any], sender: Sender, hosted: bool = False) -> None:
     """Executes the request's snippet in a fresh graph, streaming events, then sends ``done``.
 
@@ -248,6 +260,8 @@ def run(request: dict[str, Any], sender: Sender, hosted: bool = False) -> None:
     try:
         signal.setitimer(signal.ITIMER_REAL, timeout)
         try:
+            if request.get("checkpoint"):
+                read_checkpoint(str(request["checkpoint"]), sender)
             code = compile(source, filename, "exec", dont_inherit=True)
             exec(code, module.__dict__)
         except BaseException as exc:  # the snippet's failure is the result, whatever it is

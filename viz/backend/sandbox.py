@@ -2,7 +2,8 @@
 snippet. Each layer is a kernel mechanism, not a check on the snippet's text:
 
 - new network and IPC namespaces (no interface but a down loopback; no SysV object in sight);
-- Landlock: files readable only under the Python and system library folders, in /proc only
+- Landlock: files readable only under the Python and system library folders (and the run's
+  own copy of a checkpoint it checks), in /proc only
   the run's own process, writable only for its own thread names, no signals to processes
   outside the sandbox (ABI 6);
 - no capabilities (root or not) and ``no_new_privs``: limits cannot be raised, set-uid
@@ -88,7 +89,7 @@ def readable_paths() -> list[str]:
     return sorted(p for p in paths if os.path.exists(p))
 
 
-def _landlock() -> None:
+def _landlock(extra_readable: tuple[str, ...]) -> None:
     abi = landlock_abi()
     if abi < MIN_LANDLOCK_ABI:
         raise SandboxUnavailable(f"Landlock ABI {abi} is too old; hosted mode needs ABI "
@@ -97,6 +98,7 @@ def _landlock() -> None:
     ruleset = _check(_libc.syscall(SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr),
                                    ctypes.sizeof(attr), 0), "landlock_create_ruleset")
     rules = [(path, FS_READ_FILE | FS_READ_DIR | FS_EXECUTE) for path in readable_paths()]
+    rules += [(path, FS_READ_FILE | FS_READ_DIR) for path in extra_readable]
     # TF names its threads by writing /proc/self/task/<tid>/comm and aborts if it cannot.
     rules += [(f"/proc/{os.getpid()}/task", FS_WRITE_FILE | FS_READ_FILE | FS_READ_DIR),
               ("/dev/null", FS_WRITE_FILE | FS_READ_FILE)]
@@ -188,8 +190,11 @@ def _filter() -> None:
     rules.load()
 
 
-def enter() -> None:
+def enter(extra_readable: tuple[str, ...] = ()) -> None:
     """Seals this process (a forked child, before the snippet runs); fails closed.
+
+    ``extra_readable`` are folders this run alone may read besides Python's (the private copy
+    of a checkpoint it checks); they come from the executor, never from the snippet.
 
     Raises:
         SandboxUnavailable: a layer could not be set up; the run must not go ahead.
@@ -200,6 +205,6 @@ def enter() -> None:
     os.environ.update(CLEAN_ENVIRONMENT)
     _unshare()
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
-    _landlock()
+    _landlock(extra_readable)
     _drop_capabilities()
     _filter()

@@ -1,0 +1,417 @@
+"""A snippet's variables lined up with a checkpoint's keys, each near miss explained from the
+trace. Pure: takes a trace whose run read the checkpoint (``trace.checkpoint``), no TF.
+
+The rules are TF's: a ``tf.train.Saver`` saves and restores the global variables under their
+names without ``:0``; a shape or dtype that differs fails the restore. A TF2 object-based
+checkpoint keys each variable by its object path (``model/dense/kernel/.ATTRIBUTES/
+VARIABLE_VALUE``) and keeps the name the variable was saved from in its object graph, which
+is what a TF1 ``Saver`` restores it by; without that name (no data file), a match is a guess.
+"""
+
+from __future__ import annotations
+
+import difflib
+import glob
+import json
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from viz.tables import aligned
+from viz.trace import (
+    SCHEMA,
+    CheckpointKey,
+    NameScopeEvent,
+    Trace,
+    VariableEvent,
+    VariableScopeEvent,
+    op_name,
+    parent_path,
+    shape_text,
+)
+
+TF2_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
+RESTORES, MISSING, MISMATCHED, UNUSED = "restores", "missing", "mismatched", "unused"
+_SUFFIX = re.compile(r"_[0-9]+$")
+_PARTITION = re.compile(r"^(.*)/part_[0-9]+$")
+# What made optimizer state, from the tracer's ``via`` (the TF API the line called).
+_OPTIMIZER = re.compile(r"Optimizer\.|ExponentialMovingAverage\.")
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A variable no key restores: the nearest key (or None) and why, in words."""
+
+    name: str
+    shape: list[int | None] | None
+    line: int | None
+    closest: CheckpointKey | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A variable whose key exists with another shape or dtype: the restore would fail."""
+
+    name: str
+    shape: list[int | None] | None
+    dtype: str
+    key_shape: list[int | None]
+    key_dtype: str
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """How a snippet's variables meet a checkpoint's keys."""
+
+    restores: list[str]
+    missing: list[Missing]
+    unused: list[CheckpointKey]
+    mismatched: list[Mismatch]
+    assignment_map: dict[str, str]
+    object_based: bool
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Every variable would restore."""
+        return not self.missing and not self.mismatched
+
+    def status(self) -> dict[str, str]:
+        """Variable name (without ``:0``) -> restores / missing / mismatched."""
+        marks = {name: RESTORES for name in self.restores}
+        marks.update({m.name: MISSING for m in self.missing})
+        marks.update({m.name: MISMATCHED for m in self.mismatched})
+        return marks
+
+    def reasons(self) -> dict[str, str]:
+        """Variable name -> why it is missing or mismatched, in words."""
+        why = {m.name: m.reason for m in self.missing}
+        why.update({m.name: f"the checkpoint's `{m.name}` is {_kind(m.key_shape, m.key_dtype)}"
+                            f"; this snippet's is {_kind(m.shape, m.dtype)}"
+                    for m in self.mismatched})
+        return why
+
+
+def resolve_prefix(path: str) -> str:
+    """The checkpoint prefix a user means: the prefix itself, its ``.index`` or ``.data-*``
+    file, or a folder (its ``checkpoint`` file's latest entry, else its one ``.index``).
+
+    Raises:
+        ValueError: no checkpoint there, in words fit for a one-line usage error.
+    """
+    if os.path.isdir(path):
+        latest = _latest_in(path)
+        if latest is not None:
+            return latest
+        indexes = sorted(glob.glob(os.path.join(glob.escape(path), "*.index")))
+        if len(indexes) == 1:
+            return indexes[0][:-len(".index")]
+        found = "no .index file" if not indexes else f"{len(indexes)} checkpoints"
+        raise ValueError(f"{path} is a folder with {found}; give a checkpoint prefix "
+                         "(such as model.ckpt-1000)")
+    for ending in (".index", ".data-"):
+        at = path.rfind(ending)
+        if at > 0 and os.path.isfile(path) and (ending == ".index" or "-of-" in path[at:]):
+            path = path[:at]
+            break
+    if not os.path.isfile(path + ".index"):
+        raise ValueError(f"no checkpoint at {path} (there is no {path}.index)")
+    return path
+
+
+def _latest_in(folder: str) -> str | None:
+    """The prefix a folder's ``checkpoint`` state file names as the latest, if it exists."""
+    try:
+        with open(os.path.join(folder, "checkpoint"), encoding="utf-8") as state:
+            text = state.read(1 << 16)
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = re.search(r'^model_checkpoint_path:\s*"([^"]+)"', text, re.MULTILINE)
+    if match is None:
+        return None
+    prefix = os.path.join(folder, match.group(1))
+    return prefix if os.path.isfile(prefix + ".index") else None
+
+
+def key_path(key: CheckpointKey) -> str:
+    """The variable path a key stands for: its saved name when known, else the key without
+    TF2's ``/.ATTRIBUTES/VARIABLE_VALUE``."""
+    if key.saved_as:
+        return key.saved_as
+    return key.key[:-len(TF2_SUFFIX)] if key.key.endswith(TF2_SUFFIX) else key.key
+
+
+def _norm(path: str) -> list[str]:
+    """Path parts without TF's ``_N`` uniquifying suffixes: ``a/dense_1/kernel`` -> a, dense,
+    kernel."""
+    return [_SUFFIX.sub("", part) for part in path.split("/")]
+
+
+def _common_tail(a: list[str], b: list[str]) -> int:
+    count = 0
+    while count < min(len(a), len(b)) and a[-1 - count] == b[-1 - count]:
+        count += 1
+    return count
+
+
+def _kind(shape: list[int | None] | None, dtype: str) -> str:
+    return f"{dtype} {shape_text(shape) if shape is not None else '[?]'}"
+
+
+def saved_variables(trace: Trace) -> tuple[list[VariableEvent], list[VariableEvent]]:
+    """The run's variables a default ``Saver`` saves (global ones of the run's own graph),
+    and the others (local or in no collection), each in creation order."""
+    saved, other = [], []
+    for variable in trace.variables:
+        if variable.graph == 0:
+            (saved if "variables" in variable.collections else other).append(variable)
+    return saved, other
+
+
+def check(trace: Trace) -> CheckReport:
+    """Lines the trace's variables up with the checkpoint the run read.
+
+    A variable restores when a key has its name (or, in a TF2 checkpoint, was saved from a
+    variable of that name) with the same shape and dtype; with another shape or dtype it is
+    mismatched. Every other variable is missing, with the closest key and the reason.
+    ``assignment_map`` holds the restores and each missing variable whose closest key is
+    otherwise unused and fits (same shape and dtype), each key once.
+    """
+    keys = list(trace.checkpoint or [])
+    by_name = {k.key: k for k in keys}
+    saved_names = [k.saved_as for k in keys if k.saved_as]
+    by_saved = {k.saved_as: k for k in keys
+                if k.saved_as and saved_names.count(k.saved_as) == 1}
+    variables, other = saved_variables(trace)
+    object_based = any(k.key.endswith(TF2_SUFFIX) for k in keys)
+    restores: list[str] = []
+    mismatched: list[Mismatch] = []
+    pending: list[VariableEvent] = []
+    used: set[str] = set()
+    assignment: dict[str, str] = {}
+    for variable in variables:
+        name = op_name(variable.name)
+        partition = _PARTITION.match(name)
+        key = by_name.get(name) or by_saved.get(name)
+        if key is None and partition and partition.group(1) in by_name:
+            used.add(partition.group(1))  # a Saver writes a partitioned variable as one key
+            assignment[partition.group(1)] = partition.group(1)
+            restores.append(name)
+        elif key is None:
+            pending.append(variable)
+        elif key.shape == variable.shape and key.dtype == variable.dtype:
+            restores.append(name)
+            used.add(key.key)
+            assignment[key.key] = name
+        else:
+            mismatched.append(Mismatch(name, variable.shape, variable.dtype, key.shape,
+                                       key.dtype))
+            used.add(key.key)
+    missing = []
+    for variable in pending:
+        closest = _closest(variable, keys, used)
+        name = op_name(variable.name)
+        if (closest is not None and closest.key not in used and closest.key not in assignment
+                and closest.shape == variable.shape and closest.dtype == variable.dtype):
+            assignment[closest.key] = name
+        missing.append(Missing(name, variable.shape, variable.line, closest,
+                               _reason(variable, closest, trace, keys)))
+    notes = []
+    if other:
+        notes.append(f"{len(other)} variable(s) are in no global collection, so a default "
+                     "Saver neither saves nor restores them: "
+                     + ", ".join(op_name(v.name) for v in other[:5])
+                     + (" ..." if len(other) > 5 else ""))
+    if object_based and not any(k.saved_as for k in keys):
+        notes.append("a TF2 object-based checkpoint whose object graph could not be read "
+                     "(is its .data file beside the .index?): its keys are matched to "
+                     "variables by path and shape, which is a guess")
+    return CheckReport(restores, missing, [k for k in keys if k.key not in used], mismatched,
+                       assignment, object_based, notes)
+
+
+def _closest(variable: VariableEvent, keys: list[CheckpointKey],
+             used: set[str]) -> CheckpointKey | None:
+    """The key nearest the variable: the same name up to ``_N`` suffixes first, then the
+    same shape and dtype with the longest common tail of path parts and the most similar
+    text. A key of the same shape with nothing else in common counts only when it is the one
+    unused key of that shape. Optimizer state with no optimizer keys at all has none."""
+    name = op_name(variable.name)
+    if _optimizer_state(variable) and not _optimizer_keys(variable, keys):
+        return None
+    parts = _norm(name)
+    fits = [k for k in keys if k.shape == variable.shape and k.dtype == variable.dtype]
+    unused_fits = [k for k in fits if k.key not in used]
+    best, best_score = None, None
+    for key in keys:
+        path = key_path(key)
+        other = _norm(path)
+        same_name = other == parts
+        fit = key in fits
+        tail = _common_tail(parts, other)
+        ratio = difflib.SequenceMatcher(None, name, path, autojunk=False).ratio()
+        if not (same_name or fit and (tail or ratio >= 0.6 or unused_fits == [key])):
+            continue
+        score = (same_name, fit, tail, key.key not in used, ratio)
+        if best_score is None or score > best_score:
+            best, best_score = key, score
+    return best
+
+
+def _optimizer_state(variable: VariableEvent) -> bool:
+    return bool(variable.via and _OPTIMIZER.search(variable.via))
+
+
+def _optimizer_keys(variable: VariableEvent, keys: list[CheckpointKey]) -> bool:
+    """Whether the checkpoint holds state of the kind this variable is (``Adam`` slots,
+    ``beta1_power``), by the last part of the name without its ``_N``."""
+    leaf = _norm(op_name(variable.name))[-1]
+    return any(_norm(key_path(k))[-1] == leaf for k in keys)
+
+
+def _scope_entries(trace: Trace, path: str) -> list[NameScopeEvent | VariableScopeEvent]:
+    """The scope events that opened exactly ``path`` in the run's graph."""
+    found: list[NameScopeEvent | VariableScopeEvent] = []
+    for event in trace.events:
+        if isinstance(event, NameScopeEvent) and event.given == path and event.graph == 0:
+            found.append(event)
+        elif isinstance(event, VariableScopeEvent) and event.name == path and event.graph == 0:
+            found.append(event)
+    return found
+
+
+def _lines(numbers: list[int | None]) -> str:
+    known = sorted({n for n in numbers if n is not None})
+    if not known:
+        return "lines unknown"
+    return f"line {known[0]}" if len(known) == 1 else \
+        "lines " + ", ".join(map(str, known[:-1])) + f" and {known[-1]}"
+
+
+def _reason(variable: VariableEvent, key: CheckpointKey | None, trace: Trace,
+            keys: list[CheckpointKey]) -> str:
+    """Why the variable finds no key of its name, in words, from what the run did."""
+    name = op_name(variable.name)
+    if _optimizer_state(variable) and not _optimizer_keys(variable, keys):
+        kind = _norm(name)[-1]
+        what = "the moving averages" if "MovingAverage" in str(variable.via) else \
+            "the optimizer"
+        slots, made = (f"`{kind}` slots", "them") if "/" in name else (f"`{kind}`", "it")
+        return (f"{slots} not in the checkpoint: it was saved without {what} "
+                f"({variable.via} at {_lines([variable.line])} made {made})")
+    if key is None:
+        return (f"no key `{name}`, and no unused key of shape "
+                f"{shape_text(variable.shape or [])} and {variable.dtype} comes near it")
+    path = key_path(key)
+    ours, theirs = name.split("/"), path.split("/")
+    guess = "guess: " if key.key.endswith(TF2_SUFFIX) and key.saved_as != path else ""
+    if _norm(name) == _norm(path):
+        at = next(i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b)
+        return guess + _suffix_reason(variable, name, path, at, trace)
+    if ours[-1] == theirs[-1] and not guess:
+        where = parent_path(name)
+        entries = _scope_entries(trace, where)
+        entered = f" (entered at {_lines([entries[0].line])})" if entries else ""
+        saved_under = f"under `{parent_path(path)}`" if "/" in path else "at the top level"
+        return (f"`{name}` vs `{path}`: the same name in another scope: this snippet puts it "
+                f"under `{where}`{entered}, the checkpoint {saved_under}")
+    if key.key.endswith(TF2_SUFFIX):
+        saved = f" (saved from `{key.saved_as}`)" if key.saved_as else ""
+        return (f"guess: no key was saved from a variable named `{name}`; `{key.key}`{saved}"
+                f" has its shape {shape_text(key.shape)} and the nearest object path")
+    return (f"no key `{name}`; the nearest by name and shape is `{path}` "
+            f"({_kind(key.shape, key.dtype)})")
+
+
+def _suffix_reason(variable: VariableEvent, name: str, path: str, at: int,
+                   trace: Trace) -> str:
+    """Names equal but for a ``_N`` at part ``at``: which scope or name took the number."""
+    ours, theirs = name.split("/"), path.split("/")
+    ours_prefix, theirs_prefix = "/".join(ours[:at + 1]), "/".join(theirs[:at + 1])
+    base = _SUFFIX.sub("", ours[at])
+    if ours[at] == base:
+        return (f"`{name}` vs `{path}`: the checkpoint's `{theirs[at]}` has a number this "
+                f"snippet's `{ours[at]}` lacks: where it was saved, `{base}` had been "
+                "built or entered before (a model built twice, or another of its kind "
+                "first); this snippet does it once")
+    if at == len(ours) - 1:
+        first = [v.line for v in trace.variables if op_name(v.name) == path]
+        return (f"`_{ours[at].rsplit('_', 1)[-1]}` suffix: a variable named `{path}` "
+                f"already existed ({_lines(first)}); {_lines([variable.line])} made "
+                f"`{name}`")
+    entries = _scope_entries(trace, ours_prefix)
+    earlier = _scope_entries(trace, theirs_prefix)
+    layer = next((e for e in entries if isinstance(e, VariableScopeEvent)
+                  and e.default_name), None)
+    if layer is not None:
+        builds = [e.line for e in trace.events if isinstance(e, VariableScopeEvent)
+                  and e.default_name == layer.default_name and not e.captured
+                  and e.graph == 0 and parent_path(e.name) == parent_path(ours_prefix)]
+        where = _lines(builds) if len(set(builds)) > 1 else \
+            f"each at {_lines(builds)}: the code there ran {len(builds)} times"
+        return (f"`{name}` vs `{path}`: this snippet built the layer `{base}` "
+                f"{len(builds)} times ({where}); the checkpoint has `{theirs_prefix}`")
+    line = _lines([entries[0].line]) if entries else "a later line"
+    first = f" (first at {_lines([earlier[0].line])})" if earlier else ""
+    return (f"`_{ours[at].rsplit('_', 1)[-1]}` suffix: the scope `{base}` was entered a "
+            f"second time at {line}{first} without reuse; the checkpoint has "
+            f"`{theirs_prefix}`")
+
+
+def to_dict(report: CheckReport, trace: Trace) -> dict[str, Any]:
+    """The JSON object ``check-checkpoint --format json`` prints (schema 1)."""
+    def key(k: CheckpointKey | None) -> dict[str, Any] | None:
+        return None if k is None else {"key": k.key, "shape": k.shape}
+
+    return {
+        "schema": SCHEMA,
+        "restores": report.restores,
+        "missing": [{"name": m.name, "shape": m.shape, "line": m.line,
+                     "closest": key(m.closest), "reason": m.reason} for m in report.missing],
+        "unused": [{"key": k.key, "shape": k.shape, "dtype": k.dtype} for k in report.unused],
+        "mismatched": [asdict(m) for m in report.mismatched],
+        "assignment_map": report.assignment_map,
+        "notes": report.notes,
+        "trace": trace.to_dict(),
+    }
+
+
+def to_text(report: CheckReport, trace: Trace, prefix: str) -> str:
+    """A report a person reads in a terminal: the summary, then a table per finding."""
+    kind = "TF2 object-based" if report.object_based else "TF1 name-based"
+    keys = len(trace.checkpoint or [])
+    lines = [f"{trace.filename} against {prefix} ({kind}, {keys} keys): "
+             f"{len(report.restores)} restore, {len(report.missing)} missing, "
+             f"{len(report.mismatched)} mismatched, {len(report.unused)} unused keys"]
+    if trace.error:
+        lines.append("the snippet stopped early, so this covers the variables made before: "
+                     + trace.error.describe())
+    if report.missing:
+        lines += ["", "MISSING: no key restores these"]
+        rows = [("line", "variable", "shape", "closest key", "key shape")]
+        for m in report.missing:
+            rows.append((str(m.line or ""), m.name, shape_text(m.shape or []),
+                         m.closest.key if m.closest else "-",
+                         shape_text(m.closest.shape) if m.closest else ""))
+        table = aligned(rows)
+        lines.append(table[0])
+        for row, m in zip(table[1:], report.missing):
+            lines += [row, f"    why: {m.reason}"]
+    if report.mismatched:
+        lines += ["", "MISMATCHED: the key exists with another shape or dtype"]
+        lines += aligned([("variable", "shape", "dtype", "key shape", "key dtype")] + [
+            (m.name, shape_text(m.shape or []), m.dtype, shape_text(m.key_shape), m.key_dtype)
+            for m in report.mismatched])
+    if report.unused:
+        lines += ["", "UNUSED KEYS: no variable restores from these"]
+        lines += aligned([("key", "shape", "dtype")] + [
+            (k.key, shape_text(k.shape), k.dtype) for k in report.unused])
+    if report.restores:
+        lines += ["", f"RESTORE: {len(report.restores)} variable(s) by name"]
+        lines += [f"  {name}" for name in report.restores]
+    lines += [f"note: {note}" for note in report.notes]
+    lines += ["", "assignment_map for tf.train.init_from_checkpoint:",
+              json.dumps(report.assignment_map, indent=2)]
+    return "\n".join(lines) + "\n"
