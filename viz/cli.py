@@ -1,10 +1,12 @@
 """Command line: ``python -m viz trace PATH [--format ...] [-o FILE]`` and
-``python -m viz check-checkpoint SNIPPET CKPT_PREFIX [--format text|json] [-o FILE]``.
+``python -m viz check-checkpoint SNIPPET CKPT_PREFIX [--format text|json] [-o FILE]`` and
+``python -m viz diff A.py B.py [--format text|json] [-o FILE]``.
 
 Exit status of ``trace``: 0 when the snippet ran, 1 when it raised (the report is still
 written). Of ``check-checkpoint``: 0 when every variable would restore, 1 when anything is
-missing or mismatched (or the snippet raised). Both: 2 for a usage error, with a one-line
-message on stderr.
+missing or mismatched (or the snippet raised). Of ``diff``: 0 when both make the same
+variable names, 1 when they differ (or one raised). All: 2 for a usage error, with a
+one-line message on stderr.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from viz.backend.executor import DEFAULT_TIMEOUT_S, Executor
 from viz.checkpoint import check, resolve_prefix
 from viz.checkpoint import to_dict as checkpoint_dict
 from viz.checkpoint import to_text as checkpoint_text
+from viz.diff import diff
+from viz.diff import to_dict as diff_dict
+from viz.diff import to_text as diff_text
 from viz.export import FORMATS, export
 from viz.view import RenderOptions
 
@@ -70,7 +75,34 @@ def _parser() -> argparse.ArgumentParser:
                        help="seconds before the run is stopped (default %(default)s)")
     check.add_argument("--hosted", action="store_true",
                        help="run (and read the checkpoint) in the kernel sandbox")
+    compare = commands.add_parser("diff", help="run two snippets and map their variables")
+    compare.add_argument("a", metavar="A.py", help="the first snippet (- for stdin)")
+    compare.add_argument("b", metavar="B.py", help="the second snippet")
+    compare.add_argument("--format", choices=("text", "json"), default="text",
+                         help="output format")
+    compare.add_argument("-o", "--output", metavar="FILE",
+                         help="write to FILE instead of stdout")
+    compare.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
+                         help="seconds before each run is stopped (default %(default)s)")
+    compare.add_argument("--hosted", action="store_true",
+                         help="run both in the kernel sandbox used by shared servers")
     return parser
+
+
+def _diff(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.a == "-" and args.b == "-":
+        parser.error("only one of A and B can be read from stdin")
+    (source_a, file_a), (source_b, file_b) = (_read_snippet(parser, p) for p in (args.a, args.b))
+    with Executor(hosted=args.hosted) as executor:
+        a = executor.run(source_a, filename=file_a, timeout=args.timeout)
+        b = executor.run(source_b, filename=file_b, timeout=args.timeout)
+    report = diff(a, b)
+    if args.format == "json":
+        data = json.dumps(diff_dict(report, a, b), indent=2) + "\n"
+    else:
+        data = diff_text(report, a, b)
+    _write(data.encode("utf-8"), args.output)
+    return 0 if report.identical and a.ok and b.ok else 1
 
 
 def _read_snippet(parser: argparse.ArgumentParser, path_arg: str) -> tuple[str, str]:
@@ -121,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "check-checkpoint":
         return _check_checkpoint(parser, args)
+    if args.command == "diff":
+        return _diff(parser, args)
     source, filename = _read_snippet(parser, args.path)
     with Executor(hosted=args.hosted) as executor:
         trace = executor.run(source, filename=filename, timeout=args.timeout)
