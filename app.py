@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
 import time
+from collections import Counter
 from dataclasses import replace
 from urllib.parse import urlencode
 
@@ -14,6 +17,8 @@ from code_editor import code_editor
 from viz import Trace, WorkerPool
 from viz.backend.execute import DrawingFailed, run_dot
 from viz.cache import BoundedCache
+from viz.checkpoint import check, marked, report_rows
+from viz.checkpoint import to_dict as checkpoint_dict
 from viz.editor import CSS as EDITOR_CSS
 from viz.editor import OPTIONS as EDITOR_OPTIONS
 from viz.editor import editor_props, selected_line
@@ -29,6 +34,7 @@ from viz.steps import Step, steps, trace_at
 from viz.tables import rows, status_counts
 from viz.trace import STATUSES
 from viz.tree import build_tree
+from viz.upload import UPLOAD_LIMIT, BadUpload, checkpoint_files, write_checkpoint
 from viz.view import RenderOptions, build_view, filter_matches, find_group, openable
 
 # The sidebar holds settings only (examples are above the editor): closed, it leaves a laptop
@@ -88,14 +94,40 @@ def wait_for_tensorflow() -> None:
     bar.empty()
 
 
+def uploaded_checkpoint() -> dict[str, bytes] | None:
+    """The checkpoint files uploaded in the Checkpoint panel (None: none); a bad upload is
+    said in the panel and checks nothing."""
+    uploads = state.get("checkpoint_upload") or []
+    state.upload_error = None
+    if not uploads:
+        return None
+    try:
+        return checkpoint_files([(f.name, f.getvalue()) for f in uploads])
+    except BadUpload as exc:
+        state.upload_error = str(exc)
+        return None
+
+
 def run_current() -> None:
-    """Runs the editor's text; the result (or failure) lands in session state."""
+    """Runs the editor's text (reading the uploaded checkpoint, if any, in the same run); the
+    result (or failure) lands in session state."""
     source = state.source
+    files = uploaded_checkpoint()
     wait_for_tensorflow()
     with st.spinner("Running in TensorFlow..."):
-        trace = pool.run(source, filename="snippet.py", timeout=state.get("time_limit", TIMEOUT))
+        timeout = state.get("time_limit", TIMEOUT)
+        if files is None:
+            trace = pool.run(source, filename="snippet.py", timeout=timeout)
+        else:  # written for this run alone, and gone with it
+            with tempfile.TemporaryDirectory(prefix="scopeviz-upload-") as folder:
+                trace = pool.run(source, filename="snippet.py", timeout=timeout,
+                                 checkpoint=write_checkpoint(files, folder))
     state.trace = trace
     state.ran_source = source
+    state.checked = None
+    if trace.checkpoint is not None and trace.checkpoint_error is None:
+        report = check(trace)
+        state.checked = (report, *marked(trace, report))
     if trace.ok:
         state.last_good = trace
     st.query_params.from_dict(share_query(source))
@@ -157,7 +189,9 @@ def drawing_source(trace: Trace, options: RenderOptions) -> str:
     """The trace's DOT, kept per trace and options: every widget change reruns the page, and
     a trace at its bounds (50,000 scopes) takes most of a second to lay out. Only the current
     and the last good trace keep entries, eight at most."""
-    live = [t for t in (state.get("trace"), state.get("last_good")) if t is not None]
+    checked = state.get("checked")
+    live = [t for t in (state.get("trace"), state.get("last_good"),
+                        checked[1] if checked else None) if t is not None]
     cache = {key: entry for key, entry in state.get("dot_cache", {}).items()
              if any(entry[0] is t for t in live)}
     entry = cache.get((id(trace), options))
@@ -167,6 +201,30 @@ def drawing_source(trace: Trace, options: RenderOptions) -> str:
         cache.pop(next(iter(cache)))
     state.dot_cache = cache
     return entry[1]
+
+
+def checkpoint_panel(trace: Trace | None) -> None:
+    """Upload a checkpoint: each run then reads it and the results show what restores."""
+    uploads = state.get("checkpoint_upload")
+    where = ("inside the run's sandbox, which alone can open them" if HOSTED
+             else "by the run")
+    with st.expander("Check against a checkpoint", expanded=bool(uploads),
+                     icon=":material/fact_check:"):
+        st.file_uploader(
+            "Checkpoint files", accept_multiple_files=True, key="checkpoint_upload",
+            on_change=request_run,
+            help="model.ckpt-1000.index, model.ckpt-1000.data-00000-of-00001, or a zip")
+        st.caption(f"Upload the checkpoint's `.index` file (enough for a TF1 checkpoint: "
+                   f"keys, shapes, dtypes) and, for a TF2 checkpoint, its `.data-...` file "
+                   f"too, or one zip of them: up to {UPLOAD_LIMIT // 2**20} MB in all. They "
+                   f"are read {where} and deleted when it ends.")
+        if state.get("upload_error"):
+            st.error(markdown_text(f"Not checked: {state.upload_error}"))
+        elif trace is not None and trace.checkpoint_error:
+            st.error(markdown_text(f"The checkpoint could not be read: "
+                                   f"{trace.checkpoint_error}"))
+        elif uploads and trace is not None and trace.checkpoint is not None:
+            st.caption("Results: the graph's colours and the Checkpoint tab.")
 
 
 def run_shared() -> None:
@@ -272,7 +330,9 @@ with editor_column:
     ran_this = trace is not None and state.get("ran_source") == state.source
     # Worked out once per rerun: the editor marks their lines, the Graph tab shows them.
     all_steps = steps(trace) if trace is not None and state.get("stepping") else []
-    selected = (node_details(trace, state.selected)
+    checked_now = state.get("checked") if trace is not None else None
+    selected = (node_details(checked_now[1] if checked_now else trace, state.selected,
+                             checked_now[2] if checked_now else ())
                 if trace is not None and state.get("selected") else None)
     focus_lines: list[int] = []
     if ran_this and all_steps:
@@ -293,6 +353,7 @@ with editor_column:
     if state.get("undo_source") is not None:
         st.button("Restore the text you had before loading the example", key="restore",
                   icon=":material/undo:", on_click=restore_edits)
+    checkpoint_panel(trace)
     error = trace.error if trace is not None else None
 
 if trace is None:
@@ -304,9 +365,14 @@ if trace is None:
 if error is not None:  # beside the editor, above the fold, with its line
     result_column.error(markdown_text(error.describe()))
 counts = status_counts(trace)
-dot = drawing_source(trace, options)
-graph_tab, table_tab, why_tab, output_tab = result_column.tabs(
-    ["Graph", "Variables", "Why these names", "Output"])
+# Checked against a checkpoint: the graph also draws its unused keys, and colours by check.
+checked = state.get("checked") if state.get("trace") is trace else None
+shown, marks = (checked[1], checked[2]) if checked else (trace, ())
+options = replace(options, marks=marks)
+dot = drawing_source(shown, options)
+tab_names = ["Graph", "Variables", "Why these names", "Output"] + (
+    ["Checkpoint"] if checked else [])
+graph_tab, table_tab, why_tab, output_tab, *more_tabs = result_column.tabs(tab_names)
 
 
 
@@ -441,7 +507,7 @@ def step_view(shown: Trace, all_steps: list[Step]) -> None:
 
 
 with graph_tab:
-    st.html(legend_html(counts))
+    st.html(legend_html(counts, Counter(mark for _, mark, _ in marks) if marks else None))
     step_column, search_column = st.columns([1, 1], vertical_alignment="center")
     search_column.text_input(
         "Highlight names", key="graph_search", placeholder="Highlight names, e.g. kernel",
@@ -457,17 +523,18 @@ with graph_tab:
     if stepping:
         step_view(trace, all_steps)
     elif error is None:
-        drawable = show_graph(dot, "graph", focus=graph_focus(trace))
+        drawable = show_graph(dot, "graph", focus=graph_focus(shown))
     else:
         if trace.variables:
             st.caption("Partial graph: what the snippet created before it failed.")
-            drawable = show_graph(dot, "graph", focus=graph_focus(trace))
+            drawable = show_graph(dot, "graph", focus=graph_focus(shown))
         else:
             st.caption("The snippet created no variables before it failed.")
         if last_good is not None:
             with st.expander("Last successful run (stale: not the code above)"):
-                show_graph(drawing_source(last_good, options), "stale_graph")
-    details_card(trace, selected)
+                show_graph(drawing_source(last_good, replace(options, marks=())),
+                           "stale_graph")
+    details_card(shown, selected)
     open_in_place(trace)
 
 with table_tab:
@@ -510,9 +577,36 @@ with output_tab:
             st.code(trace.stderr, language=None)
     st.caption(f"Ran in {trace.elapsed_ms:.0f} ms.")
 
+if checked:
+    with more_tabs[0]:
+        report = checked[0]
+        kind = "TF2 object-based" if report.object_based else "TF1 name-based"
+        st.markdown(markdown_text(
+            f"{len(trace.checkpoint or [])} keys ({kind}): {len(report.restores)} restore, "
+            f"{len(report.missing)} missing, {len(report.mismatched)} mismatched, "
+            f"{len(report.unused)} unused keys."))
+        for note in report.notes:
+            st.caption(markdown_text(note))
+        st.dataframe(pd.DataFrame(report_rows(report)), hide_index=True, width="stretch",
+                     column_config={"reason": st.column_config.TextColumn(width="large"),
+                                    "variable": st.column_config.TextColumn(width="medium"),
+                                    "key": st.column_config.TextColumn(width="medium"),
+                                    "line": st.column_config.NumberColumn(width="small")})
+        left, right = st.columns(2)
+        left.download_button(
+            "assignment_map (JSON)", json.dumps(report.assignment_map, indent=2) + "\n",
+            file_name="assignment_map.json", mime="application/json",
+            key="download_assignment_map",
+            help="the dict for tf.train.init_from_checkpoint(ckpt, assignment_map): every "
+                 "key that restores or fits a missing variable")
+        right.download_button(
+            "Full check (JSON)", json.dumps(checkpoint_dict(report, trace), indent=2) + "\n",
+            file_name="checkpoint_check.json", mime="application/json",
+            key="download_check")
+
 st.subheader("Download")
 # Downloaded drawings carry their own legend; the page has one above the graph.
-file_dot = with_legend(dot, options.rankdir)
+file_dot = with_legend(dot, options)
 # Made with the page (cached per drawing), not on the click: a button whose data comes from
 # a callback could spin forever when the click's rerun raced another one.
 downloads = {"svg": drawn(file_dot, "svg"), "png": drawn(file_dot, "png")} if drawable else {}

@@ -204,3 +204,36 @@ def test_a_clicked_series_box_opens_one_member_in_place() -> None:
     assert not at.exception
     svg = markdown_text(at)
     assert "<title>cluster_Model/layer_3</title>" in svg and "layer_[0..5] x5" in svg
+
+
+REFACTORED = ('with tf.variable_scope("fc1"):\n    w = tf.get_variable("weights", [3, 4])\n'
+              'b = tf.get_variable("biases", [4])\n')
+
+
+def test_an_uploaded_checkpoint_colours_the_graph_and_fills_the_checkpoint_tab(
+        checkpoints: dict[str, str]) -> None:
+    at = app()
+    at.run()
+    at.session_state["source"] = REFACTORED
+    prefix = checkpoints["flat"]
+    files = [(prefix.rsplit("/", 1)[1] + ending, open(prefix + ending, "rb").read(),
+              "application/octet-stream") for ending in (".index", ".data-00000-of-00001")]
+    at.file_uploader(key="checkpoint_upload").set_value(files).run()
+    assert not at.exception
+    assert [tab.label for tab in at.tabs][-1] == "Checkpoint"
+    svg = markdown_text(at)
+    # the moved variable is missing, the old key is drawn as an unused key, biases restore
+    assert "fc1/weights:0" in svg and "missing" in svg and "unused key" in svg
+    assert "#f4a582" in svg and "#a6dba0" in svg
+    table = at.dataframe[-1].value
+    missing = table[table["check"] == "missing"].iloc[0]
+    assert (missing["variable"], missing["key"]) == ("fc1/weights", "weights")
+    assert missing["reason"].startswith("`fc1/weights` vs `weights`: the same name")
+    assert list(table["check"]) == ["missing", "unused", "restores"]
+    assert any(escaped("1 restore, 1 missing, 0 mismatched, 1 unused keys") in m.value
+               for m in at.markdown)
+    # An upload without its index is said, and checks nothing.
+    at.file_uploader(key="checkpoint_upload").set_value(files[1:]).run()
+    assert any(escaped("Not checked: the upload has no .index file") in e.value
+               for e in at.error)
+    assert [tab.label for tab in at.tabs][-1] == "Output"

@@ -217,3 +217,61 @@ def test_a_line_points_at_what_it_made_and_got_back() -> None:
     assert boxes_at_line(trace, 15) == ["image_filters/conv1/weights:0",
                                         "image_filters/conv2/weights:0"]
     assert boxes_at_line(trace, 1) == []
+
+
+def test_an_upload_is_one_checkpoint_within_its_limit() -> None:
+    import io
+    import zipfile
+
+    import pytest
+
+    from viz.upload import BadUpload, checkpoint_files
+
+    index, data = b"i" * 10, b"d" * 10
+    # a path in a name is dropped to its base name; files of no checkpoint are left out
+    files = checkpoint_files([("../../etc/m.ckpt.index", index),
+                              ("m.ckpt.data-00000-of-00001", data), ("notes.txt", b"x")])
+    assert files == {"m.ckpt.index": index, "m.ckpt.data-00000-of-00001": data}
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("run/m.ckpt.index", index)
+        archive.writestr("run/m.ckpt.data-00000-of-00001", data)
+    assert checkpoint_files([("ckpt.zip", packed.getvalue())]) == files
+    # a zip bomb: 100 KB of zeros packed small is refused by what it unpacks to
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("m.ckpt.index", b"\0" * 100_000)
+    assert len(bomb.getvalue()) < 2000
+    with pytest.raises(BadUpload, match="unpacks to more than"):
+        checkpoint_files([("bomb.zip", bomb.getvalue())], limit=50_000)
+    with pytest.raises(BadUpload, match="larger than"):
+        checkpoint_files([("m.ckpt.index", b"x" * 60_000)], limit=50_000)
+    with pytest.raises(BadUpload, match="no .index file"):
+        checkpoint_files([("m.ckpt.data-00000-of-00001", data)])
+    with pytest.raises(BadUpload, match="2 .index files"):
+        checkpoint_files([("a.index", index), ("b.index", index)])
+    with pytest.raises(BadUpload, match="belongs to another checkpoint"):
+        checkpoint_files([("a.index", index), ("b.data-00000-of-00001", data)])
+    with pytest.raises(BadUpload, match="cannot be read"):
+        checkpoint_files([("broken.zip", b"PK\x03\x04 not a zip")])
+
+
+def test_marks_colour_variables_by_a_check_and_name_the_mark() -> None:
+    from viz.render import MARK_COLORS, legend_html, to_dot
+    from viz.trace import Trace, VariableEvent
+    from viz.tree import build_tree
+    from viz.view import RenderOptions
+
+    def variable(name: str) -> VariableEvent:
+        return VariableEvent(name + ":0", name, "created", "tf.get_variable", None, [1],
+                             "float32", True, ["variables"], None, True, "", "", 1)
+
+    trace = Trace(events=[variable("a"), variable("b")])
+    marks = (("a:0", "missing", "no key `a`"), ("b:0", "restores", ""))
+    dot = to_dot(build_tree(trace), RenderOptions(marks=marks, legend=True))
+    line_a = next(line for line in dot.splitlines() if line.strip().startswith('"a:0"'))
+    assert f'fillcolor="{MARK_COLORS["missing"]}"' in line_a
+    assert "missing: no key `a`" in line_a  # the reason, in the tooltip
+    legend = legend_html({}, {"missing": 1, "restores": 1})
+    assert "missing (1)" in legend and "created" not in legend
+    assert '"(legend) missing"' in dot and '"(legend) created"' not in dot

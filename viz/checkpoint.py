@@ -15,11 +15,12 @@ import glob
 import json
 import os
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from viz.tables import aligned
 from viz.trace import (
+    CREATED,
     SCHEMA,
     CheckpointKey,
     NameScopeEvent,
@@ -358,6 +359,52 @@ def _suffix_reason(variable: VariableEvent, name: str, path: str, at: int,
     return (f"`_{ours[at].rsplit('_', 1)[-1]}` suffix: the scope `{base}` was entered a "
             f"second time at {line}{first} without reuse; the checkpoint has "
             f"`{theirs_prefix}`")
+
+
+Marks = tuple[tuple[str, str, str], ...]
+
+
+def marked(trace: Trace, report: CheckReport) -> tuple[Trace, Marks]:
+    """What the graph draws for a check: the trace with each unused key added as a box in
+    its scope (api ``checkpoint key``), and the marks that colour every variable and key
+    (``RenderOptions.marks``) with the reason as the note."""
+    status, reasons = report.status(), report.reasons()
+    marks = [(v.name, status[op_name(v.name)], reasons.get(op_name(v.name), ""))
+             for v in trace.variables if v.graph == 0 and op_name(v.name) in status]
+    taken = {op_name(v.name) for v in trace.variables if v.graph == 0}
+    keys = []
+    for key in report.unused:
+        path = key_path(key)
+        name = path if path not in taken else key.key
+        taken.add(name)
+        keys.append(VariableEvent(name, path, CREATED, "checkpoint key", None, key.shape,
+                                  key.dtype, False, [], None, False, parent_path(path), None,
+                                  None))
+        marks.append((name, UNUSED, f"checkpoint key `{key.key}`: no variable of this "
+                                    "snippet restores from it"))
+    return replace(trace, events=[*trace.events, *keys]), tuple(marks)
+
+
+def report_rows(report: CheckReport) -> list[dict[str, Any]]:
+    """One row per finding for the app's table: missing and mismatched first (what needs
+    fixing), then unused keys, then what restores."""
+    rows: list[dict[str, Any]] = [
+        {"check": MISSING, "variable": m.name, "shape": shape_text(m.shape or []),
+         "line": m.line, "key": m.closest.key if m.closest else "",
+         "key shape": shape_text(m.closest.shape) if m.closest else "", "reason": m.reason}
+        for m in report.missing]
+    reasons = report.reasons()
+    rows += [{"check": MISMATCHED, "variable": m.name, "shape": shape_text(m.shape or []),
+              "line": None, "key": m.name, "key shape": shape_text(m.key_shape),
+              "reason": reasons[m.name]} for m in report.mismatched]
+    rows += [{"check": UNUSED, "variable": "", "shape": "", "line": None, "key": k.key,
+              "key shape": shape_text(k.shape), "reason": "no variable restores from it"}
+             for k in report.unused]
+    by_variable = {name: key for key, name in report.assignment_map.items()}
+    rows += [{"check": RESTORES, "variable": name, "shape": "", "line": None,
+              "key": by_variable.get(name, name), "key shape": "", "reason": ""}
+             for name in report.restores]
+    return rows
 
 
 def to_dict(report: CheckReport, trace: Trace) -> dict[str, Any]:

@@ -166,6 +166,17 @@ def _reason(a: VariableEvent, b: VariableEvent, rank_a: int, rank_b: int) -> str
             + ("; " + "; ".join(changes) if changes else ""))
 
 
+def marks(report: DiffReport, trace: Trace, side: str) -> tuple[tuple[str, str, str], ...]:
+    """``RenderOptions.marks`` for one side ("a" or "b") of a comparison: each variable of
+    that side's trace coloured by what the mapping found, the rename's reason as its note."""
+    status = report.status(side)
+    notes = {getattr(r, side): r.reason for r in report.renamed}
+    notes.update({c.name: f"A has {shape_text(c.a_shape or [])} {c.a_dtype}, B has "
+                          f"{shape_text(c.b_shape or [])} {c.b_dtype}" for c in report.changed})
+    return tuple((v.name, status[op_name(v.name)], notes.get(op_name(v.name), ""))
+                 for v in trace.variables if v.graph == 0 and op_name(v.name) in status)
+
+
 def to_dict(report: DiffReport, a: Trace, b: Trace) -> dict[str, Any]:
     """The JSON object ``diff --format json`` prints (schema 1)."""
     return {

@@ -28,6 +28,24 @@ STATUS_MEANINGS = {
             "blue border on that variable)",
     UNIQUIFIED: "uniquified: TF appended _N to a name or scope the code asked for",
 }
+# Fill of a variable by what a checkpoint check or a comparison found (RenderOptions.marks):
+# light fills, so the dark text stays readable, in both themes.
+MARK_COLORS = {"restores": "#a6dba0", "missing": "#f4a582", "mismatched": "#fee08b",
+               "unused": "#e0e0e0", "same": "#a6dba0", "renamed": "#abd9e9",
+               "changed": "#fee08b", "only_a": "#f4a582", "only_b": "#f4a582"}
+MARK_MEANINGS = {
+    "restores": "restores: a checkpoint key has this name, shape and dtype",
+    "missing": "missing: no checkpoint key restores this variable (the reason is in its "
+               "tooltip and the table)",
+    "mismatched": "mismatched: the key exists with another shape or dtype",
+    "unused": "unused: a checkpoint key no variable restores from (dashed box)",
+    "same": "same: both snippets make this name",
+    "renamed": "renamed: the other snippet makes this variable under another name",
+    "changed": "changed: the same name with another shape or dtype",
+    "only_a": "only in A: B makes nothing like it",
+    "only_b": "only in B: A makes nothing like it",
+}
+MARK_WORDS = {"unused": "unused key", "only_a": "only in A", "only_b": "only in B"}
 ROOT_ANCHOR = "(root)"
 GROUP_COLOR = "#e0e0e0"
 # Characters of a name drawn in a box; the tooltip and the table keep the whole name.
@@ -41,12 +59,19 @@ EDGE_LINES = 6
 EDGE_SCOPES = 8
 
 
-def legend_html(counts: dict[str, int]) -> str:
-    """The page's legend: status colours with their counts and the two kinds of scope box."""
+def legend_html(counts: dict[str, int], marks: dict[str, int] | None = None) -> str:
+    """The page's legend: status colours with their counts (or, when variables are marked
+    by a check, the marks' colours and counts) and the two kinds of scope box."""
+    if marks:
+        items = [(MARK_MEANINGS[mark], f"background:{MARK_COLORS[mark]}",
+                  MARK_WORDS.get(mark, mark), n) for mark, n in marks.items()]
+    else:
+        items = [(STATUS_MEANINGS[status], LEGEND_STYLES[status], status,
+                  counts.get(status, 0)) for status in STATUSES]
     swatches = "".join(
-        f'<span title="{STATUS_MEANINGS[status]}" style="{LEGEND_STYLES[status]};'
-        f'padding:2px 8px;border-radius:4px;margin-right:6px;display:inline-block">{status} '
-        f'({counts.get(status, 0)})</span>' for status in STATUSES)
+        f'<span title="{meaning}" style="{style};padding:2px 8px;border-radius:4px;'
+        f'margin-right:6px;display:inline-block">{word} ({n})</span>'
+        for meaning, style, word, n in items)
     # Dark text on a light strip whatever the page's theme: the swatches are light colours.
     return ('<div class="scopeviz-legend" style="background:#ffffff;color:#111111;'
             'padding:2px 6px;border-radius:6px;line-height:2.1">' + swatches
@@ -95,10 +120,16 @@ def _variable_tooltip(variable: VariableEvent, reuses: int) -> str:
             f"{api}, {line}\nstatus: {variable.status}{reused}")
 
 
-def _slots_label(slots: list[VariableEvent]) -> str:
-    """``slots: Adam, Adam_1 (uniquified)``: each slot's own name."""
-    names = [shorten(op_name(slot.name).rsplit("/", 1)[-1], LABEL_CHARS // 2)
-             + (" (uniquified)" if slot.status == UNIQUIFIED else "") for slot in slots]
+def _slots_label(slots: list[VariableEvent], marks: dict[str, tuple[str, str]]) -> str:
+    """``slots: Adam, Adam_1 (uniquified)``: each slot's own name (and its mark, when a
+    check marked it: ``Adam (missing)``)."""
+    names = []
+    for slot in slots:
+        mark = marks.get(slot.name)
+        note = MARK_WORDS.get(mark[0], mark[0]) if mark else \
+            "uniquified" if slot.status == UNIQUIFIED else ""
+        names.append(shorten(op_name(slot.name).rsplit("/", 1)[-1], LABEL_CHARS // 2)
+                     + (f" ({note})" if note else ""))
     return "slots: " + _listing(names, 4)
 
 
@@ -147,10 +178,11 @@ def _group_attrs(group: Group) -> str:
 class _Writer:
     """Emits DOT statements for a view, one line each."""
 
-    def __init__(self, tree: ScopeTree, view: View, rankdir: str) -> None:
+    def __init__(self, tree: ScopeTree, view: View, options: RenderOptions) -> None:
         self.tree = tree
         self.view = view
-        self.rankdir = rankdir
+        self.rankdir = options.rankdir
+        self.marks = {name: (mark, note) for name, mark, note in options.marks}
         self.out: list[str] = []
 
     def contents(self, drawn: DrawnScope, indent: str) -> None:
@@ -181,9 +213,16 @@ class _Writer:
         attrs = {"label": _variable_label(variable), "shape": "box", "style": "rounded,filled",
                  "fillcolor": STATUS_COLORS[variable.status],
                  "tooltip": _variable_tooltip(variable, reuses)}
+        if name in self.marks:
+            mark, note = self.marks[name]
+            attrs["fillcolor"] = MARK_COLORS[mark]
+            attrs["label"] += "\n" + MARK_WORDS.get(mark, mark)
+            attrs["tooltip"] += f"\n{MARK_WORDS.get(mark, mark)}" + (f": {note}" if note else "")
+            if mark == "unused":
+                attrs["style"] = "rounded,filled,dashed"
         slots = [self.tree.variables[slot] for slot in self.view.slots.get(name, [])]
         if slots:
-            attrs["label"] += "\n" + _slots_label(slots)
+            attrs["label"] += "\n" + _slots_label(slots, self.marks)
             attrs["tooltip"] += "\n" + _slots_tooltip(slots)
         if reuses:
             attrs["label"] += f"\nreused x{reuses}"
@@ -221,12 +260,13 @@ class _Writer:
             self.out.append(f"  {_q(source)} -> {_q(edge.target)} {_attrs(**attrs)};")
 
 
-def _legend(rankdir: str) -> list[str]:
+def _legend(rankdir: str, marks: tuple[str, ...]) -> list[str]:
     """The legend as a cluster of sample boxes, in one row; its ids hold parentheses, which
     no TF name can, so they never meet a variable's."""
-    samples = [
-        ("created", {"style": "rounded,filled", "fillcolor": STATUS_COLORS[CREATED]}),
-        ("uniquified", {"style": "rounded,filled", "fillcolor": STATUS_COLORS[UNIQUIFIED]}),
+    fills = [(MARK_WORDS.get(mark, mark), MARK_COLORS[mark]) for mark in marks] or [
+        ("created", STATUS_COLORS[CREATED]), ("uniquified", STATUS_COLORS[UNIQUIFIED])]
+    samples = [(word, {"style": "rounded,filled", "fillcolor": color}) for word, color in fills]
+    samples += [
         ("reused xN", {"style": "rounded", "color": REUSED_BORDER, "penwidth": "2.5"}),
         ("variable scope", {"style": "rounded,filled", "fillcolor": "#eef3fa",
                             "color": "#2166ac", "penwidth": "1.6"}),
@@ -249,7 +289,7 @@ def to_dot(tree: ScopeTree, options: RenderOptions = RenderOptions()) -> str:
     Node ids are full scope paths and variable names, so the text is deterministic.
     """
     view = build_view(tree, options)
-    writer = _Writer(tree, view, options.rankdir)
+    writer = _Writer(tree, view, options)
     writer.out += [
         "digraph scopes {",
         "  graph " + _attrs(rankdir=options.rankdir, compound="true", fontname="Helvetica",
@@ -265,10 +305,11 @@ def to_dot(tree: ScopeTree, options: RenderOptions = RenderOptions()) -> str:
     writer.edges()
     writer.out.append("}")
     dot = "\n".join(writer.out) + "\n"
-    return with_legend(dot, options.rankdir) if options.legend else dot
+    return with_legend(dot, options) if options.legend else dot
 
 
-def with_legend(dot: str, rankdir: str) -> str:
+def with_legend(dot: str, options: RenderOptions) -> str:
     """The same drawing with the legend added at its end (exported files have no page
-    around them to hold one)."""
-    return dot[:dot.rindex("}")] + "\n".join(_legend(rankdir)) + "\n}\n"
+    around them to hold one): the marks' colours when a check marked variables."""
+    marks = tuple(dict.fromkeys(mark for _, mark, _ in options.marks))
+    return dot[:dot.rindex("}")] + "\n".join(_legend(options.rankdir, marks)) + "\n}\n"

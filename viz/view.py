@@ -40,6 +40,10 @@ class RenderOptions:
             as a line of their variable's box instead of a scope box of their own.
         expand: scope paths drawn open in place although a series or the depth limit would
             fold them (``encoder/layer_3`` beside ``layer_[0..11] x11``).
+        marks: (variable name, mark, note) triples that colour variables by what a check
+            found instead of by status: ``restores``/``missing``/``mismatched``/``unused``
+            against a checkpoint, ``same``/``renamed``/``changed``/``only_a``/``only_b`` in
+            a comparison; the note (the reason) goes in the tooltip.
     """
 
     rankdir: str = "LR"
@@ -51,6 +55,7 @@ class RenderOptions:
     legend: bool = False
     compact_slots: bool = True
     expand: frozenset[str] = frozenset()
+    marks: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ class WorkerPool:
         return self._waiting
 
     def run(self, source: str, filename: str = "snippet.py",
-            timeout: float = DEFAULT_TIMEOUT_S) -> Trace:
+            timeout: float = DEFAULT_TIMEOUT_S, checkpoint: str | None = None) -> Trace:
         """Like :meth:`Executor.run`; a ``ServerBusy`` trace at once when the queue is full."""
         if not self._slots.acquire(blocking=False):
             with self._lock:
@@ -92,6 +92,7 @@ class WorkerPool:
                 with self._lock:
                     self._waiting -= 1
         try:
-            return self.executor.run(source, filename=filename, timeout=timeout)
+            return self.executor.run(source, filename=filename, timeout=timeout,
+                                     checkpoint=checkpoint)
         finally:
             self._slots.release()
