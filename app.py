@@ -19,6 +19,8 @@ from viz.backend.execute import DrawingFailed, run_dot
 from viz.cache import BoundedCache
 from viz.checkpoint import check, marked, report_rows
 from viz.checkpoint import to_dict as checkpoint_dict
+from viz.compare_page import compare_page, set_pair
+from viz.compare_page import share_query as compare_query
 from viz.editor import CSS as EDITOR_CSS
 from viz.editor import OPTIONS as EDITOR_OPTIONS
 from viz.editor import editor_props, selected_line
@@ -233,6 +235,38 @@ def run_shared() -> None:
     state.run_requested = True
 
 
+COMPARE = "Compare two snippets"
+VIEWS = ["One snippet", COMPARE]
+
+
+def run_one(source: str, filename: str) -> Trace:
+    """One run for the Compare view, at the session's time limit."""
+    wait_for_tensorflow()
+    return pool.run(source, filename=filename, timeout=state.get("time_limit", TIMEOUT))
+
+
+def svg_or_message(dot: str) -> str | None:
+    """The drawing as inline SVG, or None after saying why it could not be drawn."""
+    try:
+        return inline_svg(drawn(dot, "svg"))
+    except DrawingFailed as exc:
+        st.error(markdown_text(f"The graph could not be drawn: {exc}. The name filter or the "
+                               "depth limit in the sidebar draw a part of it."))
+        return None
+
+
+def open_compare_link(params: dict[str, str]) -> None:
+    """``?view=compare&a=...&b=...``: both snippets in the editors; as with one shared
+    snippet, they run on this computer only after a click (hosted runs are sealed)."""
+    state.view = COMPARE
+    try:
+        set_pair(decode_snippet(params.get("a", "")), decode_snippet(params.get("b", "")))
+        state.compare_requested = HOSTED
+        state.compare_waiting = not HOSTED
+    except BadShareLink as exc:
+        state.link_error = str(exc)
+
+
 if "source" not in state:
     params = st.query_params
     set_editor_text(gallery[0].source)
@@ -255,6 +289,10 @@ if "source" not in state:
             state.link_error = f"there is no example named {shorten(params['example'], 80)!r}"
     if params.get("step", "").isdigit():  # a workshop leader's "look at step 7"
         state.stepping, state.step = True, int(params["step"])
+    if params.get("view") == "compare":
+        open_compare_link(params.to_dict())
+if "compare_a" not in state:  # the example pair: a refactor that renames every variable
+    set_pair(examples["refactor_before"].source, examples["refactor_after"].source)
 
 with st.sidebar:
     st.header("Mode")
@@ -292,12 +330,40 @@ options = RenderOptions(rankdir=direction, show_ops=show_ops, collapse_series=co
                         expand=frozenset(state.get("expand", [])))
 
 # Less empty space above the title, so the editor, its error and the graph fit a laptop
-# screen; below 1000 px the editor and the results stack instead of sharing the width.
-WORKSPACE_ROW = ('.st-key-workspace > [data-testid="stLayoutWrapper"] > '
-                 '[data-testid="stHorizontalBlock"]')
+# screen; below 1000 px the editor and the results (and the Compare view's two editors and
+# two graphs) stack instead of sharing the width.
+ROWS = [f'.st-key-{key} > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"]'
+        for key in ("workspace", "compare_editors", "compare_graphs")]
 st.html('<style>[data-testid="stMainBlockContainer"]{padding-top:3rem}'
-        f'@media (max-width: 1000px){{{WORKSPACE_ROW}{{flex-direction:column}}'
-        f'{WORKSPACE_ROW} > [data-testid="stColumn"]{{width:100%;flex:1 1 100%}}}}</style>')
+        f'@media (max-width: 1000px){{{",".join(ROWS)}{{flex-direction:column}}'
+        + ",".join(f'{row} > [data-testid="stColumn"]' for row in ROWS)
+        + '{width:100%;flex:1 1 100%}}</style>')
+
+
+def switch_view() -> None:
+    """The address follows the view, so a reload or a copied link opens the same one."""
+    if state.get("view") == COMPARE:
+        st.query_params.from_dict(compare_query())
+    else:
+        st.query_params.from_dict(share_query(state.get("ran_source") or state.source))
+
+
+state.setdefault("view", VIEWS[0])
+st.segmented_control("View", VIEWS, key="view", label_visibility="collapsed",
+                     on_change=switch_view)
+if state.view == COMPARE:
+    st.markdown("#### ScopeViz: compare two snippets")
+    st.caption("Run two versions of a model (a refactor, a migration) and map A's variables "
+               "onto B's: what kept its name, what was renamed and why, and the assignment map "
+               "that loads A's checkpoint into B.")
+    if state.get("link_error"):
+        st.warning(markdown_text(f"Could not open the shared link: {state.link_error}"))
+    compare_page(run_one, svg_or_message, options)
+    if state.get("compared"):
+        st.subheader("Share")
+        st.code(f"{(st.context.url or '').split('?')[0]}?{urlencode(compare_query())}",
+                language=None)
+    st.stop()
 title, picker, loader = st.columns([3, 3, 1], vertical_alignment="bottom")
 title.markdown("#### ScopeViz")
 title.caption("How TensorFlow 1 names variables: name scopes, variable scopes, reuse, `_N`.")

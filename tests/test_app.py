@@ -237,3 +237,35 @@ def test_an_uploaded_checkpoint_colours_the_graph_and_fills_the_checkpoint_tab(
     assert any(escaped("Not checked: the upload has no .index file") in e.value
                for e in at.error)
     assert [tab.label for tab in at.tabs][-1] == "Output"
+
+
+def test_the_compare_view_maps_a_refactor_and_its_link_carries_both_snippets() -> None:
+    at = app()
+    at.run()
+    at.segmented_control(key="view").set_value("Compare two snippets").run()
+    # the example pair, with one more variable in A
+    at.session_state["compare_a"] += "extra = tf.Variable(1.0, name='extra')\n"
+    at.button(key="compare").click().run()
+    assert not at.exception
+    assert any(escaped("1 same, 4 renamed, 0 changed, 1 only in A, 0 only in B.") in m.value
+               for m in at.markdown)
+    table = at.dataframe[-1].value
+    assert list(zip(table["mapping"], table["A"], table["B"])) == [
+        ("renamed", "weights", "fc1/weights"), ("renamed", "biases", "fc1/biases"),
+        ("renamed", "weights_1", "fc2/weights"), ("renamed", "biases_1", "fc2/biases"),
+        ("only in A", "extra", ""), ("same", "global_step", "global_step")]
+    svgs = [json.loads(g.proto.json)["svg"] for g in at.get("bidi_component")]
+    assert len(svgs) == 2 and all("#abd9e9" in svg for svg in svgs)  # renamed, both sides
+    assert "weights_1:0" in svgs[0] and "fc2/weights:0" in svgs[1]
+    assert at.query_params["view"] == "compare"
+    # The link opens both snippets and, on this computer, waits for a click.
+    a, b = at.query_params["a"], at.query_params["b"]
+    shared = app()
+    shared.query_params.update({"view": "compare", "a": a, "b": b})
+    shared.run()
+    assert shared.session_state["compare_a"].endswith("name='extra')\n")
+    assert shared.session_state["compare_b"].startswith('"""A refactor, after')
+    assert shared.session_state["compare_waiting"] is True
+    assert not shared.dataframe
+    shared.button(key="compare_shared").click().run()
+    assert list(shared.dataframe[-1].value["mapping"]) == list(table["mapping"])

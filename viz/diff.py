@@ -177,6 +177,23 @@ def marks(report: DiffReport, trace: Trace, side: str) -> tuple[tuple[str, str, 
                  for v in trace.variables if v.graph == 0 and op_name(v.name) in status)
 
 
+def diff_rows(report: DiffReport) -> list[dict[str, Any]]:
+    """One row per variable pair for the Compare view's table: what differs first."""
+    rows: list[dict[str, Any]] = [
+        {"mapping": RENAMED, "A": r.a, "B": r.b, "shape": shape_text(r.shape or []),
+         "reason": r.reason} for r in report.renamed]
+    rows += [{"mapping": CHANGED, "A": c.name, "B": c.name,
+              "shape": f"{shape_text(c.a_shape or [])} -> {shape_text(c.b_shape or [])}",
+              "reason": f"A has {c.a_dtype} {shape_text(c.a_shape or [])}, B has "
+                        f"{c.b_dtype} {shape_text(c.b_shape or [])}"} for c in report.changed]
+    rows += [{"mapping": "only in A", "A": n, "B": "", "shape": "", "reason": ""}
+             for n in report.only_a]
+    rows += [{"mapping": "only in B", "A": "", "B": n, "shape": "", "reason": ""}
+             for n in report.only_b]
+    rows += [{"mapping": SAME, "A": n, "B": n, "shape": "", "reason": ""} for n in report.same]
+    return rows
+
+
 def to_dict(report: DiffReport, a: Trace, b: Trace) -> dict[str, Any]:
     """The JSON object ``diff --format json`` prints (schema 1)."""
     return {

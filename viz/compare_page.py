@@ -1,0 +1,143 @@
+"""The app's Compare view: two editors, both scope trees coloured by how their variables map
+(same, renamed, changed, only in one), the mapping as a table and as the assignment map a
+checkpoint of A needs to load into B. Wires widgets only: the mapping is :mod:`viz.diff`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import replace
+from typing import Callable
+
+import pandas as pd
+import streamlit as st
+from code_editor import code_editor
+
+from viz.diff import DiffReport, diff, diff_rows, marks
+from viz.diff import to_dict as diff_dict
+from viz.editor import CSS as EDITOR_CSS
+from viz.editor import OPTIONS as EDITOR_OPTIONS
+from viz.editor import editor_props
+from viz.escape import markdown_text
+from viz.export import dot_source
+from viz.graph_view import graph_view
+from viz.render import legend_html
+from viz.share import encode_snippet
+from viz.trace import Trace
+from viz.view import RenderOptions
+
+SIDES = ("a", "b")
+state = st.session_state
+
+
+def set_pair(a: str, b: str) -> None:
+    """Puts new texts in both editors (fresh editors: they keep their own text while typing)."""
+    for side, text in zip(SIDES, (a, b)):
+        state[f"compare_{side}"] = state[f"compare_text_{side}"] = text
+        state[f"compare_gen_{side}"] = state.get(f"compare_gen_{side}", 0) + 1
+
+
+def share_query() -> dict[str, str]:
+    """``?view=compare&a=...&b=...``: both snippets travel in the link."""
+    return {"view": "compare", "a": encode_snippet(state.compare_a),
+            "b": encode_snippet(state.compare_b)}
+
+
+def _editor_key(side: str) -> str:
+    return f"compare_editor_{side}_{state.get(f'compare_gen_{side}', 0)}"
+
+
+def _take(side: str, response: dict | None) -> None:
+    """As in the main editor: blur and Ctrl+Enter hand the text over; Ctrl+Enter compares."""
+    if not response or not response.get("id") or \
+            response["id"] == state.get(f"compare_seen_{side}"):
+        return
+    state[f"compare_seen_{side}"] = response["id"]
+    if response.get("type") in ("blur", "submit"):
+        state[f"compare_{side}"] = response.get("text", state[f"compare_{side}"])
+    if response.get("type") == "submit" and not state.get("compare_waiting"):
+        state.compare_requested = True
+
+
+def _request() -> None:
+    state.compare_requested = True
+    state.compare_waiting = False
+
+
+def compare_page(run: Callable[[str, str], Trace], svg_of: Callable[[str], str | None],
+                 options: RenderOptions) -> None:
+    """The whole Compare view.
+
+    Args:
+        run: runs one snippet (source, file name) and returns its trace.
+        svg_of: the drawing of a DOT text as inline SVG; None (having said why) when it
+            cannot be drawn.
+        options: the sidebar's drawing options.
+    """
+    for side in SIDES:
+        _take(side, state.get(_editor_key(side)))
+    if state.get("compare_waiting"):
+        st.info("A shared link brought the two snippets below. Read them first: they run on "
+                "this computer.")
+        st.button("Compare these shared snippets", key="compare_shared", type="primary",
+                  on_click=_request)
+    if state.pop("compare_requested", False):
+        with st.spinner("Running both snippets in TensorFlow..."):
+            a, b = run(state.compare_a, "A.py"), run(state.compare_b, "B.py")
+        state.compared = (a, b, diff(a, b), state.compare_a, state.compare_b)
+        st.query_params.from_dict(share_query())
+    compared = state.get("compared")
+    with st.container(key="compare_editors"):
+        columns = st.columns(2, gap="medium")
+    for side, column in zip(SIDES, columns):
+        with column:
+            st.markdown(f"**{side.upper()}**")
+            ran = compared is not None and compared[3 if side == "a" else 4] == \
+                state[f"compare_{side}"]
+            trace = compared[0 if side == "a" else 1] if compared else None
+            _take(side, code_editor(
+                state[f"compare_text_{side}"], lang="python", height=[10, 16],
+                key=_editor_key(side), response_mode=["blur"], options=EDITOR_OPTIONS,
+                props=editor_props(trace.error if ran and trace else None, [],
+                                   state[f"compare_{side}"].count("\n") + 1),
+                component_props={"css": EDITOR_CSS}))
+            if ran and trace is not None and trace.error is not None:
+                st.error(markdown_text(trace.error.describe()))
+    if not state.get("compare_waiting"):
+        st.button("Compare", key="compare", type="primary", shortcut="ctrl+enter",
+                  on_click=_request, help="runs both snippets and maps A's variables to B's")
+    if compared is None:
+        st.info("Write or paste two versions of a model, then press Compare.")
+        return
+    _results(*compared[:3], svg_of, options)
+
+
+def _results(a: Trace, b: Trace, report: DiffReport, svg_of: Callable[[str], str | None],
+             options: RenderOptions) -> None:
+    st.markdown(markdown_text(
+        f"{len(report.same)} same, {len(report.renamed)} renamed, {len(report.changed)} "
+        f"changed, {len(report.only_a)} only in A, {len(report.only_b)} only in B."))
+    side_marks = {side: marks(report, trace, side) for side, trace in zip(SIDES, (a, b))}
+    counts = Counter(mark for side in SIDES for _, mark, _ in side_marks[side])
+    st.html(legend_html({}, dict(counts)))
+    with st.container(key="compare_graphs"):
+        columns = st.columns(2, gap="medium")
+    for side, trace, column in zip(SIDES, (a, b), columns):
+        with column:
+            st.caption(f"{side.upper()}: {len(trace.variables)} variables")
+            svg = svg_of(dot_source(trace, replace(options, marks=side_marks[side])))
+            if svg is not None:
+                graph_view(svg, key=f"compare_graph_{side}")
+    st.dataframe(pd.DataFrame(diff_rows(report)), hide_index=True, width="stretch",
+                 column_config={"reason": st.column_config.TextColumn(width="large")})
+    left, right = st.columns(2)
+    left.download_button(
+        "assignment_map (JSON)", json.dumps(report.assignment_map, indent=2) + "\n",
+        file_name="assignment_map.json", mime="application/json",
+        key="download_compare_map",
+        help="A's checkpoint keys -> B's variables: the dict for "
+             "tf.train.init_from_checkpoint(a_checkpoint, assignment_map) in B's code")
+    right.download_button(
+        "Full comparison (JSON)", json.dumps(diff_dict(report, a, b), indent=2) + "\n",
+        file_name="diff.json", mime="application/json", key="download_compare")
