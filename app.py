@@ -573,7 +573,7 @@ def step_view(shown: Trace, all_steps: list[Step]) -> None:
 
 
 with graph_tab:
-    st.html(legend_html(counts, Counter(mark for _, mark, _ in marks) if marks else None))
+    st.html(legend_html(counts, Counter(mark.kind for mark in marks) if marks else None))
     step_column, search_column = st.columns([1, 1], vertical_alignment="center")
     search_column.text_input(
         "Highlight names", key="graph_search", placeholder="Highlight names, e.g. kernel",

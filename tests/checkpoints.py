@@ -1,5 +1,6 @@
 """Checkpoints the tests write with real TensorFlow (never hand-made files): a TF1 ``Saver``
-over a snippet's graph, or a TF2 ``tf.train.Checkpoint`` of a snippet's ``root`` object.
+over a snippet's graph (``import tensorflow`` meaning compat.v1, as in ScopeViz's runs), or a
+TF2 ``tf.train.Checkpoint`` of a snippet's ``root`` object.
 
 All are written by one process (TF imports once) and cached per test session.
 """
@@ -20,9 +21,11 @@ jobs = json.load(sys.stdin)
 written = {}
 for name, (kind, source) in jobs.items():
     prefix = os.path.join(sys.argv[1], name, "model.ckpt")
-    if kind == "tf1":
+    if kind == "tf1":  # `import tensorflow as tf` in the snippet means compat.v1 here
         with tf.Graph().as_default():
+            sys.modules["tensorflow"] = v1
             exec(source, {"tf": v1})
+            sys.modules["tensorflow"] = tf
             with v1.Session() as session:
                 session.run(v1.global_variables_initializer())
                 written[name] = v1.train.Saver().save(session, prefix)
@@ -42,6 +45,9 @@ JOBS: dict[str, tuple[str, str]] = {
                     'b = tf.get_variable("biases", [4])\n'),
     # one dense layer, saved without an optimizer
     "dense_once": ("tf1", "y = tf.layers.dense(tf.zeros([2, 3]), 4)\n"),
+    # the example pair's "before": the app's browser test checks "after" against it
+    "refactor_before": ("tf1", (Path(__file__).resolve().parents[1] / "examples"
+                                / "refactor_before.py").read_text(encoding="utf-8")),
     # a TF2 module: `w` was saved from the variable named fc1/weights
     "module": ("tf2", "class Model(tf.Module):\n"
                       "    def __init__(self):\n"

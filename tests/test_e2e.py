@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import http.server
 import os
 import re
@@ -486,6 +487,62 @@ def test_downloads_complete_twenty_of_twenty(open_page: Callable[..., object],
         assert target.stat().st_size > 0
         done += 1
     assert done == 20
+
+
+@pytest.mark.parametrize("width,height", SIZES)
+def test_a_checkpoint_upload_colours_the_graph_and_its_map_downloads(
+        open_page: Callable[..., object], app_url: str, checkpoints: dict[str, str],
+        tmp_path: Path, width: int, height: int) -> None:
+    """The refactored example checked against a checkpoint of the code before the refactor:
+    four variables missing (coloured), four unused keys drawn, the map that loads it."""
+    page = open_page(width, height)
+    page.goto(f"{app_url}/?example=refactor_after")
+    expect(page.locator(".scopeviz-graph svg")).to_be_visible()
+    page.get_by_text("Check against a checkpoint").click()
+    prefix = checkpoints["refactor_before"]
+    page.locator('input[type="file"]').set_input_files(
+        [prefix + ".index", prefix + ".data-00000-of-00001"])
+    missing = page.locator(".scopeviz-graph svg g.node", has=page.locator(
+        "text", has_text="missing"))
+    expect(missing).to_have_count(4)
+    unused = page.locator(".scopeviz-graph svg g.node", has=page.locator(
+        "text", has_text="unused key"))
+    expect(unused).to_have_count(4)
+    assert missing.first.locator("path, polygon").first.get_attribute("fill") == "#f4a582"
+    expect(page.get_by_text("missing (4)")).to_be_visible()  # the legend counts marks
+    page.locator(".sv-fit").click()
+    page.locator(".scopeviz-graph").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / f"checkpoint_{width}x{height}.png"))
+    page.get_by_role("tab", name="Checkpoint").click()
+    expect(page.get_by_text("1 restore, 4 missing, 0 mismatched, 4 unused keys")).to_be_visible()
+    with page.expect_download(timeout=30_000) as download_info:
+        page.get_by_role("button", name="assignment_map (JSON)").click()
+    target = tmp_path / "assignment_map.json"
+    download_info.value.save_as(target)
+    assert json.loads(target.read_text(encoding="utf-8")) == {
+        "global_step": "global_step", "weights": "fc1/weights", "biases": "fc1/biases",
+        "weights_1": "fc2/weights", "biases_1": "fc2/biases"}
+    assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+
+
+@pytest.mark.parametrize("width,height", SIZES)
+def test_the_compare_view_draws_both_graphs_coloured_by_the_mapping(
+        open_page: Callable[..., object], app_url: str, width: int, height: int) -> None:
+    page = open_page(width, height)
+    page.goto(app_url)
+    page.get_by_text("Compare two snippets", exact=True).click()
+    page.locator(".st-key-compare").get_by_role("button", name=re.compile("^Compare")).click()
+    expect(page.get_by_text("1 same, 4 renamed, 0 changed, 0 only in A, 0 only in B")
+           ).to_be_visible()
+    graphs = page.locator(".scopeviz-graph svg")
+    expect(graphs).to_have_count(2)
+    renamed = page.locator(".scopeviz-graph svg g.node", has=page.locator(
+        "text", has_text="renamed"))
+    expect(renamed).to_have_count(8)  # four in A, four in B
+    assert "view=compare" in page.url and "&a=" in page.url and "&b=" in page.url
+    page.locator(".st-key-compare_graphs").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / f"compare_{width}x{height}.png"))
+    assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
 
 
 @pytest.mark.parametrize("example", ["seed_1_name_scope_vs_variable_scope",

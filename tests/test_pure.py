@@ -260,18 +260,20 @@ def test_marks_colour_variables_by_a_check_and_name_the_mark() -> None:
     from viz.render import MARK_COLORS, legend_html, to_dot
     from viz.trace import Trace, VariableEvent
     from viz.tree import build_tree
-    from viz.view import RenderOptions
+    from viz.view import Mark, RenderOptions
 
     def variable(name: str) -> VariableEvent:
         return VariableEvent(name + ":0", name, "created", "tf.get_variable", None, [1],
                              "float32", True, ["variables"], None, True, "", "", 1)
 
     trace = Trace(events=[variable("a"), variable("b")])
-    marks = (("a:0", "missing", "no key `a`"), ("b:0", "restores", ""))
+    marks = (Mark("a:0", "missing", "missing (nearest key: x/a)", "no key `a`"),
+             Mark("b:0", "restores"))
     dot = to_dot(build_tree(trace), RenderOptions(marks=marks, legend=True))
     line_a = next(line for line in dot.splitlines() if line.strip().startswith('"a:0"'))
     assert f'fillcolor="{MARK_COLORS["missing"]}"' in line_a
     assert "missing: no key `a`" in line_a  # the reason, in the tooltip
+    assert "\\nmissing (nearest key: x/a)" in line_a  # the tag, in the box
     legend = legend_html({}, {"missing": 1, "restores": 1})
     assert "missing (1)" in legend and "created" not in legend
     assert '"(legend) missing"' in dot and '"(legend) created"' not in dot

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from viz.tables import aligned
+from viz.view import Mark
 from viz.trace import (
     CREATED,
     SCHEMA,
@@ -311,13 +312,17 @@ def _reason(variable: VariableEvent, key: CheckpointKey | None, trace: Trace,
     if _norm(name) == _norm(path):
         at = next(i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b)
         return guess + _suffix_reason(variable, name, path, at, trace)
-    if ours[-1] == theirs[-1] and not guess:
+    if _norm(name)[-1] == _norm(path)[-1] and not guess:
         where = parent_path(name)
         entries = _scope_entries(trace, where)
         entered = f" (entered at {_lines([entries[0].line])})" if entries else ""
         saved_under = f"under `{parent_path(path)}`" if "/" in path else "at the top level"
-        return (f"`{name}` vs `{path}`: the same name in another scope: this snippet puts it "
-                f"under `{where}`{entered}, the checkpoint {saved_under}")
+        placed = f"puts it under `{where}`{entered}" if where else "puts it at the top level"
+        numbered = "" if ours[-1] == theirs[-1] else (
+            f"; the checkpoint's `{theirs[-1]}` was numbered by TF: where it was saved, a "
+            f"`{_norm(path)[-1]}` existed before it")
+        return (f"`{name}` vs `{path}`: the same name in another scope: this snippet "
+                f"{placed}, the checkpoint {saved_under}{numbered}")
     if key.key.endswith(TF2_SUFFIX):
         saved = f" (saved from `{key.saved_as}`)" if key.saved_as else ""
         return (f"guess: no key was saved from a variable named `{name}`; `{key.key}`{saved}"
@@ -361,16 +366,18 @@ def _suffix_reason(variable: VariableEvent, name: str, path: str, at: int,
             f"`{theirs_prefix}`")
 
 
-Marks = tuple[tuple[str, str, str], ...]
-
-
-def marked(trace: Trace, report: CheckReport) -> tuple[Trace, Marks]:
+def marked(trace: Trace, report: CheckReport) -> tuple[Trace, tuple[Mark, ...]]:
     """What the graph draws for a check: the trace with each unused key added as a box in
     its scope (api ``checkpoint key``), and the marks that colour every variable and key
     (``RenderOptions.marks``) with the reason as the note."""
     status, reasons = report.status(), report.reasons()
-    marks = [(v.name, status[op_name(v.name)], reasons.get(op_name(v.name), ""))
-             for v in trace.variables if v.graph == 0 and op_name(v.name) in status]
+    closest = {m.name: m.closest.key for m in report.missing if m.closest is not None}
+    marks = []
+    for variable in trace.variables:
+        name = op_name(variable.name)
+        if variable.graph == 0 and name in status:
+            tag = f"missing (nearest key: {closest[name]})" if name in closest else ""
+            marks.append(Mark(variable.name, status[name], tag, reasons.get(name, "")))
     taken = {op_name(v.name) for v in trace.variables if v.graph == 0}
     keys = []
     for key in report.unused:
@@ -380,8 +387,8 @@ def marked(trace: Trace, report: CheckReport) -> tuple[Trace, Marks]:
         keys.append(VariableEvent(name, path, CREATED, "checkpoint key", None, key.shape,
                                   key.dtype, False, [], None, False, parent_path(path), None,
                                   None))
-        marks.append((name, UNUSED, f"checkpoint key `{key.key}`: no variable of this "
-                                    "snippet restores from it"))
+        marks.append(Mark(name, UNUSED, "", f"checkpoint key `{key.key}`: no variable of "
+                                            "this snippet restores from it"))
     return replace(trace, events=[*trace.events, *keys]), tuple(marks)
 
 

@@ -6,7 +6,6 @@ checkpoint of A needs to load into B. Wires widgets only: the mapping is :mod:`v
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import replace
 from typing import Callable
 
@@ -14,7 +13,17 @@ import pandas as pd
 import streamlit as st
 from code_editor import code_editor
 
-from viz.diff import DiffReport, diff, diff_rows, marks
+from viz.diff import (
+    CHANGED,
+    ONLY_A,
+    ONLY_B,
+    RENAMED,
+    SAME,
+    DiffReport,
+    diff,
+    diff_rows,
+    marks,
+)
 from viz.diff import to_dict as diff_dict
 from viz.editor import CSS as EDITOR_CSS
 from viz.editor import OPTIONS as EDITOR_OPTIONS
@@ -97,7 +106,7 @@ def compare_page(run: Callable[[str, str], Trace], svg_of: Callable[[str], str |
                 state[f"compare_{side}"]
             trace = compared[0 if side == "a" else 1] if compared else None
             _take(side, code_editor(
-                state[f"compare_text_{side}"], lang="python", height=[10, 16],
+                state[f"compare_text_{side}"], lang="python", height=[8, 12],
                 key=_editor_key(side), response_mode=["blur"], options=EDITOR_OPTIONS,
                 props=editor_props(trace.error if ran and trace else None, [],
                                    state[f"compare_{side}"].count("\n") + 1),
@@ -119,8 +128,10 @@ def _results(a: Trace, b: Trace, report: DiffReport, svg_of: Callable[[str], str
         f"{len(report.same)} same, {len(report.renamed)} renamed, {len(report.changed)} "
         f"changed, {len(report.only_a)} only in A, {len(report.only_b)} only in B."))
     side_marks = {side: marks(report, trace, side) for side, trace in zip(SIDES, (a, b))}
-    counts = Counter(mark for side in SIDES for _, mark, _ in side_marks[side])
-    st.html(legend_html({}, dict(counts)))
+    counts = {SAME: len(report.same), RENAMED: len(report.renamed),
+              CHANGED: len(report.changed), ONLY_A: len(report.only_a),
+              ONLY_B: len(report.only_b)}
+    st.html(legend_html({}, {mark: n for mark, n in counts.items() if n}))
     with st.container(key="compare_graphs"):
         columns = st.columns(2, gap="medium")
     for side, trace, column in zip(SIDES, (a, b), columns):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from viz.explain import explain
 from viz.trace import Trace, in_graph, op_name, shape_text
 from viz.tree import build_tree
-from viz.view import slots_of
+from viz.view import Mark, slots_of
 
 CLUSTER_PREFIX = "cluster_"
 
@@ -23,13 +23,12 @@ class Details:
     lines: list[int] = field(default_factory=list)
 
 
-def node_details(trace: Trace, node_id: str,
-                 marks: tuple[tuple[str, str, str], ...] = ()) -> Details | None:
+def node_details(trace: Trace, node_id: str, marks: tuple[Mark, ...] = ()) -> Details | None:
     """The details of a drawn variable (its id is its full name, ``(graph N)/`` in front for
     another graph) or scope (``cluster_`` + its path); None for anything else. A variable a
     check marked (``RenderOptions.marks``) shows the mark, and its note leads the why."""
     tree = build_tree(trace)
-    marked = {name: (mark, note) for name, mark, note in marks}
+    marked = {mark.name: mark for mark in marks}
     if node_id in tree.variables:
         variable = tree.variables[node_id]
         reuses = [r for r in trace.reuses if in_graph(r.graph, r.name) == node_id
@@ -55,9 +54,9 @@ def node_details(trace: Trace, node_id: str,
             rows.append(("graph", f"graph {variable.graph} (another tf.Graph)"))
         why = [e.text for e in explain(trace) if e.subject == node_id]
         if node_id in marked:
-            mark, note = marked[node_id]
-            rows.insert(3, ("check", mark.replace("_", " ")))
-            why = ([note] if note else []) + why
+            mark = marked[node_id]
+            rows.insert(3, ("check", mark.tag or mark.kind.replace("_", " ")))
+            why = ([mark.note] if mark.note else []) + why
         lines = [line for line in [variable.line, *(r.line for r in reuses)] if line]
         return Details(op_name(variable.name), rows, why, sorted(set(lines)))
     if node_id.startswith(CLUSTER_PREFIX) and node_id[len(CLUSTER_PREFIX):] in tree.nodes:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from viz.tables import aligned
+from viz.view import Mark
 from viz.trace import (
     SCHEMA,
     UNIQUIFIED,
@@ -166,14 +167,19 @@ def _reason(a: VariableEvent, b: VariableEvent, rank_a: int, rank_b: int) -> str
             + ("; " + "; ".join(changes) if changes else ""))
 
 
-def marks(report: DiffReport, trace: Trace, side: str) -> tuple[tuple[str, str, str], ...]:
+def marks(report: DiffReport, trace: Trace, side: str) -> tuple[Mark, ...]:
     """``RenderOptions.marks`` for one side ("a" or "b") of a comparison: each variable of
-    that side's trace coloured by what the mapping found, the rename's reason as its note."""
+    that side's trace coloured by what the mapping found; a renamed one names its
+    counterpart in its box and has the rename's reason as its note."""
     status = report.status(side)
+    other = "b" if side == "a" else "a"
+    tags = {getattr(r, side): f"renamed: {other.upper()} has {getattr(r, other)}"
+            for r in report.renamed}
     notes = {getattr(r, side): r.reason for r in report.renamed}
     notes.update({c.name: f"A has {shape_text(c.a_shape or [])} {c.a_dtype}, B has "
                           f"{shape_text(c.b_shape or [])} {c.b_dtype}" for c in report.changed})
-    return tuple((v.name, status[op_name(v.name)], notes.get(op_name(v.name), ""))
+    return tuple(Mark(v.name, status[op_name(v.name)], tags.get(op_name(v.name), ""),
+                      notes.get(op_name(v.name), ""))
                  for v in trace.variables if v.graph == 0 and op_name(v.name) in status)
 
 

@@ -13,7 +13,7 @@ from viz.trace import (
     shape_text,
 )
 from viz.tree import NAME_SCOPE, ROOT, VARIABLE_SCOPE, ScopeNode, ScopeTree
-from viz.view import MAX_OPS_DRAWN, DrawnScope, Group, RenderOptions, View, build_view
+from viz.view import MAX_OPS_DRAWN, DrawnScope, Group, Mark, RenderOptions, View, build_view
 
 # Fill of a variable by how it was created.
 STATUS_COLORS = {CREATED: "#b8e186", UNIQUIFIED: "#fdb863"}
@@ -120,13 +120,13 @@ def _variable_tooltip(variable: VariableEvent, reuses: int) -> str:
             f"{api}, {line}\nstatus: {variable.status}{reused}")
 
 
-def _slots_label(slots: list[VariableEvent], marks: dict[str, tuple[str, str]]) -> str:
+def _slots_label(slots: list[VariableEvent], marks: dict[str, Mark]) -> str:
     """``slots: Adam, Adam_1 (uniquified)``: each slot's own name (and its mark, when a
     check marked it: ``Adam (missing)``)."""
     names = []
     for slot in slots:
         mark = marks.get(slot.name)
-        note = MARK_WORDS.get(mark[0], mark[0]) if mark else \
+        note = MARK_WORDS.get(mark.kind, mark.kind) if mark else \
             "uniquified" if slot.status == UNIQUIFIED else ""
         names.append(shorten(op_name(slot.name).rsplit("/", 1)[-1], LABEL_CHARS // 2)
                      + (f" ({note})" if note else ""))
@@ -182,7 +182,7 @@ class _Writer:
         self.tree = tree
         self.view = view
         self.rankdir = options.rankdir
-        self.marks = {name: (mark, note) for name, mark, note in options.marks}
+        self.marks = {mark.name: mark for mark in options.marks}
         self.out: list[str] = []
 
     def contents(self, drawn: DrawnScope, indent: str) -> None:
@@ -214,11 +214,12 @@ class _Writer:
                  "fillcolor": STATUS_COLORS[variable.status],
                  "tooltip": _variable_tooltip(variable, reuses)}
         if name in self.marks:
-            mark, note = self.marks[name]
-            attrs["fillcolor"] = MARK_COLORS[mark]
-            attrs["label"] += "\n" + MARK_WORDS.get(mark, mark)
-            attrs["tooltip"] += f"\n{MARK_WORDS.get(mark, mark)}" + (f": {note}" if note else "")
-            if mark == "unused":
+            mark = self.marks[name]
+            words = MARK_WORDS.get(mark.kind, mark.kind)
+            attrs["fillcolor"] = MARK_COLORS[mark.kind]
+            attrs["label"] += "\n" + shorten(mark.tag or words, LABEL_CHARS)
+            attrs["tooltip"] += f"\n{words}" + (f": {mark.note}" if mark.note else "")
+            if mark.kind == "unused":
                 attrs["style"] = "rounded,filled,dashed"
         slots = [self.tree.variables[slot] for slot in self.view.slots.get(name, [])]
         if slots:
@@ -311,5 +312,5 @@ def to_dot(tree: ScopeTree, options: RenderOptions = RenderOptions()) -> str:
 def with_legend(dot: str, options: RenderOptions) -> str:
     """The same drawing with the legend added at its end (exported files have no page
     around them to hold one): the marks' colours when a check marked variables."""
-    marks = tuple(dict.fromkeys(mark for _, mark, _ in options.marks))
+    marks = tuple(dict.fromkeys(mark.kind for mark in options.marks))
     return dot[:dot.rindex("}")] + "\n".join(_legend(options.rankdir, marks)) + "\n}\n"

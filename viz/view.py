@@ -23,6 +23,22 @@ VARIABLE_SERIES_MIN = 10
 
 
 @dataclass(frozen=True)
+class Mark:
+    """What a check found about one drawn variable (``name``, as in the tree).
+
+    ``kind`` picks the colour: ``restores``/``missing``/``mismatched``/``unused`` against a
+    checkpoint, ``same``/``renamed``/``changed``/``only_a``/``only_b`` in a comparison.
+    ``tag`` is the line of words in its box (the kind's words when empty: ``renamed``), and
+    ``note`` the reason, shown in its tooltip and details.
+    """
+
+    name: str
+    kind: str
+    tag: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class RenderOptions:
     """How the tree is drawn.
 
@@ -40,10 +56,8 @@ class RenderOptions:
             as a line of their variable's box instead of a scope box of their own.
         expand: scope paths drawn open in place although a series or the depth limit would
             fold them (``encoder/layer_3`` beside ``layer_[0..11] x11``).
-        marks: (variable name, mark, note) triples that colour variables by what a check
-            found instead of by status: ``restores``/``missing``/``mismatched``/``unused``
-            against a checkpoint, ``same``/``renamed``/``changed``/``only_a``/``only_b`` in
-            a comparison; the note (the reason) goes in the tooltip.
+        marks: what a check found about variables (:class:`Mark`), drawn instead of
+            their status colour.
     """
 
     rankdir: str = "LR"
@@ -55,7 +69,7 @@ class RenderOptions:
     legend: bool = False
     compact_slots: bool = True
     expand: frozenset[str] = frozenset()
-    marks: tuple[tuple[str, str, str], ...] = ()
+    marks: tuple[Mark, ...] = ()
 
 
 @dataclass(frozen=True)
