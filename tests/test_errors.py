@@ -116,7 +116,7 @@ def test_a_killed_worker_is_replaced(executor: Executor) -> None:
     small = Executor()
     with small:
         small.warm_up()
-        zygote = small._zygote
+        zygote = small._zygotes["tf1"]
         assert zygote is not None
         threading.Timer(1.0, zygote.process.kill).start()
         started = time.monotonic()

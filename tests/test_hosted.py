@@ -243,3 +243,12 @@ def test_another_run_cannot_read_a_runs_checkpoint_copy(
         holder.join()
     assert intruder.error is not None and intruder.error.type == "Blocked", intruder.stdout
     assert not os.path.exists(copy)
+
+
+def test_tf2_mode_runs_sealed_too(hosted: Executor) -> None:
+    trace = hosted.run("import keras\nfirst = keras.layers.Dense(2)\n"
+                       "second = keras.layers.Dense(2)\nsecond.build((None, 3))\n"
+                       "open('/etc/hostname').read()\n", mode="tf2")
+    assert [layer.name for layer in trace.layers] == ["dense", "dense_1"]
+    assert [v.name for v in trace.tf2_variables] == ["dense_1/kernel:0", "dense_1/bias:0"]
+    assert trace.error is not None and trace.error.type == "Blocked" and trace.error.line == 5

@@ -47,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="seconds before the run is stopped (default %(default)s)")
     trace.add_argument("--hosted", action="store_true",
                        help="run in the kernel sandbox used by shared servers (see SECURITY.md)")
+    trace.add_argument("--mode", choices=("tf1", "tf2"), default="tf1",
+                       help="tf1: `import tensorflow` is compat.v1 in graph mode (default); "
+                            "tf2: real TF2, eager, with Keras 3 (a line `# scopeviz: "
+                            "legacy-keras` in the first five picks tf-keras)")
     trace.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR",
                        help="graph layout direction for dot/svg/png")
     trace.add_argument("--show-ops", action="store_true", help="draw ops in their name scopes")
@@ -157,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         return _diff(parser, args)
     source, filename = _read_snippet(parser, args.path)
     with Executor(hosted=args.hosted) as executor:
-        trace = executor.run(source, filename=filename, timeout=args.timeout)
+        trace = executor.run(source, filename=filename, timeout=args.timeout, mode=args.mode)
     try:
         options = RenderOptions(rankdir=args.rankdir, show_ops=args.show_ops,
                                 collapse_series=not args.no_collapse,

@@ -8,8 +8,8 @@ from dataclasses import replace
 from viz.backend.execute import run_dot
 from viz.render import to_dot
 from viz.tables import to_csv, to_text
-from viz.trace import Trace
-from viz.tree import build_tree
+from viz.trace import TF2, Trace
+from viz.tree import build_tree, tf2_as_scopes
 from viz.view import RenderOptions
 
 FORMATS = ("text", "json", "dot", "svg", "png", "csv")
@@ -18,7 +18,10 @@ MIME_TYPES = {"text": "text/plain", "json": "application/json", "dot": "text/vnd
 
 
 def dot_source(trace: Trace, options: RenderOptions) -> str:
-    """The DOT text of a trace's scope tree."""
+    """The DOT text of a trace's scope tree (a TF2 trace: its variables under the name
+    scopes of their names)."""
+    if trace.mode == TF2:
+        trace = tf2_as_scopes(trace)
     return to_dot(build_tree(trace, include_ops=options.show_ops), options)
 
 

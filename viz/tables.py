@@ -7,10 +7,12 @@ import io
 from collections import Counter
 from typing import Any
 
-from viz.trace import STATUSES, Trace, shape_text
+from viz.trace import KERAS3, STATUSES, TF2, TF_KERAS, Trace, shape_text
 
 # graph: 0 for the run's graph, N for the Nth other tf.Graph the snippet built.
 COLUMNS = ("name", "requested", "status", "api", "shape", "dtype", "trainable", "line", "graph")
+TF2_COLUMNS = ("name", "path", "keras_name", "requested", "status", "shape", "dtype",
+               "trainable", "created_in", "line", "warnings")
 
 
 def rows(trace: Trace) -> list[dict[str, Any]]:
@@ -48,18 +50,70 @@ def aligned(table: list[tuple[str, ...]]) -> list[str]:
     return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
 
 
+def tf2_rows(trace: Trace) -> list[dict[str, Any]]:
+    """TF2 mode's variables in creation order, with their warnings joined."""
+    return [{"name": v.name, "path": v.path, "keras_name": v.keras_name,
+             "requested": v.requested, "status": v.status, "shape": v.shape,
+             "dtype": v.dtype, "trainable": v.trainable, "created_in": v.created_in,
+             "line": v.line, "warnings": " ".join(warnings)}
+            for v, warnings in zip(trace.tf2_variables, trace.tf2_warnings())]
+
+
+def layer_rows(trace: Trace) -> list[dict[str, Any]]:
+    """TF2 mode's Keras layers in construction order, with why a numbered one is numbered."""
+    table = []
+    for layer in trace.layers:
+        why = ""
+        if layer.uniquified:
+            earlier = ", ".join(f"{e.name} (line {_cell(e.line) or '?'})"
+                                for e in trace.earlier_layers(layer))
+            why = f"Keras's `{layer.base}` counter was taken by {earlier or 'earlier objects'}"
+        elif not layer.auto_named:
+            why = "named by the code (explicit names are neither counted nor checked)"
+        table.append({"name": layer.name, "class": layer.cls,
+                      "auto_named": layer.auto_named, "uniquified": layer.uniquified,
+                      "line": layer.line, "why": why})
+    return table
+
+
 def to_csv(trace: Trace) -> str:
-    """The table as CSV with a header row."""
+    """The table as CSV with a header row (TF2 mode: its variables' columns)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    table = tf2_rows(trace) if trace.mode == TF2 else rows(trace)
+    columns = TF2_COLUMNS if trace.mode == TF2 else COLUMNS
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    for row in rows(trace):
+    for row in table:
         writer.writerow({key: _cell(value) for key, value in row.items()})
     return buffer.getvalue()
 
 
+def _tf2_text(trace: Trace) -> list[str]:
+    keras = {KERAS3: "Keras 3", TF_KERAS: "tf-keras"}.get(trace.keras or "", "no Keras")
+    lines = [f"{trace.filename}: TF2 mode ({keras}), {len(trace.tf2_variables)} variables, "
+             f"{len(trace.layers)} Keras layers"]
+    table = [("line", "status", "name", "path", "shape", "dtype", "created_in", "warnings")]
+    table += [(_cell(r["line"]), r["status"], r["name"], _cell(r["path"]), _cell(r["shape"]),
+               r["dtype"], r["created_in"], r["warnings"]) for r in tf2_rows(trace)]
+    lines += aligned(table)
+    if trace.layers:
+        lines += ["", "layers:"]
+        lines += aligned([("line", "name", "class", "why")] + [
+            (_cell(r["line"]), r["name"], r["class"], r["why"]) for r in layer_rows(trace)])
+    return lines
+
+
 def to_text(trace: Trace) -> str:
     """A readable report: the table, the reuses with their name scopes, output and error."""
+    lines = _tf2_text(trace) if trace.mode == TF2 else _tf1_text(trace)
+    if trace.stdout:
+        lines += ["", "output:", trace.stdout.rstrip("\n")]
+    if trace.error:
+        lines += ["", "error: " + trace.error.describe()]
+    return "\n".join(lines) + "\n"
+
+
+def _tf1_text(trace: Trace) -> list[str]:
     counts = status_counts(trace)
     summary = ", ".join(f"{n} {status}" for status, n in counts.items())
     lines = [f"{trace.filename}: {len(trace.variables)} variables ({summary})"]
@@ -73,8 +127,4 @@ def to_text(trace: Trace) -> str:
         graph = f" of graph {reuse.graph}" if reuse.graph else ""
         lines.append(f"reuse: line {_cell(reuse.line)} returned {reuse.name}{graph} "
                      f"(name scope {reuse.name_scope or '(root)'})")
-    if trace.stdout:
-        lines += ["", "output:", trace.stdout.rstrip("\n")]
-    if trace.error:
-        lines += ["", "error: " + trace.error.describe()]
-    return "\n".join(lines) + "\n"
+    return lines

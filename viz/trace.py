@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Union
 
@@ -147,12 +148,58 @@ class ReuseEvent:
     kind: str = "reuse"
 
 
-Event = Union[NameScopeEvent, VariableScopeEvent, ReuseVariablesEvent, VariableEvent, ReuseEvent]
+@dataclass(frozen=True)
+class TF2VariableEvent:
+    """A ``tf.Variable`` created in TF2 mode (eager, in a ``tf.function`` or a graph).
+
+    ``name`` is the variable's ``.name``; ``path`` and ``keras_name`` are a Keras 3 weight's
+    own two names (None for anything else); ``requested`` is the name scope and name the code
+    asked for, which TF uniquifies only in graphs (``created_in`` tf.function or graph).
+    """
+
+    name: str
+    requested: str
+    status: str
+    path: str | None
+    keras_name: str | None
+    shape: list[int | None] | None
+    dtype: str
+    trainable: bool
+    created_in: str
+    line: int | None
+    kind: str = "tf2_variable"
+
+
+@dataclass(frozen=True)
+class LayerEvent:
+    """A Keras layer object the run constructed (models and the hidden InputLayer or
+    Functional included): ``base`` is the name Keras's counter numbers (``dense``)."""
+
+    name: str
+    cls: str
+    base: str
+    auto_named: bool
+    line: int | None
+    kind: str = "layer"
+
+    @property
+    def uniquified(self) -> bool:
+        """Auto-named, and the counter appended ``_N``: ``dense_3``."""
+        return self.auto_named and self.name != self.base
+
+
+Event = Union[NameScopeEvent, VariableScopeEvent, ReuseVariablesEvent, VariableEvent, ReuseEvent,
+              TF2VariableEvent, LayerEvent]
 
 _EVENT_TYPES: dict[str, type] = {
     cls.kind: cls  # type: ignore[attr-defined]
-    for cls in (NameScopeEvent, VariableScopeEvent, ReuseVariablesEvent, VariableEvent, ReuseEvent)
+    for cls in (NameScopeEvent, VariableScopeEvent, ReuseVariablesEvent, VariableEvent, ReuseEvent,
+                TF2VariableEvent, LayerEvent)
 }
+TF1, TF2 = "tf1", "tf2"
+KERAS3, TF_KERAS = "keras3", "tf_keras"
+# TF2 warnings about a variable (Trace.tf2_warnings).
+DUPLICATE_NAME, UNTRACKED, RECREATED_PER_CALL = "duplicate_name", "untracked", "recreated_per_call"
 
 
 def event_from_dict(data: dict[str, Any]) -> Event:
@@ -212,10 +259,45 @@ class Trace:
     # Not part of to_dict: ``check-checkpoint`` reports keys in its own fields.
     checkpoint: list[CheckpointKey] | None = None
     checkpoint_error: str | None = None
+    # "tf1" (compat.v1 graph mode) or "tf2" (eager TF2, with Keras 3 or tf-keras).
+    mode: str = TF1
+    keras: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def tf2_variables(self) -> list[TF2VariableEvent]:
+        return [e for e in self.events if isinstance(e, TF2VariableEvent)]
+
+    @property
+    def layers(self) -> list[LayerEvent]:
+        return [e for e in self.events if isinstance(e, LayerEvent)]
+
+    def tf2_warnings(self) -> list[list[str]]:
+        """Per TF2 variable, in order: ``duplicate_name`` when another variable has the same
+        ``.name``, ``recreated_per_call`` when the line that made it made a variable of that
+        name before (a function or layer that creates its variables on every call)."""
+        variables = self.tf2_variables
+        names = Counter(v.name for v in variables)
+        seen: set[tuple[int | None, str]] = set()
+        warnings = []
+        for variable in variables:
+            found = [DUPLICATE_NAME] if names[variable.name] > 1 else []
+            key = (variable.line, variable.requested)
+            if variable.line is not None and key in seen:
+                found.append(RECREATED_PER_CALL)
+            seen.add(key)
+            warnings.append(found)
+        return warnings
+
+    def earlier_layers(self, layer: LayerEvent) -> list[LayerEvent]:
+        """The auto-named layers before ``layer`` that took the same counter: why it is
+        ``dense_3`` (explicit names take no number)."""
+        layers = self.layers
+        before = layers[:next(i for i, other in enumerate(layers) if other is layer)]
+        return [other for other in before if other.auto_named and other.base == layer.base]
 
     @property
     def variables(self) -> list[VariableEvent]:
@@ -252,6 +334,8 @@ class Trace:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object ``python -m viz trace --format json`` prints (schema 1)."""
+        if self.mode == TF2:
+            return self._tf2_dict()
         return {
             "schema": SCHEMA,
             "ok": self.ok,
@@ -268,6 +352,38 @@ class Trace:
             "ops_total": self.ops_total,
         }
 
+    def _tf2_dict(self) -> dict[str, Any]:
+        """TF2 mode's JSON: variables with their three names, where they were made and
+        warnings; every Keras layer with why it has its number."""
+        variables = []
+        for variable, warnings in zip(self.tf2_variables, self.tf2_warnings()):
+            data = _public(variable)
+            data.update(owner=None, checkpoint_key=None, warnings=warnings)
+            variables.append(data)
+        layers = []
+        for layer in self.layers:
+            data = _public(layer)
+            data["class"] = data.pop("cls")
+            data["uniquified"] = layer.uniquified
+            data["earlier"] = ([{"name": e.name, "line": e.line}
+                                for e in self.earlier_layers(layer)]
+                               if layer.uniquified else [])
+            layers.append(data)
+        return {
+            "schema": SCHEMA,
+            "mode": TF2,
+            "keras": self.keras,
+            "ok": self.ok,
+            "error": asdict(self.error) if self.error else None,
+            "variables": variables,
+            "layers": layers,
+            "events": [asdict(e) for e in self.events],
+            "stdout": self.stdout,
+            "stderr": self.stderr,
+            "elapsed_ms": round(self.elapsed_ms, 1),
+            "filename": self.filename,
+        }
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Trace:
         """Inverse of :meth:`to_dict` (the ``variables``/``reuses`` lists are derived)."""
@@ -281,6 +397,8 @@ class Trace:
             filename=data.get("filename", "snippet.py"),
             ops=list(data.get("ops", [])),
             ops_total=int(data.get("ops_total", 0)),
+            mode=data.get("mode", TF1),
+            keras=data.get("keras"),
         )
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from viz.trace import Trace, VariableEvent, in_graph, op_name, parent_path
+from viz.trace import TF1, Trace, VariableEvent, in_graph, op_name, parent_path
 
 ROOT = ""
 NAME_SCOPE = "name_scope"
@@ -51,6 +51,28 @@ class ScopeTree:
     def reuse_count(self, variable: str) -> int:
         """How many later get_variable calls returned this variable."""
         return self.reused.get(variable, 0)
+
+
+def tf2_as_scopes(trace: Trace) -> Trace:
+    """A TF2 trace in the shape the scope tree draws: each variable under the name scopes of
+    its ``.name`` (a Keras 3 weight's ``sequential/dense/kernel``). Eager names repeat
+    (``Variable:0`` twice); a repeat is drawn as ``Variable (2):0``, ``Variable (3):0``...
+    so each variable has its box, in creation order."""
+    seen: Counter[str] = Counter()
+    events = []
+    for variable in trace.tf2_variables:
+        seen[variable.name] += 1
+        name = variable.name
+        if seen[name] > 1:
+            name = f"{op_name(name)} ({seen[name]}){name[len(op_name(name)):]}"
+        api = "Keras weight" if variable.path is not None else "tf.Variable"
+        events.append(VariableEvent(
+            name=name, requested=variable.requested, status=variable.status, api=api,
+            via=variable.created_in, shape=variable.shape, dtype=variable.dtype,
+            trainable=variable.trainable, collections=[], initializer=None, resource=True,
+            name_scope=parent_path(op_name(variable.name)), variable_scope=None,
+            line=variable.line))
+    return replace(trace, events=events, mode=TF1)
 
 
 def build_tree(trace: Trace, include_ops: bool = False) -> ScopeTree:

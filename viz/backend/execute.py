@@ -10,11 +10,13 @@ from typing import IO
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
-# tf.layers and friends need Keras 2 (the tf-keras package) under TF 2.16 and newer. oneDNN's
-# CPU allocator retries a failed allocation for 20 s; TF's own fails at once, so a tensor too
-# big for the run's memory limit is a MemoryLimit, not a Timeout.
-WORKER_ENV = {"TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
-              "TF_ENABLE_ONEDNN_OPTS": "0"}
+# oneDNN's CPU allocator retries a failed allocation for 20 s; TF's own fails at once, so a
+# tensor too big for the run's memory limit is a MemoryLimit, not a Timeout.
+WORKER_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
+# tf.layers and friends need Keras 2 (the tf-keras package) under TF 2.16 and newer, and so
+# does a TF2 snippet that opts into tf-keras; TF2 mode's own `tf.keras` is Keras 3.
+LEGACY_KERAS_ENV = {"TF_USE_LEGACY_KERAS": "1"}
+FLAVOURS = ("tf1", "tf2", "tf2-legacy")
 
 
 class DrawingFailed(RuntimeError):
@@ -25,8 +27,10 @@ class DotNotFound(DrawingFailed):
     """Graphviz's ``dot`` program is not installed."""
 
 
-def start_worker(log: IO[bytes], control_fd: int, hosted: bool = False) -> subprocess.Popen[bytes]:
-    """Starts the zygote, ``python -m viz.backend.worker FD``, FD being its control socket.
+def start_worker(log: IO[bytes], control_fd: int, hosted: bool = False,
+                 flavour: str = "tf1") -> subprocess.Popen[bytes]:
+    """Starts the zygote, ``python -m viz.backend.worker FD FLAVOUR``, FD being its control
+    socket and FLAVOUR one of :data:`FLAVOURS` (what ``import tensorflow`` means in its runs).
 
     Args:
         log: where the worker's stderr goes (TF's import chatter, a crash report).
@@ -39,10 +43,14 @@ def start_worker(log: IO[bytes], control_fd: int, hosted: bool = False) -> subpr
     else:
         env = dict(os.environ)
     env.update(WORKER_ENV)
+    if flavour == "tf2":
+        env.pop("TF_USE_LEGACY_KERAS", None)
+    else:
+        env.update(LEGACY_KERAS_ENV)
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
     return subprocess.Popen(
-        [sys.executable, "-m", "viz.backend.worker", str(control_fd)],
+        [sys.executable, "-m", "viz.backend.worker", str(control_fd), flavour],
         stdin=subprocess.DEVNULL,
         stdout=log,
         stderr=log,

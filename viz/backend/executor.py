@@ -26,7 +26,7 @@ from typing import Any
 
 from viz.backend.channel import OUTPUT_LIMIT, RunReport, timeout_message
 from viz.backend.execute import start_worker
-from viz.trace import ErrorInfo, Trace
+from viz.trace import KERAS3, TF1, TF2, TF_KERAS, ErrorInfo, Trace
 
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_OUTPUT_LIMIT = OUTPUT_LIMIT
@@ -59,12 +59,13 @@ class _Zygote:
     reports to the runs waiting for them. Once it dies it stays dead (the executor starts
     another)."""
 
-    def __init__(self, hosted: bool) -> None:
+    def __init__(self, hosted: bool, flavour: str = "tf1") -> None:
         self.log = tempfile.TemporaryFile()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.control = ours
+        self.flavour = flavour
         self.process: subprocess.Popen[bytes] = start_worker(self.log, theirs.fileno(),
-                                                             hosted=hosted)
+                                                             hosted=hosted, flavour=flavour)
         theirs.close()
         self.ready = threading.Event()
         self.tf_version: str | None = None
@@ -162,7 +163,8 @@ class Executor:
         self.memory_limit = memory_limit
         self.hosted = hosted
         self._lock = threading.Lock()
-        self._zygote: _Zygote | None = None
+        # One zygote per flavour of TF (tf1, tf2, tf2-legacy), each started when first needed.
+        self._zygotes: dict[str, _Zygote] = {}
         self._ids = itertools.count(1)
 
     def __enter__(self) -> Executor:
@@ -174,49 +176,53 @@ class Executor:
 
     @property
     def tf_version(self) -> str | None:
-        return self._zygote.tf_version if self._zygote else None
+        zygote = self._zygotes.get("tf1")
+        return zygote.tf_version if zygote else None
 
     @property
     def ready(self) -> bool:
-        """True once TF is imported and runs start at once."""
-        return self._zygote is not None and self._zygote.tf_version is not None
+        """True once TF1 mode's TF is imported and its runs start at once."""
+        zygote = self._zygotes.get("tf1")
+        return zygote is not None and zygote.tf_version is not None
 
     def start(self) -> None:
-        """Starts the zygote without waiting for TF to import (the first run waits)."""
-        self._current()
+        """Starts TF1 mode's zygote without waiting for TF to import (the first run waits)."""
+        self._current("tf1")
 
-    def _current(self) -> _Zygote:
+    def _current(self, flavour: str) -> _Zygote:
         with self._lock:
-            if self._zygote is None or not self._zygote.alive:
-                if self._zygote is not None:
-                    self._zygote.stop()
-                self._zygote = _Zygote(self.hosted)
-            return self._zygote
+            zygote = self._zygotes.get(flavour)
+            if zygote is None or not zygote.alive:
+                if zygote is not None:
+                    zygote.stop()
+                zygote = self._zygotes[flavour] = _Zygote(self.hosted, flavour)
+            return zygote
 
     def _replace(self, zygote: _Zygote) -> None:
         """Stops a zygote that stopped answering, so the next run starts a fresh one."""
         with self._lock:
-            if self._zygote is zygote:
-                self._zygote = None
+            if self._zygotes.get(zygote.flavour) is zygote:
+                del self._zygotes[zygote.flavour]
         zygote.stop()
 
     def close(self) -> None:
-        """Stops the zygote (and with it every run)."""
+        """Stops the zygotes (and with them every run)."""
         with self._lock:
-            zygote, self._zygote = self._zygote, None
-        if zygote is not None:
+            zygotes, self._zygotes = list(self._zygotes.values()), {}
+        for zygote in zygotes:
             zygote.stop()
 
-    def warm_up(self) -> None:
-        """Starts the zygote if needed and waits until TF is imported.
+    def warm_up(self, mode: str = TF1) -> None:
+        """Starts a mode's zygote if needed and waits until TF is imported.
 
         Raises:
             WorkerUnavailable: the worker could not import TensorFlow.
         """
-        self._current().wait_ready()
+        self._current("tf1" if mode == TF1 else "tf2").wait_ready()
 
     def run(self, source: str, filename: str = "snippet.py",
-            timeout: float = DEFAULT_TIMEOUT_S, checkpoint: str | None = None) -> Trace:
+            timeout: float = DEFAULT_TIMEOUT_S, checkpoint: str | None = None,
+            mode: str = TF1) -> Trace:
         """Runs a snippet in a fresh graph and returns its trace.
 
         Args:
@@ -226,17 +232,33 @@ class Executor:
             checkpoint: a checkpoint's prefix (``model.ckpt-1000``): the run reads its keys
                 with TF's reader before the snippet runs, into ``trace.checkpoint``. Hosted,
                 the run reads a private copy that only it may open, deleted when it ends.
+            mode: ``tf1`` (``import tensorflow`` is compat.v1 in graph mode) or ``tf2`` (real
+                TF2, eager, Keras 3 as ``keras`` and ``tf.keras``; tf-keras instead when a
+                line ``# scopeviz: legacy-keras`` is among the first five).
+
+        Raises:
+            ValueError: an unknown mode.
         """
+        if mode not in (TF1, TF2):
+            raise ValueError(f"mode must be {TF1!r} or {TF2!r}, not {mode!r}")
+        flavour = "tf1" if mode == TF1 else "tf2-legacy" if legacy_keras(source) else "tf2"
+        keras = None if mode == TF1 else TF_KERAS if flavour == "tf2-legacy" else KERAS3
         size = len(source.encode("utf-8", "surrogatepass"))
         if size > MAX_SNIPPET_BYTES:
             return Trace(error=ErrorInfo("SnippetTooLarge", f"the snippet is {size} bytes; the "
                                          f"limit is {MAX_SNIPPET_BYTES} bytes"),
-                         filename=filename)
-        zygote = self._current()
+                         filename=filename, mode=mode, keras=keras)
+        zygote = self._current(flavour)
         try:
             zygote.wait_ready()
         except WorkerUnavailable as exc:
-            return Trace(error=ErrorInfo("WorkerUnavailable", str(exc)), filename=filename)
+            return Trace(error=ErrorInfo("WorkerUnavailable", str(exc)), filename=filename,
+                         mode=mode, keras=keras)
+        trace = self._run(zygote, source, filename, timeout, checkpoint)
+        return dataclasses.replace(trace, mode=mode, keras=keras) if mode != TF1 else trace
+
+    def _run(self, zygote: _Zygote, source: str, filename: str, timeout: float,
+             checkpoint: str | None) -> Trace:
         request = {"source": source, "filename": filename, "timeout": timeout,
                    "output_limit": self.output_limit, "memory_limit": self.memory_limit}
         if checkpoint is None:
@@ -251,6 +273,12 @@ class Executor:
             shown = trace.checkpoint_error.replace(staged, checkpoint)
             trace = dataclasses.replace(trace, checkpoint_error=shown.replace(private, "."))
         return trace
+
+
+def legacy_keras(source: str) -> bool:
+    """A TF2 snippet opts into tf-keras with ``# scopeviz: legacy-keras`` in its first five
+    lines."""
+    return any(line.strip() == "# scopeviz: legacy-keras" for line in source.splitlines()[:5])
 
 
 def stage_checkpoint(prefix: str, folder: str) -> str:

@@ -77,7 +77,8 @@ class WorkerPool:
         return self._waiting
 
     def run(self, source: str, filename: str = "snippet.py",
-            timeout: float = DEFAULT_TIMEOUT_S, checkpoint: str | None = None) -> Trace:
+            timeout: float = DEFAULT_TIMEOUT_S, checkpoint: str | None = None,
+            mode: str = "tf1") -> Trace:
         """Like :meth:`Executor.run`; a ``ServerBusy`` trace at once when the queue is full."""
         if not self._slots.acquire(blocking=False):
             with self._lock:
@@ -93,6 +94,6 @@ class WorkerPool:
                     self._waiting -= 1
         try:
             return self.executor.run(source, filename=filename, timeout=timeout,
-                                     checkpoint=checkpoint)
+                                     checkpoint=checkpoint, mode=mode)
         finally:
             self._slots.release()

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import tensorflow.compat.v1 as tf_v1
 
-from viz.backend import checkpoint_keys, tracer
+from viz.backend import checkpoint_keys, tracer, tracer_tf2
 from viz.backend.channel import (
     MAX_ERROR_CHARS,
     MAX_NAME_CHARS,
@@ -132,6 +132,18 @@ _DTYPE_BYTES = {"bool": 1, "int8": 1, "uint8": 1, "qint8": 1, "quint8": 1, "int1
                 "complex128": 16}
 
 
+_FRAME_LINE = re.compile(r'^ *File "(?P<file>[^"]+)", line \d+, in .*\n(?: {6,}\S.*\n)?',
+                         re.MULTILINE)
+
+
+def _without_own_frames(message: str) -> str:
+    """TF's own error texts (autograph's "in user code:") list stack frames; ScopeViz's
+    hooks between the snippet and TF are not the user's code and their paths are the
+    server's: those frames go."""
+    return _FRAME_LINE.sub(lambda m: "" if m.group("file") in tracer.OWN_FILES else m.group(0),
+                           message)
+
+
 def _tensor_too_big(error: BaseException) -> bool:
     return (isinstance(error, tf_v1.errors.ResourceExhaustedError)
             and _OOM.search(str(error)) is not None)
@@ -184,6 +196,7 @@ def describe_error(error: BaseException, filename: str, hosted: bool = False,
         except BaseException as exc:  # noqa: BLE001 - describing must not fail the report
             kind = _exception_type(error)
             message = f"(the exception's message could not be read: {type(exc).__name__})"
+    message = _without_own_frames(message)
     line = column = None
     if isinstance(error, SyntaxError) and error.filename == filename:
         message = str(error.msg)[:MAX_ERROR_CHARS]
@@ -229,7 +242,8 @@ def read_checkpoint(prefix: str, sender: Sender) -> None:
         sender.event(key, kind="ck")
 
 
-def run(request: dict[str, Any], sender: Sender, hosted: bool = False) -> None:
+def run(request: dict[str, Any], sender: Sender, hosted: bool = False,
+        flavour: str = "tf1") -> None:
     """Executes the request's snippet in a fresh graph, streaming events, then sends ``done``.
 
     The soft time limit (SIGALRM) covers everything the snippet can influence: its code,
@@ -242,16 +256,22 @@ def run(request: dict[str, Any], sender: Sender, hosted: bool = False) -> None:
     stdout = CappedStream("stdout", sender.send, budget, output_limit)
     stderr = CappedStream("stderr", sender.send, budget, output_limit)
     sys.stdout, sys.stderr = stdout, stderr
-    tf_v1.reset_default_graph()
-    tracer.start(filename, sender.event)
+    module = types.ModuleType("__main__")
+    if flavour == "tf1":
+        tf_v1.reset_default_graph()
+        tracer.start(filename, sender.event)
+        module.__dict__.update({"__file__": filename, "__builtins__": snippet_builtins(),
+                                "tf": tf_v1})
+    else:  # real TF2: the snippet imports what it uses
+        tf_v1.config.threading.set_intra_op_parallelism_threads(1)
+        tf_v1.config.threading.set_inter_op_parallelism_threads(1)
+        tracer_tf2.start(filename, sender.event)
+        module.__dict__.update({"__file__": filename, "__builtins__": builtins})
 
     def on_alarm(signum: int, frame: Any) -> None:
         raise SnippetTimeout(timeout_message(timeout))
 
     signal.signal(signal.SIGALRM, on_alarm)
-    module = types.ModuleType("__main__")
-    module.__dict__.update({"__file__": filename, "__builtins__": snippet_builtins(),
-                            "tf": tf_v1})
     sys.modules["__main__"] = module
     error = None
     ops: list[str] = []
@@ -268,7 +288,7 @@ def run(request: dict[str, Any], sender: Sender, hosted: bool = False) -> None:
             error = describe_error(exc, filename, hosted, memory_limit)
         elapsed_ms = (time.perf_counter() - started) * 1000.0
         try:
-            ops, total = graph_ops(MAX_OPS)
+            ops, total = graph_ops(MAX_OPS) if flavour == "tf1" else ([], 0)
         except Exception:  # noqa: BLE001 - a snippet that broke its graph still gets its trace
             ops, total = [], 0
     except SnippetTimeout as exc:  # raised while describing the error or listing ops

@@ -300,9 +300,9 @@ class _NameScopeContext:
 
 # ScopeViz's own frames: the hooks between the snippet and TF, and below the snippet the
 # zygote that forked it (started with `python -m`, hence runpy).
-_OWN_FILES = frozenset({"<frozen runpy>", *(
+OWN_FILES = frozenset({"<frozen runpy>", *(
     os.path.join(os.path.dirname(__file__), module)
-    for module in ("tracer.py", "runner.py", "worker.py", "channel.py"))})
+    for module in ("tracer.py", "tracer_tf2.py", "runner.py", "worker.py", "channel.py"))})
 
 
 class _HideOwnFrames(tf_stack.StackTraceFilter):
@@ -315,10 +315,11 @@ class _HideOwnFrames(tf_stack.StackTraceFilter):
         self.update()
 
     def get_filtered_filenames(self) -> frozenset[str]:
-        return _OWN_FILES
+        return OWN_FILES
 
 
-def _hide_own_frames() -> None:
+def hide_own_frames() -> None:
+    """Installs the filter in this process (the zygote, before any fork)."""
     stacks = tf_stack._source_filter_stacks
     stacks.default_factory = lambda: [_HideOwnFrames()]
     for stack in stacks.values():
@@ -327,7 +328,7 @@ def _hide_own_frames() -> None:
 
 def install() -> None:
     """Patches TF's scope and variable entry points once, in the worker, before any fork."""
-    _hide_own_frames()
+    hide_own_frames()
     original_name_scope = ops.Graph.name_scope
 
     def name_scope(self: ops.Graph, name: Any) -> Any:

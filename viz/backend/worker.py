@@ -1,7 +1,9 @@
 """The zygote: imports TensorFlow once, then forks one process per run and supervises it.
 
-Run as ``python -m viz.backend.worker FD``, where FD is its end of a Unix ``SOCK_SEQPACKET``
-control socket. It never sees a request or a result: with each ``spawn`` command the executor
+Run as ``python -m viz.backend.worker FD [FLAVOUR]``, where FD is its end of a Unix
+``SOCK_SEQPACKET`` control socket and FLAVOUR what ``import tensorflow`` means in its runs:
+``tf1`` (compat.v1 in graph mode, the default), ``tf2`` (TF2 with Keras 3) or ``tf2-legacy``
+(TF2 with tf-keras as ``tf.keras``). It never sees a request or a result: with each ``spawn`` command the executor
 passes (SCM_RIGHTS) the run's own channel socket and its stdout/stderr files; the zygote forks,
 the child keeps those three and nothing else, seals itself (limits, and the sandbox when hosted)
 and only then reads its source from its channel. The zygote only tracks the process: its time
@@ -49,6 +51,8 @@ PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 _libc = ctypes.CDLL(None, use_errno=True)
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# What `import tensorflow` means in this zygote's runs (argv[2]): tf1, tf2 or tf2-legacy.
+_flavour = "tf1"
 
 
 def _send(control: socket.socket, message: dict[str, Any]) -> None:
@@ -136,7 +140,7 @@ def _child(spawn: dict[str, Any], fds: list[int], control: socket.socket, zygote
                     "type": "Blocked", "message": f"hosted mode cannot run snippets on this "
                     f"machine: {exc}", "line": None, "column": None}})
                 os._exit(0)
-        runner.run(_read_request(), sender, hosted=bool(spawn["hosted"]))
+        runner.run(_read_request(), sender, hosted=bool(spawn["hosted"]), flavour=_flavour)
     except BaseException:  # noqa: BLE001 - a child must never return into the zygote's loop
         code = 70
     finally:
@@ -320,20 +324,39 @@ class Zygote:
                     pass
 
 
+def _prepare_tf2(flavour: str) -> None:
+    """TF2 zygotes import TF and Keras and install the TF2 hooks, but run no op: a child
+    forked after an eager op deadlocks in its own first one."""
+    from viz.backend import tracer_tf2
+
+    if flavour == "tf2":
+        import keras  # noqa: F401 - Keras 3, imported once for every run
+        import keras.src.backend.tensorflow  # noqa: F401
+    else:
+        import tf_keras  # noqa: F401
+    tracer_tf2.install("keras3" if flavour == "tf2" else "tf_keras")
+
+
 def main() -> None:
     """Imports TF, warms it up, then serves the control socket given as argv[1]."""
+    global _flavour
     control = socket.socket(fileno=int(sys.argv[1]))
+    _flavour = sys.argv[2] if len(sys.argv) > 2 else "tf1"
     os.set_inheritable(control.fileno(), False)
     os.dup2(2, 1)  # anything TF prints goes to the log, never to a run
-    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+    if _flavour != "tf2":
+        os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
     import tensorflow.compat.v1 as tf
 
-    tf.disable_v2_behavior()
     from viz.backend import channel, runner, tracer  # noqa: F401 - imported before forking
 
-    tracer.install()
-    _single_threaded_sessions()
-    _warm_up()
+    if _flavour == "tf1":
+        tf.disable_v2_behavior()
+        tracer.install()
+        _single_threaded_sessions()
+        _warm_up()
+    else:
+        _prepare_tf2(_flavour)
     sandbox.prepare()
     _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     # CPython's advice for fork servers: children's collections then leave the zygote's

@@ -1,0 +1,152 @@
+"""TF2 mode on real TF 2.21, Keras 3 and tf-keras: eager names, Keras counters, the three
+names of a Keras 3 weight, fresh counters per run, and TF1 mode untouched beside it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conftest import ROOT
+from viz import Executor
+
+EAGER = textwrap.dedent("""\
+    import tensorflow as tf
+    a = tf.Variable(1.0)
+    b = tf.Variable(2.0)
+    with tf.name_scope("block"):
+        c = tf.Variable(3.0, name="c")
+    with tf.name_scope("block"):
+        d = tf.Variable(4.0, name="c")
+    """)
+COUNTERS = textwrap.dedent("""\
+    import keras
+    first = keras.layers.Dense(4)
+    second = keras.layers.Dense(4)
+    named = keras.layers.Dense(4, name="dense")
+    third = keras.layers.Dense(4)
+    model = keras.Sequential([keras.Input((3,)), first, second])
+    """)
+
+
+def variables(trace: object) -> list[tuple]:
+    return [(v["name"], v["status"], v["created_in"], v["line"], v["warnings"])
+            for v in trace.to_dict()["variables"]]
+
+
+def test_eager_names_repeat_and_name_scopes_do_not_uniquify(executor: Executor) -> None:
+    trace = executor.run(EAGER, mode="tf2")
+    assert trace.ok, trace.error
+    assert (trace.mode, trace.keras) == ("tf2", "keras3")
+    assert variables(trace) == [
+        ("Variable:0", "created", "eager", 2, ["duplicate_name"]),
+        ("Variable:0", "created", "eager", 3, ["duplicate_name"]),
+        ("block/c:0", "created", "eager", 5, ["duplicate_name"]),
+        ("block/c:0", "created", "eager", 7, ["duplicate_name"])]
+
+
+def test_keras_counters_say_why_a_layer_is_numbered(executor: Executor) -> None:
+    trace = executor.run(COUNTERS, mode="tf2")
+    assert trace.ok, trace.error
+    layers = trace.to_dict()["layers"]
+    assert [(layer["name"], layer["class"], layer["auto_named"], layer["uniquified"],
+             layer["line"]) for layer in layers] == [
+        ("dense", "Dense", True, False, 2), ("dense_1", "Dense", True, True, 3),
+        ("dense", "Dense", False, False, 4), ("dense_2", "Dense", True, True, 5),
+        ("input_layer", "InputLayer", True, False, 6), ("sequential", "Sequential", True, False, 6),
+        ("functional", "Functional", True, False, 6)]
+    # dense_2: the explicitly named "dense" took no number
+    assert layers[3]["earlier"] == [{"name": "dense", "line": 2}, {"name": "dense_1", "line": 3}]
+    # every run starts Keras's counters afresh
+    again = executor.run(COUNTERS, mode="tf2")
+    assert [layer.name for layer in again.layers] == [layer.name for layer in trace.layers]
+
+
+def test_a_keras3_weight_has_three_names(executor: Executor) -> None:
+    trace = executor.run(textwrap.dedent("""\
+        import tensorflow as tf
+        import keras
+        with tf.name_scope("outer"):
+            layer = keras.layers.Dense(2, name="proj")
+            layer.build((None, 3))
+        """), mode="tf2")
+    assert trace.ok, trace.error
+    assert [(v.name, v.path, v.keras_name, v.shape) for v in trace.tf2_variables] == [
+        ("outer/proj/kernel:0", "proj/kernel", "kernel", [3, 2]),
+        ("outer/proj/bias:0", "proj/bias", "bias", [2])]
+
+
+def test_legacy_keras_is_chosen_by_a_comment(executor: Executor) -> None:
+    trace = executor.run(textwrap.dedent("""\
+        # scopeviz: legacy-keras
+        import tensorflow as tf
+        d = tf.keras.layers.Dense(3)
+        d2 = tf.keras.layers.Dense(3)
+        y = d2(d(tf.ones([1, 2])))
+        print(type(d).__module__)
+        """), mode="tf2")
+    assert trace.ok, trace.error
+    assert trace.keras == "tf_keras" and trace.stdout == "tf_keras.src.layers.core.dense\n"
+    assert [v.name for v in trace.tf2_variables] == [
+        "dense/kernel:0", "dense/bias:0", "dense_1/kernel:0", "dense_1/bias:0"]
+    assert [(layer.name, layer.uniquified) for layer in trace.layers] == [
+        ("dense", False), ("dense_1", True)]
+
+
+def test_tf1_mode_is_untouched_beside_tf2(executor: Executor) -> None:
+    """The same text means compat.v1 in TF1 mode: get_variable works, the names are TF1's."""
+    source = "w = tf.get_variable('w', [1])\nv = tf.Variable(1.0)\nv2 = tf.Variable(1.0)\n"
+    tf1 = executor.run(source)
+    assert tf1.ok and [v.name for v in tf1.variables] == ["w:0", "Variable:0", "Variable_1:0"]
+    tf2 = executor.run("import tensorflow as tf\n" + source, mode="tf2")
+    assert tf2.error is not None and tf2.error.type == "AttributeError"
+    with pytest.raises(ValueError, match="mode must be"):
+        executor.run(source, mode="tf3")
+
+
+def test_the_cli_takes_mode_tf2_in_every_format() -> None:
+    for fmt in ("json", "text", "csv", "dot"):
+        done = subprocess.run([sys.executable, "-m", "viz", "trace", "--mode", "tf2", "-",
+                               "--format", fmt], input=EAGER, cwd=ROOT, capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        if fmt == "json":
+            data = json.loads(done.stdout)
+            assert (data["schema"], data["mode"], data["keras"]) == (1, "tf2", "keras3")
+            assert set(data["variables"][0]) == {
+                "name", "requested", "status", "path", "keras_name", "shape", "dtype",
+                "trainable", "created_in", "owner", "checkpoint_key", "line", "warnings"}
+        elif fmt == "text":
+            assert "TF2 mode (Keras 3), 4 variables" in done.stdout
+        elif fmt == "csv":
+            assert done.stdout.splitlines()[1] == (
+                "Variable:0,,,Variable,created,[],float32,True,eager,2,duplicate_name")
+        else:  # both Variable:0 are drawn, the repeat with its number
+            assert '"Variable:0"' in done.stdout and '"Variable (2):0"' in done.stdout
+
+
+TF2_EXAMPLES = sorted((ROOT / "examples" / "tf2").glob("*.py"))
+
+
+def summary(trace: object) -> dict:
+    data = trace.to_dict()
+    return {"keras": data["keras"],
+            "variables": [[v["name"], v["path"], v["status"], v["created_in"], v["line"],
+                           v["warnings"]] for v in data["variables"]],
+            "layers": [[layer["name"], layer["class"], layer["uniquified"], layer["line"]]
+                       for layer in data["layers"]],
+            "error": data["error"], "stdout": data["stdout"]}
+
+
+@pytest.mark.parametrize("path", TF2_EXAMPLES, ids=lambda p: p.stem)
+def test_tf2_example_matches_golden(executor: Executor, path: object,
+                                    update_goldens: bool) -> None:
+    trace = executor.run(path.read_text(encoding="utf-8"), filename=path.name, mode="tf2")
+    golden = ROOT / "tests" / "goldens" / "tf2" / f"{path.stem}.json"
+    if update_goldens:
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(json.dumps(summary(trace), indent=1) + "\n", encoding="utf-8")
+    assert summary(trace) == json.loads(golden.read_text(encoding="utf-8"))

@@ -1,0 +1,189 @@
+"""TF2 mode's hooks: every ``tf.Variable`` made (eager, in a ``tf.function``, in a graph) with
+a Keras 3 weight's own names, and every Keras layer object with how it got its name.
+
+As in :mod:`viz.backend.tracer`, the hooks are installed once in the TF2 zygote and do
+nothing until a :class:`Recorder` is active in a forked child; events leave as plain dicts.
+The zygote imports TF and Keras but never runs an eager op: a child forked after one
+deadlocks in its own first op (TF's thread pools do not survive a fork).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from dataclasses import asdict
+from types import FrameType
+from typing import Any, Callable
+
+from tensorflow.python.eager import context
+from tensorflow.python.framework import ops
+from tensorflow.python.framework.func_graph import FuncGraph
+from tensorflow.python.ops import variable_v1, variables
+
+from viz.backend import tracer
+from viz.trace import LayerEvent, TF2VariableEvent, join_scope, op_name, variable_status
+
+Emit = Callable[[dict[str, Any]], None]
+# How far up from tf.Variable(...) a Keras 3 weight's own frame may be (its _initialize).
+_KERAS_FRAMES = 12
+
+_recorder: Recorder | None = None
+
+
+class Recorder:
+    """Per-run state: where the snippet is, and which calls are already being recorded."""
+
+    def __init__(self, filename: str, emit: Emit) -> None:
+        self.filename = filename
+        self.emit = emit
+        self.calls = threading.local()
+        self.layers_seen: set[int] = set()
+
+    def line(self, frame: FrameType | None) -> int | None:
+        """The line of the innermost snippet frame (calls in the snippet's functions count)."""
+        while frame is not None and frame.f_code.co_filename != self.filename:
+            frame = frame.f_back
+        return frame.f_lineno if frame is not None else None
+
+    def depth(self) -> int:
+        return getattr(self.calls, "depth", 0)
+
+    def enter(self) -> None:
+        self.calls.depth = self.depth() + 1
+
+    def leave(self) -> None:
+        self.calls.depth = self.depth() - 1
+
+
+def _created_in() -> str:
+    if context.executing_eagerly():
+        return "eager"
+    return "tf.function" if isinstance(ops.get_default_graph(), FuncGraph) else "graph"
+
+
+def _keras_weight(frame: FrameType | None, weight_class: type | None) -> Any:
+    """The Keras 3 weight whose ``_initialize`` is making this tf.Variable, if any."""
+    for _ in range(_KERAS_FRAMES):
+        if frame is None or weight_class is None:
+            return None
+        owner = frame.f_locals.get("self")
+        if isinstance(owner, weight_class):
+            return owner
+        frame = frame.f_back
+    return None
+
+
+def _shape(variable: Any) -> list[int | None] | None:
+    try:
+        return variable.shape.as_list()
+    except ValueError:  # unknown rank
+        return None
+
+
+def install(keras_flavour: str) -> None:
+    """Patches ``tf.Variable`` creation and Keras layer construction once, in the zygote.
+
+    Args:
+        keras_flavour: ``keras3`` (hook Keras 3's layers and weights) or ``tf_keras``.
+    """
+    tracer.hide_own_frames()  # TF's error messages list the snippet's lines, not ours
+    weight_class = None
+    if keras_flavour == "keras3":
+        from keras.src.backend.common.variables import Variable as KerasVariable
+
+        weight_class = KerasVariable
+    # tf.Variable and, for tf-keras's add_weight, tf.compat.v1.Variable
+    for cls in (variables.Variable, variable_v1.VariableV1):
+        cls._variable_call = classmethod(_recording(
+            cls.__dict__["_variable_call"].__func__, weight_class))
+    if keras_flavour == "keras3":
+        _hook_keras3_layers()
+    else:
+        _hook_tf_keras_layers()
+
+
+def _recording(original: Callable[..., Any], weight_class: type | None) -> Callable[..., Any]:
+    """``_variable_call`` recording the variable it makes. It returns None for a subclass
+    constructed directly (the metaclass then builds it): nothing to record then."""
+
+    def variable_call(klass: Any, *args: Any, **kwargs: Any) -> Any:
+        recorder = _recorder
+        if recorder is None or recorder.depth():
+            return original(klass, *args, **kwargs)
+        name = kwargs.get("name", args[4] if len(args) > 4 else None)
+        asked = name if isinstance(name, str) and name else "Variable"
+        scope = ops.get_name_scope()
+        requested = asked[:-1] if asked.endswith("/") else join_scope(scope, asked)
+        frame = sys._getframe(1)
+        line = recorder.line(frame)
+        weight = _keras_weight(frame, weight_class)
+        created_in = _created_in()
+        recorder.enter()
+        try:
+            variable = original(klass, *args, **kwargs)
+        finally:
+            recorder.leave()
+        if variable is None:
+            return None
+        given = op_name(variable.name)
+        event = TF2VariableEvent(
+            name=variable.name, requested=requested,
+            status=variable_status(requested, given) if created_in != "eager" else "created",
+            path=getattr(weight, "path", None), keras_name=getattr(weight, "name", None),
+            shape=_shape(variable), dtype=variable.dtype.base_dtype.name,
+            trainable=bool(variable.trainable), created_in=created_in, line=line)
+        recorder.emit(asdict(event))
+        return variable
+
+    return variable_call
+
+
+def _record_layer(layer: Any, asked: Any, base: str, frame: FrameType | None) -> None:
+    recorder = _recorder
+    if recorder is None or id(layer) in recorder.layers_seen:
+        return
+    recorder.layers_seen.add(id(layer))
+    event = LayerEvent(name=str(layer.name), cls=type(layer).__name__, base=base,
+                       auto_named=asked is None, line=recorder.line(frame))
+    recorder.emit(asdict(event))
+
+
+def _hook_keras3_layers() -> None:
+    """Keras 3 names every Operation in ``Operation.__init__``: an auto name from the
+    snake-cased class name and a per-prefix counter, an explicit name as given."""
+    from keras.src.layers.layer import Layer
+    from keras.src.ops.operation import Operation
+    from keras.src.utils.naming import to_snake_case
+
+    original = Operation.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        if _recorder is not None and isinstance(self, Layer):
+            asked = kwargs.get("name", args[0] if args else None)
+            _record_layer(self, asked, to_snake_case(type(self).__name__),
+                          sys._getframe(1))
+
+    Operation.__init__ = init
+
+
+def _hook_tf_keras_layers() -> None:
+    """tf-keras names a layer in ``Layer._init_set_name``, from a per-graph counter."""
+    from tf_keras.src.engine.base_layer import Layer
+    from tf_keras.src.utils.generic_utils import to_snake_case
+
+    original = Layer._init_set_name
+
+    def init_set_name(self: Any, name: Any, zero_based: bool = True) -> None:
+        original(self, name, zero_based=zero_based)
+        if _recorder is not None:
+            _record_layer(self, name, to_snake_case(type(self).__name__), sys._getframe(1))
+
+    Layer._init_set_name = init_set_name
+
+
+def start(filename: str, emit: Emit) -> Recorder:
+    """Activates recording for this process (a forked child running one snippet)."""
+    global _recorder
+    _recorder = Recorder(filename, emit)
+    return _recorder
