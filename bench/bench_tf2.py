@@ -80,7 +80,8 @@ def main() -> None:
         assert check.ok and len(check.tf2_variables) == 4, check.error
     print("| run | median ms |")
     print("| --- | ---: |")
-    print(f"| TF2 mode, Keras 3 Sequential (2 Dense), Executor.run | {statistics.median(tf2):,.0f} |")
+    print("| TF2 mode, Keras 3 Sequential (2 Dense), Executor.run | "
+          f"{statistics.median(tf2):,.0f} |")
     print(f"| TF1 mode, 2 tf.layers.dense, Executor.run | {statistics.median(tf1):,.0f} |")
     print(f"| raw TF2, same snippet, fresh fork, no hooks | {statistics.median(raw):,.0f} |")
 

@@ -3,8 +3,9 @@
 Run as ``python -m viz.backend.worker FD [FLAVOUR]``, where FD is its end of a Unix
 ``SOCK_SEQPACKET`` control socket and FLAVOUR what ``import tensorflow`` means in its runs:
 ``tf1`` (compat.v1 in graph mode, the default), ``tf2`` (TF2 with Keras 3) or ``tf2-legacy``
-(TF2 with tf-keras as ``tf.keras``). It never sees a request or a result: with each ``spawn`` command the executor
-passes (SCM_RIGHTS) the run's own channel socket and its stdout/stderr files; the zygote forks,
+(TF2 with tf-keras as ``tf.keras``). It never sees a request or a result: with each
+``spawn`` command the executor passes (SCM_RIGHTS) the run's own channel socket and its
+stdout/stderr files; the zygote forks,
 the child keeps those three and nothing else, seals itself (limits, and the sandbox when hosted)
 and only then reads its source from its channel. The zygote only tracks the process: its time
 limit, its CPU share and its end, which it reports as an ``ended`` command.
