@@ -252,3 +252,16 @@ def test_tf2_mode_runs_sealed_too(hosted: Executor) -> None:
     assert [layer.name for layer in trace.layers] == ["dense", "dense_1"]
     assert [v.name for v in trace.tf2_variables] == ["dense_1/kernel:0", "dense_1/bias:0"]
     assert trace.error is not None and trace.error.type == "Blocked" and trace.error.line == 5
+
+
+def test_a_tf2_runs_checkpoint_is_written_in_its_own_space_only(hosted: Executor) -> None:
+    trace = hosted.run("import tensorflow as tf\n"
+                       "class M(tf.Module):\n"
+                       "    def __init__(self):\n"
+                       "        self.w = tf.Variable(1.0, name='w')\n"
+                       "ckpt_root = M()\n"
+                       "tf.train.Checkpoint(root=ckpt_root).save('/tmp/mine')\n", mode="tf2")
+    # the snippet's own save is refused; ScopeViz's, in the run's space, is written
+    assert trace.error is not None and trace.error.type == "Blocked" and trace.error.line == 6
+    assert [(k.key, k.variable) for k in trace.tf2_keys or []] == [
+        ("save_counter/.ATTRIBUTES/VARIABLE_VALUE", None), ("w/.ATTRIBUTES/VARIABLE_VALUE", 0)]

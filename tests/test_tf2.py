@@ -11,6 +11,7 @@ import textwrap
 import pytest
 
 from conftest import ROOT
+from test_examples import dump
 from viz import Executor
 
 EAGER = textwrap.dedent("""\
@@ -135,7 +136,8 @@ def summary(trace: object) -> dict:
     data = trace.to_dict()
     return {"keras": data["keras"],
             "variables": [[v["name"], v["path"], v["status"], v["created_in"], v["line"],
-                           v["warnings"]] for v in data["variables"]],
+                           v["warnings"], v["checkpoint_key"]] for v in data["variables"]],
+            "checkpoint": data["checkpoint"] and [k["key"] for k in data["checkpoint"]],
             "layers": [[layer["name"], layer["class"], layer["uniquified"], layer["line"]]
                        for layer in data["layers"]],
             "error": data["error"], "stdout": data["stdout"]}
@@ -148,5 +150,28 @@ def test_tf2_example_matches_golden(executor: Executor, path: object,
     golden = ROOT / "tests" / "goldens" / "tf2" / f"{path.stem}.json"
     if update_goldens:
         golden.parent.mkdir(exist_ok=True)
-        golden.write_text(json.dumps(summary(trace), indent=1) + "\n", encoding="utf-8")
+        golden.write_text(dump(summary(trace)), encoding="utf-8")
     assert summary(trace) == json.loads(golden.read_text(encoding="utf-8"))
+
+
+def test_checkpoint_keys_follow_attributes_and_untracked_variables_are_named(
+        executor: Executor) -> None:
+    """TF writes the checkpoint (read back with list_variables); ScopeViz's own save_counter
+    is a key but not a variable of the snippet."""
+    path = ROOT / "examples" / "tf2" / "checkpoint_keys_follow_attributes.py"
+    data = executor.run(path.read_text(encoding="utf-8"), mode="tf2").to_dict()
+    assert data["error"] is None and data["checkpoint_error"] is None
+    assert [(v["name"], v["checkpoint_key"], v["owner"], v["warnings"])
+            for v in data["variables"]] == [
+        ("dense/kernel:0", "dense/_kernel/.ATTRIBUTES/VARIABLE_VALUE", "dense/_kernel", []),
+        ("dense/bias:0", "dense/bias/.ATTRIBUTES/VARIABLE_VALUE", "dense/bias", []),
+        ("b0:0", "blocks/0/.ATTRIBUTES/VARIABLE_VALUE", "blocks/0", []),
+        ("b1:0", "blocks/1/.ATTRIBUTES/VARIABLE_VALUE", "blocks/1", []),
+        ("scale:0", "scale/.ATTRIBUTES/VARIABLE_VALUE", "scale", []),
+        ("loose:0", None, None, ["untracked"])]
+    assert "save_counter/.ATTRIBUTES/VARIABLE_VALUE" in [k["key"] for k in data["checkpoint"]]
+    # a root that cannot be checkpointed is said, and the run is still good
+    bad = executor.run("import tensorflow as tf\nv = tf.Variable(1.0)\nckpt_root = 42\n",
+                       mode="tf2")
+    assert bad.ok and bad.checkpoint_error.startswith("ckpt_root could not be saved")
+    assert bad.to_dict()["checkpoint"] is None

@@ -188,13 +188,26 @@ class LayerEvent:
         return self.auto_named and self.name != self.base
 
 
+@dataclass(frozen=True)
+class TF2KeyEvent:
+    """A key ``tf.train.Checkpoint(root=ckpt_root)`` wrote: the TF2 variable it holds (its
+    index among the run's TF2 variables, None for none of them, like ``save_counter``) and
+    the object path from the root that holds it."""
+
+    key: str
+    shape: list[int | None]
+    variable: int | None
+    owner: str | None
+    kind: str = "tf2_key"
+
+
 Event = Union[NameScopeEvent, VariableScopeEvent, ReuseVariablesEvent, VariableEvent, ReuseEvent,
-              TF2VariableEvent, LayerEvent]
+              TF2VariableEvent, LayerEvent, TF2KeyEvent]
 
 _EVENT_TYPES: dict[str, type] = {
     cls.kind: cls  # type: ignore[attr-defined]
     for cls in (NameScopeEvent, VariableScopeEvent, ReuseVariablesEvent, VariableEvent, ReuseEvent,
-                TF2VariableEvent, LayerEvent)
+                TF2VariableEvent, LayerEvent, TF2KeyEvent)
 }
 TF1, TF2 = "tf1", "tf2"
 KERAS3, TF_KERAS = "keras3", "tf_keras"
@@ -275,20 +288,33 @@ class Trace:
     def layers(self) -> list[LayerEvent]:
         return [e for e in self.events if isinstance(e, LayerEvent)]
 
+    @property
+    def tf2_keys(self) -> list[TF2KeyEvent] | None:
+        """The keys a checkpoint of the snippet's ``ckpt_root`` holds; None when the snippet
+        designated no root (or it could not be saved: ``checkpoint_error`` says why)."""
+        keys = [e for e in self.events if isinstance(e, TF2KeyEvent)]
+        return keys if keys or self.checkpoint is not None else None
+
     def tf2_warnings(self) -> list[list[str]]:
         """Per TF2 variable, in order: ``duplicate_name`` when another variable has the same
-        ``.name``, ``recreated_per_call`` when the line that made it made a variable of that
-        name before (a function or layer that creates its variables on every call)."""
+        ``.name``; ``recreated_per_call`` when the line that made it made one with the same
+        name asked for (and the same Keras path) before: a function or module that creates
+        its variables on every call; ``untracked`` when the snippet designated a
+        ``ckpt_root`` and no key of its checkpoint holds the variable."""
         variables = self.tf2_variables
         names = Counter(v.name for v in variables)
-        seen: set[tuple[int | None, str]] = set()
+        keys = self.tf2_keys
+        held = {key.variable for key in keys or []}
+        seen: set[tuple[int | None, str, str | None]] = set()
         warnings = []
         for variable in variables:
             found = [DUPLICATE_NAME] if names[variable.name] > 1 else []
-            key = (variable.line, variable.requested)
+            key = (variable.line, variable.requested, variable.path)
             if variable.line is not None and key in seen:
                 found.append(RECREATED_PER_CALL)
             seen.add(key)
+            if keys is not None and len(warnings) not in held:
+                found.append(UNTRACKED)
             warnings.append(found)
         return warnings
 
@@ -355,11 +381,16 @@ class Trace:
     def _tf2_dict(self) -> dict[str, Any]:
         """TF2 mode's JSON: variables with their three names, where they were made and
         warnings; every Keras layer with why it has its number."""
+        holders = {key.variable: key for key in self.tf2_keys or [] if key.variable is not None}
         variables = []
-        for variable, warnings in zip(self.tf2_variables, self.tf2_warnings()):
+        for index, (variable, warnings) in enumerate(zip(self.tf2_variables,
+                                                         self.tf2_warnings())):
             data = _public(variable)
-            data.update(owner=None, checkpoint_key=None, warnings=warnings)
+            holder = holders.get(index)
+            data.update(owner=holder.owner if holder else None,
+                        checkpoint_key=holder.key if holder else None, warnings=warnings)
             variables.append(data)
+        keys = self.tf2_keys
         layers = []
         for layer in self.layers:
             data = _public(layer)
@@ -377,6 +408,9 @@ class Trace:
             "error": asdict(self.error) if self.error else None,
             "variables": variables,
             "layers": layers,
+            "checkpoint": None if keys is None else [{"key": k.key, "shape": k.shape}
+                                                     for k in keys],
+            "checkpoint_error": self.checkpoint_error,
             "events": [asdict(e) for e in self.events],
             "stdout": self.stdout,
             "stderr": self.stderr,

@@ -254,21 +254,28 @@ class Executor:
         except WorkerUnavailable as exc:
             return Trace(error=ErrorInfo("WorkerUnavailable", str(exc)), filename=filename,
                          mode=mode, keras=keras)
-        trace = self._run(zygote, source, filename, timeout, checkpoint)
-        return dataclasses.replace(trace, mode=mode, keras=keras) if mode != TF1 else trace
+        if mode == TF1:
+            return self._run(zygote, source, filename, timeout, checkpoint, None)
+        # a TF2 run writes its ckpt_root's checkpoint into a space of its own, gone with it
+        with tempfile.TemporaryDirectory(prefix="scopeviz-tf2-") as space:
+            trace = self._run(zygote, source, filename, timeout, checkpoint, space)
+        return dataclasses.replace(trace, mode=mode, keras=keras)
 
     def _run(self, zygote: _Zygote, source: str, filename: str, timeout: float,
-             checkpoint: str | None) -> Trace:
+             checkpoint: str | None, space: str | None) -> Trace:
         request = {"source": source, "filename": filename, "timeout": timeout,
-                   "output_limit": self.output_limit, "memory_limit": self.memory_limit}
+                   "output_limit": self.output_limit, "memory_limit": self.memory_limit,
+                   "space": space}
+        writable = [space] if space else []
         if checkpoint is None:
-            return _RunSession(self, zygote, request, []).run()
+            return _RunSession(self, zygote, request, [], writable).run()
         if not self.hosted:
-            return _RunSession(self, zygote, {**request, "checkpoint": checkpoint}, []).run()
+            return _RunSession(self, zygote, {**request, "checkpoint": checkpoint}, [],
+                               writable).run()
         with tempfile.TemporaryDirectory(prefix="scopeviz-checkpoint-") as private:
             staged = stage_checkpoint(checkpoint, private)
             trace = _RunSession(self, zygote, {**request, "checkpoint": staged},
-                                [private]).run()
+                                [private], writable).run()
         if trace.checkpoint_error:  # the private folder's path means nothing to the user
             shown = trace.checkpoint_error.replace(staged, checkpoint)
             trace = dataclasses.replace(trace, checkpoint_error=shown.replace(private, "."))
@@ -296,11 +303,12 @@ class _RunSession:
     """One run from the executor's side: its socket, its raw output files, its report."""
 
     def __init__(self, executor: Executor, zygote: _Zygote, request: dict[str, Any],
-                 readable: list[str]) -> None:
+                 readable: list[str], writable: list[str]) -> None:
         self.executor = executor
         self.zygote = zygote
         self.request = request
         self.readable = readable  # folders the sealed run may read besides Python's
+        self.writable = writable  # and its own space, which it may write in
         self.timeout = float(request["timeout"])
         self.report = RunReport(executor.output_limit)
         self.started = time.perf_counter()
@@ -312,7 +320,8 @@ class _RunSession:
             run_id = next(self.executor._ids)
             pending = self.zygote.spawn(run_id, {
                 "timeout": self.timeout, "memory_limit": self.executor.memory_limit,
-                "hosted": self.executor.hosted, "readable": self.readable},
+                "hosted": self.executor.hosted, "readable": self.readable,
+                "writable": self.writable},
                 [theirs.fileno(), *raw])
             theirs.close()
             if pending is None:

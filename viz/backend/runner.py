@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import tensorflow.compat.v1 as tf_v1
 
-from viz.backend import checkpoint_keys, tracer, tracer_tf2
+from viz.backend import checkpoint_keys, tf2_checkpoint, tracer, tracer_tf2
 from viz.backend.channel import (
     MAX_ERROR_CHARS,
     MAX_NAME_CHARS,
@@ -242,6 +242,21 @@ def read_checkpoint(prefix: str, sender: Sender) -> None:
         sender.event(key, kind="ck")
 
 
+def checkpoint_of(root: Any, space: str, sender: Sender) -> None:
+    """TF2 mode: the keys a checkpoint of the snippet's ``ckpt_root`` holds, written into the
+    run's own space with recording off (its ``save_counter`` is not the snippet's)."""
+    recorder = tracer_tf2.current()
+    tracer_tf2.stop()
+    try:
+        keys = tf2_checkpoint.checkpoint_keys(root, space, recorder.created if recorder else [])
+    except Exception as exc:  # noqa: BLE001 - not a checkpointable root: said, not a crash
+        sender.send({"k": "ckerr", "message": f"ckpt_root could not be saved: "
+                                              f"{type(exc).__name__}: {_message(exc)}"})
+        return
+    for key in keys:
+        sender.event({"kind": "tf2_key", **key})
+
+
 def run(request: dict[str, Any], sender: Sender, hosted: bool = False,
         flavour: str = "tf1") -> None:
     """Executes the request's snippet in a fresh graph, streaming events, then sends ``done``.
@@ -287,6 +302,8 @@ def run(request: dict[str, Any], sender: Sender, hosted: bool = False,
         except BaseException as exc:  # the snippet's failure is the result, whatever it is
             error = describe_error(exc, filename, hosted, memory_limit)
         elapsed_ms = (time.perf_counter() - started) * 1000.0
+        if flavour != "tf1" and "ckpt_root" in module.__dict__ and request.get("space"):
+            checkpoint_of(module.__dict__["ckpt_root"], str(request["space"]), sender)
         try:
             ops, total = graph_ops(MAX_OPS) if flavour == "tf1" else ([], 0)
         except Exception:  # noqa: BLE001 - a snippet that broke its graph still gets its trace

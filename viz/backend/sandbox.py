@@ -3,7 +3,7 @@ snippet. Each layer is a kernel mechanism, not a check on the snippet's text:
 
 - new network and IPC namespaces (no interface but a down loopback; no SysV object in sight);
 - Landlock: files readable only under the Python and system library folders (and the run's
-  own copy of a checkpoint it checks), in /proc only
+  own copy of a checkpoint it checks, and a TF2 run's own space), in /proc only
   the run's own process, writable only for its own thread names, no signals to processes
   outside the sandbox (ABI 6);
 - no capabilities (root or not) and ``no_new_privs``: limits cannot be raised, set-uid
@@ -40,6 +40,12 @@ SYS_LANDLOCK_CREATE_RULESET, SYS_LANDLOCK_ADD_RULE, SYS_LANDLOCK_RESTRICT_SELF =
 LANDLOCK_CREATE_RULESET_VERSION = 1
 LANDLOCK_RULE_PATH_BENEATH = 1
 FS_EXECUTE, FS_WRITE_FILE, FS_READ_FILE, FS_READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+FS_REMOVE_DIR, FS_REMOVE_FILE, FS_MAKE_DIR, FS_MAKE_REG = 1 << 4, 1 << 5, 1 << 7, 1 << 8
+FS_REFER, FS_TRUNCATE = 1 << 13, 1 << 14
+# What writing a checkpoint takes in a run's own space: files and folders made, renamed from
+# a temporary folder into place, removed.
+FS_OWN_SPACE = (FS_WRITE_FILE | FS_READ_FILE | FS_READ_DIR | FS_REMOVE_DIR | FS_REMOVE_FILE
+                | FS_MAKE_DIR | FS_MAKE_REG | FS_REFER | FS_TRUNCATE)
 FS_ALL_V5 = (1 << 16) - 1  # every filesystem right up to ABI 5 (IOCTL_DEV)
 NET_ALL = 0b11  # BIND_TCP, CONNECT_TCP
 SCOPE_ALL = 0b11  # ABSTRACT_UNIX_SOCKET, SIGNAL
@@ -89,7 +95,7 @@ def readable_paths() -> list[str]:
     return sorted(p for p in paths if os.path.exists(p))
 
 
-def _landlock(extra_readable: tuple[str, ...]) -> None:
+def _landlock(extra_readable: tuple[str, ...], own_space: tuple[str, ...]) -> None:
     abi = landlock_abi()
     if abi < MIN_LANDLOCK_ABI:
         raise SandboxUnavailable(f"Landlock ABI {abi} is too old; hosted mode needs ABI "
@@ -99,6 +105,7 @@ def _landlock(extra_readable: tuple[str, ...]) -> None:
                                    ctypes.sizeof(attr), 0), "landlock_create_ruleset")
     rules = [(path, FS_READ_FILE | FS_READ_DIR | FS_EXECUTE) for path in readable_paths()]
     rules += [(path, FS_READ_FILE | FS_READ_DIR) for path in extra_readable]
+    rules += [(path, FS_OWN_SPACE) for path in own_space]
     # TF names its threads by writing /proc/self/task/<tid>/comm and aborts if it cannot.
     rules += [(f"/proc/{os.getpid()}/task", FS_WRITE_FILE | FS_READ_FILE | FS_READ_DIR),
               ("/dev/null", FS_WRITE_FILE | FS_READ_FILE)]
@@ -190,11 +197,12 @@ def _filter() -> None:
     rules.load()
 
 
-def enter(extra_readable: tuple[str, ...] = ()) -> None:
+def enter(extra_readable: tuple[str, ...] = (), own_space: tuple[str, ...] = ()) -> None:
     """Seals this process (a forked child, before the snippet runs); fails closed.
 
     ``extra_readable`` are folders this run alone may read besides Python's (the private copy
-    of a checkpoint it checks); they come from the executor, never from the snippet.
+    of a checkpoint it checks), ``own_space`` folders it alone may write in (where a TF2 run's
+    checkpoint is written); they come from the executor, never from the snippet.
 
     Raises:
         SandboxUnavailable: a layer could not be set up; the run must not go ahead.
@@ -205,6 +213,6 @@ def enter(extra_readable: tuple[str, ...] = ()) -> None:
     os.environ.update(CLEAN_ENVIRONMENT)
     _unshare()
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
-    _landlock(extra_readable)
+    _landlock(extra_readable, own_space)
     _drop_capabilities()
     _filter()

@@ -38,6 +38,8 @@ class Recorder:
         self.emit = emit
         self.calls = threading.local()
         self.layers_seen: set[int] = set()
+        # The tf.Variables made, in the order of their events (checkpoint keys point here).
+        self.created: list[Any] = []
 
     def line(self, frame: FrameType | None) -> int | None:
         """The line of the innermost snippet frame (calls in the snippet's functions count)."""
@@ -132,6 +134,7 @@ def _recording(original: Callable[..., Any], weight_class: type | None) -> Calla
             path=getattr(weight, "path", None), keras_name=getattr(weight, "name", None),
             shape=_shape(variable), dtype=variable.dtype.base_dtype.name,
             trainable=bool(variable.trainable), created_in=created_in, line=line)
+        recorder.created.append(variable)
         recorder.emit(asdict(event))
         return variable
 
@@ -187,3 +190,14 @@ def start(filename: str, emit: Emit) -> Recorder:
     global _recorder
     _recorder = Recorder(filename, emit)
     return _recorder
+
+
+def current() -> Recorder | None:
+    return _recorder
+
+
+def stop() -> None:
+    """Ends recording: what ScopeViz itself does next (writing a checkpoint, whose
+    ``save_counter`` is a variable) is not the snippet's."""
+    global _recorder
+    _recorder = None

@@ -135,7 +135,8 @@ def _child(spawn: dict[str, Any], fds: list[int], control: socket.socket, zygote
         sender = protocol.Sender(CHANNEL_FD)
         if spawn["hosted"]:
             try:
-                sandbox.enter(tuple(str(p) for p in spawn.get("readable", [])))
+                sandbox.enter(tuple(str(p) for p in spawn.get("readable", [])),
+                              tuple(str(p) for p in spawn.get("writable", [])))
             except sandbox.SandboxUnavailable as exc:
                 sender.send({"k": "done", "elapsed_ms": 0.0, "error": {
                     "type": "Blocked", "message": f"hosted mode cannot run snippets on this "

@@ -1,0 +1,60 @@
+"""TF2 mode: the keys ``tf.train.Checkpoint(root=ckpt_root).save()`` writes, and which of the
+run's variables each holds. Runs in the sealed run, after the snippet, with recording off.
+
+The checkpoint is really written (into the run's own space, removed with it) and read back
+with ``tf.train.list_variables``: the keys reported are the ones TF wrote. Which variable a key
+holds is found by walking the object graph from the root breadth first, as TF does (a
+variable reachable two ways is saved under its first path), and kept only where the key so
+computed is among those written.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+from typing import Any
+
+import tensorflow as tf
+from tensorflow.python.trackable import trackable_utils
+
+VALUE_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
+
+
+def _object_paths(root: Any) -> dict[int, tuple[Any, str]]:
+    """Every trackable reachable from ``root``, by id: (the object, its escaped path)."""
+    view = tf.train.TrackableView(root)
+    paths: dict[int, tuple[Any, str]] = {id(root): (root, "")}
+    queue = collections.deque([root])
+    while queue:
+        node = queue.popleft()
+        base = paths[id(node)][1]
+        for name, child in view.children(node).items():
+            if id(child) in paths:
+                continue
+            local = trackable_utils.escape_local_name(name)
+            paths[id(child)] = (child, f"{base}/{local}" if base else local)
+            queue.append(child)
+    return paths
+
+
+def checkpoint_keys(root: Any, space: str, created: list[Any]) -> list[dict[str, Any]]:
+    """The keys a checkpoint of ``root`` holds (the object graph itself left out), each with
+    the index in ``created`` (the run's tf.Variables in creation order) of the variable it
+    holds, or None, and the object path that holds it."""
+    prefix = tf.train.Checkpoint(root=root).save(os.path.join(space, "ckpt"))
+    written = dict(tf.train.list_variables(prefix))
+    index = {id(variable): i for i, variable in enumerate(created)}
+    holders: dict[str, tuple[int, str]] = {}
+    for obj, path in _object_paths(root).values():
+        backing = getattr(obj, "_value", obj)  # a Keras 3 weight wraps its tf.Variable
+        position = index.get(id(backing), index.get(id(obj)))
+        if position is not None and path:
+            holders.setdefault(path + VALUE_SUFFIX, (position, path))
+    keys = []
+    for key in sorted(written):
+        if key == "_CHECKPOINTABLE_OBJECT_GRAPH":
+            continue
+        position, owner = holders.get(key, (None, None))
+        keys.append({"key": key, "shape": [int(d) for d in written[key]],
+                     "variable": position, "owner": owner})
+    return keys
