@@ -28,14 +28,14 @@ from viz.escape import markdown_text, shorten
 from viz.details import Details, boxes_at_line, node_details
 from viz.explain import as_markdown, explain
 from viz.export import MIME_TYPES, dot_source, export, inline_svg
-from viz.gallery import load_gallery
+from viz.gallery import EXAMPLES_DIR, load_gallery
 from viz.graph_view import graph_view
 from viz.render import legend_html, with_legend
 from viz.share import BadShareLink, decode_snippet, encode_snippet
 from viz.steps import Step, steps, trace_at
-from viz.tables import rows, status_counts
-from viz.trace import STATUSES
-from viz.tree import build_tree
+from viz.tables import layer_rows, rows, status_counts, tf2_rows
+from viz.trace import STATUSES, TF1, TF2
+from viz.tree import build_tree, tf2_as_scopes
 from viz.upload import UPLOAD_LIMIT, BadUpload, checkpoint_files, write_checkpoint
 from viz.view import RenderOptions, build_view, filter_matches, find_group, openable
 
@@ -71,13 +71,15 @@ def drawn(dot: str, fmt: str) -> bytes:
 
 
 @st.cache_resource
-def examples_gallery() -> list:
-    """The examples, read once per server (they are part of the app, not of a session)."""
-    return load_gallery()
+def examples_gallery() -> dict[str, list]:
+    """The examples of each mode, read once per server (they are part of the app)."""
+    return {TF1: load_gallery(), TF2: load_gallery(EXAMPLES_DIR / "tf2")}
 
 
-gallery = examples_gallery()
-examples = {example.stem: example for example in gallery}
+galleries = examples_gallery()
+examples = {example.stem: example for mode in galleries for example in galleries[mode]}
+example_mode = {example.stem: mode for mode in galleries for example in galleries[mode]}
+MODES = {TF1: "TF1", TF2: "TF2"}
 state = st.session_state
 pool = worker_pool(HOSTED)
 
@@ -114,12 +116,14 @@ def run_current() -> None:
     """Runs the editor's text (reading the uploaded checkpoint, if any, in the same run); the
     result (or failure) lands in session state."""
     source = state.source
-    files = uploaded_checkpoint()
+    mode = state.get("mode", TF1)
+    files = uploaded_checkpoint() if mode == TF1 else None
     wait_for_tensorflow()
-    with st.spinner("Running in TensorFlow..."):
+    with st.spinner("Running in TensorFlow..." if mode == TF1 else
+                    "Running in TensorFlow 2 (the first TF2 run starts its worker)..."):
         timeout = state.get("time_limit", TIMEOUT)
         if files is None:
-            trace = pool.run(source, filename="snippet.py", timeout=timeout)
+            trace = pool.run(source, filename="snippet.py", timeout=timeout, mode=mode)
         else:  # written for this run alone, and gone with it
             with tempfile.TemporaryDirectory(prefix="scopeviz-upload-") as folder:
                 trace = pool.run(source, filename="snippet.py", timeout=timeout,
@@ -127,6 +131,8 @@ def run_current() -> None:
     state.trace = trace
     state.ran_source = source
     state.checked = None
+    # A TF2 run is drawn, stepped through and clicked as its variables under their names.
+    state.drawn = tf2_as_scopes(trace) if trace.mode == TF2 else None
     if trace.checkpoint is not None and trace.checkpoint_error is None:
         report = check(trace)
         state.checked = (report, *marked(trace, report))
@@ -143,6 +149,8 @@ def share_query(source: str) -> dict[str, str]:
              else {"snippet": encode_snippet(source)})
     if state.get("stepping"):
         query["step"] = str(state.get("step", 1))
+    if state.get("mode") == TF2:
+        query["mode"] = TF2
     return query
 
 
@@ -154,9 +162,11 @@ def set_editor_text(source: str) -> None:
 
 def load_example(stem: str) -> None:
     """Loads an example; text the user wrote (not an unchanged example) stays recoverable."""
-    if state.get("source") is not None and state.source not in {e.source for e in gallery}:
+    if state.get("source") is not None and state.source not in {
+            e.source for e in examples.values()}:
         state.undo_source = state.source
     set_editor_text(examples[stem].source)
+    state.mode = example_mode[stem]
     state.example = state.gallery_choice = stem
     state.run_requested = True
 
@@ -192,7 +202,7 @@ def drawing_source(trace: Trace, options: RenderOptions) -> str:
     a trace at its bounds (50,000 scopes) takes most of a second to lay out. Only the current
     and the last good trace keep entries, eight at most."""
     checked = state.get("checked")
-    live = [t for t in (state.get("trace"), state.get("last_good"),
+    live = [t for t in (state.get("trace"), state.get("last_good"), state.get("drawn"),
                         checked[1] if checked else None) if t is not None]
     cache = {key: entry for key, entry in state.get("dot_cache", {}).items()
              if any(entry[0] is t for t in live)}
@@ -269,8 +279,10 @@ def open_compare_link(params: dict[str, str]) -> None:
 
 if "source" not in state:
     params = st.query_params
-    set_editor_text(gallery[0].source)
-    state.example = state.gallery_choice = gallery[0].stem
+    state.mode = TF2 if params.get("mode") == TF2 else TF1
+    first = galleries[state.mode][0]
+    set_editor_text(first.source)
+    state.example = state.gallery_choice = first.stem
     state.run_requested = False
     if "snippet" in params:
         try:
@@ -296,8 +308,9 @@ if "compare_a" not in state:  # the example pair: a refactor that renames every 
 
 with st.sidebar:
     st.header("Mode")
-    st.caption("TF1: `import tensorflow as tf` is `tensorflow.compat.v1` in graph mode; "
-               "every run gets a fresh graph in its own process.")
+    st.caption("TF1: `import tensorflow as tf` is `tensorflow.compat.v1` in graph mode. TF2: "
+               "real TF2 with Keras 3. Every run gets a fresh process (the switch is at the "
+               "top of the page).")
     if HOSTED:
         st.caption("Hosted: runs cannot touch files, the network or other processes.")
     if MAX_TIMEOUT > TIMEOUT:
@@ -348,9 +361,23 @@ def switch_view() -> None:
         st.query_params.from_dict(share_query(state.get("ran_source") or state.source))
 
 
+def switch_mode() -> None:
+    """A new mode: an unchanged example gives way to the new mode's first one; the user's own
+    text stays and runs again in the new mode."""
+    state.mode = state.get("mode") or TF1  # a click on the chosen mode unchooses it
+    if state.get("example") and example_mode.get(state.example) != state.mode \
+            and examples[state.example].source == state.source:
+        load_example(galleries[state.mode][0].stem)
+    else:
+        state.example = None
+        state.gallery_choice = galleries[state.mode][0].stem
+        state.run_requested = True
+
+
 state.setdefault("view", VIEWS[0])
-st.segmented_control("View", VIEWS, key="view", label_visibility="collapsed",
-                     on_change=switch_view)
+view_column, mode_column = st.columns([1, 1], vertical_alignment="center")
+view_column.segmented_control("View", VIEWS, key="view", label_visibility="collapsed",
+                              on_change=switch_view)
 if state.view == COMPARE:
     st.markdown("#### ScopeViz: compare two snippets")
     st.caption("Run two versions of a model (a refactor, a migration) and map A's variables "
@@ -364,10 +391,17 @@ if state.view == COMPARE:
         st.code(f"{(st.context.url or '').split('?')[0]}?{urlencode(compare_query())}",
                 language=None)
     st.stop()
+mode_column.segmented_control(
+    "Mode", list(MODES), key="mode", format_func=MODES.get, on_change=switch_mode,
+    label_visibility="collapsed",
+    help="TF1: `import tensorflow` is compat.v1 in graph mode. TF2: real TF2, eager, with "
+         "Keras 3 (a line `# scopeviz: legacy-keras` picks tf-keras).")
 title, picker, loader = st.columns([3, 3, 1], vertical_alignment="bottom")
 title.markdown("#### ScopeViz")
-title.caption("How TensorFlow 1 names variables: name scopes, variable scopes, reuse, `_N`.")
-titles = {e.stem: e.title for e in gallery}
+title.caption("How TensorFlow 1 names variables: name scopes, variable scopes, reuse, `_N`."
+              if state.mode == TF1 else "How TensorFlow 2 names variables: eager names, "
+              "Keras counters, weight paths, checkpoint keys.")
+titles = {e.stem: e.title for e in galleries[state.mode]}
 chosen = picker.selectbox("Example", list(titles), format_func=titles.get, key="gallery_choice")
 loader.button("Load", key="load_example", width="stretch", type="secondary",
               on_click=lambda: load_example(state.gallery_choice),
@@ -394,12 +428,14 @@ with editor_column:
         run_current()
     trace: Trace | None = state.get("trace")
     ran_this = trace is not None and state.get("ran_source") == state.source
+    # What is drawn: the trace itself, or a TF2 run's variables under their names.
+    base: Trace | None = state.get("drawn") or trace
     # Worked out once per rerun: the editor marks their lines, the Graph tab shows them.
-    all_steps = steps(trace) if trace is not None and state.get("stepping") else []
+    all_steps = steps(base) if base is not None and state.get("stepping") else []
     checked_now = state.get("checked") if trace is not None else None
-    selected = (node_details(checked_now[1] if checked_now else trace, state.selected,
+    selected = (node_details(checked_now[1] if checked_now else base, state.selected,
                              checked_now[2] if checked_now else ())
-                if trace is not None and state.get("selected") else None)
+                if base is not None and state.get("selected") else None)
     focus_lines: list[int] = []
     if ran_this and all_steps:
         at_step = all_steps[state.get("step", 1) - 1: state.get("step", 1)]
@@ -419,7 +455,8 @@ with editor_column:
     if state.get("undo_source") is not None:
         st.button("Restore the text you had before loading the example", key="restore",
                   icon=":material/undo:", on_click=restore_edits)
-    checkpoint_panel(trace)
+    if state.mode == TF1:
+        checkpoint_panel(trace)
     error = trace.error if trace is not None else None
 
 if trace is None:
@@ -430,10 +467,10 @@ if trace is None:
 
 if error is not None:  # beside the editor, above the fold, with its line
     result_column.error(markdown_text(error.describe()))
-counts = status_counts(trace)
+counts = status_counts(base)
 # Checked against a checkpoint: the graph also draws its unused keys, and colours by check.
 checked = state.get("checked") if state.get("trace") is trace else None
-shown, marks = (checked[1], checked[2]) if checked else (trace, ())
+shown, marks = (checked[1], checked[2]) if checked else (base, ())
 options = replace(options, marks=marks)
 dot = drawing_source(shown, options)
 tab_names = ["Graph", "Variables", "Why these names", "Output"] + (
@@ -580,14 +617,14 @@ with graph_tab:
         label_visibility="collapsed",
         help="marks the boxes whose name contains this, in place (the sidebar's name filter "
              "hides the others instead)")
-    drawing_notes(trace)
+    drawing_notes(base)
     stepping = step_column.toggle("Step through the naming", key="stepping",
                          help="one event at a time: scopes entered, variables created and "
                               "reused (arrow keys step; share links carry the step)")
     last_good = state.get("last_good")
     drawable = True
     if stepping:
-        step_view(trace, all_steps)
+        step_view(base, all_steps)
     elif error is None:
         drawable = show_graph(dot, "graph", focus=graph_focus(shown))
     else:
@@ -601,31 +638,47 @@ with graph_tab:
                 show_graph(drawing_source(last_good, replace(options, marks=())),
                            "stale_graph")
     details_card(shown, selected)
-    open_in_place(trace)
+    open_in_place(base)
+
+def tf2_tables(run: Trace) -> None:
+    """TF2 mode's Variables tab: every variable's three names, where it was made and its
+    warnings; every Keras layer and why it is numbered."""
+    st.dataframe(pd.DataFrame(tf2_rows(run)), hide_index=True, width="stretch",
+                 column_config={"name": st.column_config.TextColumn(width="medium"),
+                                "path": st.column_config.TextColumn(width="medium"),
+                                "line": st.column_config.NumberColumn(width="small")})
+    if run.layers:
+        st.markdown("**Keras layers**, in the order they were made")
+        st.dataframe(pd.DataFrame(layer_rows(run)), hide_index=True, width="stretch",
+                     column_config={"why": st.column_config.TextColumn(width="large")})
+
 
 with table_tab:
-    table = pd.DataFrame(rows(trace))
-    left, right = st.columns([2, 1])
-    needle = left.text_input("Filter names", key="table_filter")
-    statuses = right.multiselect("Status", list(STATUSES), default=list(STATUSES))
-    metrics = st.columns(3)
-    for column, (status, count) in zip(metrics, counts.items()):
-        column.metric(status, count)
-    if not table.empty:
-        table["shape"] = table["shape"].astype(str)
-        keep = table["status"].isin(statuses)
-        if needle:
-            keep &= table["name"].str.contains(needle, case=False, regex=False)
-        table = table[keep]
-    # Names are what people read here: they get the room, the short columns give it up.
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "name": st.column_config.TextColumn(width="large"),
-        "requested": st.column_config.TextColumn(width="large"),
-        "shape": st.column_config.TextColumn(width="small"),
-        "dtype": st.column_config.TextColumn(width="small"),
-        "trainable": st.column_config.CheckboxColumn(width="small"),
-        "line": st.column_config.NumberColumn(width="small"),
-        "graph": st.column_config.NumberColumn(width="small")})
+    if trace.mode == TF2:
+        tf2_tables(trace)
+    else:
+        table = pd.DataFrame(rows(trace))
+        left, right = st.columns([2, 1])
+        needle = left.text_input("Filter names", key="table_filter")
+        statuses = right.multiselect("Status", list(STATUSES), default=list(STATUSES))
+        metrics = st.columns(3)
+        for column, (status, count) in zip(metrics, counts.items()):
+            column.metric(status, count)
+        if not table.empty:
+            table["shape"] = table["shape"].astype(str)
+            keep = table["status"].isin(statuses)
+            if needle:
+                keep &= table["name"].str.contains(needle, case=False, regex=False)
+            table = table[keep]
+        # Names are what people read here: they get the room, the short columns give it up.
+        st.dataframe(table, hide_index=True, width="stretch", column_config={
+            "name": st.column_config.TextColumn(width="large"),
+            "requested": st.column_config.TextColumn(width="large"),
+            "shape": st.column_config.TextColumn(width="small"),
+            "dtype": st.column_config.TextColumn(width="small"),
+            "trainable": st.column_config.CheckboxColumn(width="small"),
+            "line": st.column_config.NumberColumn(width="small"),
+            "graph": st.column_config.NumberColumn(width="small")})
 
 with why_tab:
     sentences = explain(trace)

@@ -269,3 +269,29 @@ def test_the_compare_view_maps_a_refactor_and_its_link_carries_both_snippets() -
     assert not shared.dataframe
     shared.button(key="compare_shared").click().run()
     assert list(shared.dataframe[-1].value["mapping"]) == list(table["mapping"])
+
+
+def test_tf2_mode_from_a_link_runs_real_tf2_and_says_why_a_layer_is_numbered() -> None:
+    at = app()
+    at.query_params["example"] = "keras3_layer_counter"
+    at.run()
+    assert not at.exception
+    assert at.session_state["mode"] == "tf2"
+    layers = at.dataframe[-1].value
+    assert list(layers["name"]) == ["dense", "dense_1", "dense", "dense_2"]
+    assert layers["why"].iloc[3] == ("Keras's `dense` counter was taken by dense (line 9), "
+                                     "dense_1 (line 10)")
+    assert any(escaped("layer dense_2 is numbered") in m.value for m in at.markdown)
+    # a snippet of the user's own, in TF2 mode: its link carries the mode
+    at.session_state["source"] = "import tensorflow as tf\na = tf.Variable(1.0)\n" \
+                                 "b = tf.Variable(2.0)\n"
+    at.button(key="run").click().run()
+    assert at.query_params["mode"] == "tf2"
+    assert "Variable (2):0" in markdown_text(at)  # both eager Variable:0 are drawn
+    variables = at.dataframe[0].value
+    assert list(variables["warnings"]) == ["duplicate_name", "duplicate_name"]
+    # back to TF1: the same text runs as compat.v1, where TF numbers the second variable
+    at.segmented_control(key="mode").set_value("tf1").run()
+    assert not at.exception
+    assert "Variable_1:0" in markdown_text(at)
+    assert "mode" not in at.query_params

@@ -545,6 +545,24 @@ def test_the_compare_view_draws_both_graphs_coloured_by_the_mapping(
     assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
 
 
+@pytest.mark.parametrize("width,height", SIZES)
+def test_the_tf2_mode_switch_and_its_link(open_page: Callable[..., object], app_url: str,
+                                         width: int, height: int) -> None:
+    page = open_page(width, height)
+    page.goto(app_url)
+    expect(page.get_by_text("TF2", exact=True)).to_be_visible()
+    page.get_by_text("TF2", exact=True).click()
+    # the TF1 example gives way to the first TF2 one, run in real TF2 (a Keras 3 model)
+    expect(graph_nodes(page, "net/kernel:0")).to_have_count(1)
+    assert "mode=tf2" in page.url
+    page.goto(f"{app_url}/?example=eager_duplicate_names")  # an example link picks its mode
+    expect(graph_nodes(page, "Variable (2):0")).to_have_count(1)
+    page.screenshot(path=str(SCREENSHOTS / f"tf2_{width}x{height}.png"))
+    page.get_by_role("tab", name="Variables").click()
+    expect(page.get_by_text("duplicate_name").first).to_be_visible()
+    assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+
+
 @pytest.mark.parametrize("example", ["seed_1_name_scope_vs_variable_scope",
                                      "seed_3_get_variable_sharing", "model_bert_like_encoder"])
 def test_click_to_graph_time(open_page: Callable[..., object], app_url: str,

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 
 from viz.escape import markdown_text
 from viz.trace import (
+    DUPLICATE_NAME,
+    RECREATED_PER_CALL,
+    TF2,
     UNIQUIFIED,
+    UNTRACKED,
     NameScopeEvent,
     ReuseEvent,
     ReuseVariablesEvent,
@@ -243,6 +247,8 @@ def explain(trace: Trace) -> list[Explanation]:
     Each tf.Graph the snippet built names apart from the others, so each has its own history;
     sentences of another graph's variables are keyed ``(graph N)/name``.
     """
+    if trace.mode == TF2:
+        return explain_tf2(trace)
     histories: dict[int, _History] = {0: _History()}
     sentences: list[Explanation] = []
     for event in trace.events:
@@ -273,3 +279,42 @@ def explain(trace: Trace) -> list[Explanation]:
     last = trace.events[-1].graph if trace.events else 0
     error = _error_sentence(trace, histories[last])
     return sentences + ([error] if error is not None else [])
+
+
+def explain_tf2(trace: Trace) -> list[Explanation]:
+    """TF2 mode's sentences: for each variable, its names and where it was made (and each
+    warning); for each numbered Keras layer, who took its counter. Subjects are the drawn
+    boxes' ids (:meth:`Trace.tf2_box_names`)."""
+    sentences = []
+    variables = trace.tf2_variables
+    for index, (variable, box, warnings) in enumerate(zip(variables, trace.tf2_box_names(),
+                                                          trace.tf2_warnings())):
+        where = {"eager": "eagerly", "tf.function": "while a tf.function was traced",
+                 "graph": "in a tf.Graph"}[variable.created_in]
+        text = f"{variable.name} was made {where}"
+        if variable.path is not None:
+            text += f"; it is the Keras 3 weight {variable.keras_name} with path {variable.path}"
+            if variable.path != op_name(variable.name):
+                text += " (the tf.Variable's name follows tf.name_scope, the path the layers)"
+        if variable.status == UNIQUIFIED:
+            text += f"; TF numbered it in its graph (it asked for {variable.requested})"
+        if DUPLICATE_NAME in warnings:
+            others = sorted({str(other.line) for i, other in enumerate(variables)
+                             if i != index and other.name == variable.name
+                             and other.line is not None})
+            text += (f"; other variables have the same name (line {', '.join(others) or '?'})"
+                     ": eager TF never makes names unique, only graphs do")
+        if RECREATED_PER_CALL in warnings:
+            text += ("; the same line made it before: a new variable on every call of this "
+                     "code, each starting from its initial value")
+        if UNTRACKED in warnings:
+            text += "; no key of the ckpt_root checkpoint holds it: it is never saved"
+        sentences.append(Explanation(box, variable.line, text + "."))
+    for layer in trace.layers:
+        if layer.uniquified:
+            earlier = ", ".join(f"{e.name} (line {e.line})" for e in trace.earlier_layers(layer))
+            sentences.append(Explanation(layer.name, layer.line, (
+                f"layer {layer.name} is numbered: Keras counts auto-named {layer.cls} "
+                f"layers under {layer.base}, and {earlier or 'earlier objects'} took the "
+                f"counter before it (explicitly named layers take no number).")))
+    return sentences

@@ -318,6 +318,19 @@ class Trace:
             warnings.append(found)
         return warnings
 
+    def tf2_box_names(self) -> list[str]:
+        """Each TF2 variable's box in the drawing, in order: its ``.name``, a repeat of an
+        eager name numbered (``Variable (2):0``) so that each variable has its own."""
+        seen: Counter[str] = Counter()
+        names = []
+        for variable in self.tf2_variables:
+            seen[variable.name] += 1
+            name = variable.name
+            if seen[name] > 1:
+                name = f"{op_name(name)} ({seen[name]}){name[len(op_name(name)):]}"
+            names.append(name)
+        return names
+
     def earlier_layers(self, layer: LayerEvent) -> list[LayerEvent]:
         """The auto-named layers before ``layer`` that took the same counter: why it is
         ``dense_3`` (explicit names take no number)."""

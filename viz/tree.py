@@ -58,13 +58,8 @@ def tf2_as_scopes(trace: Trace) -> Trace:
     its ``.name`` (a Keras 3 weight's ``sequential/dense/kernel``). Eager names repeat
     (``Variable:0`` twice); a repeat is drawn as ``Variable (2):0``, ``Variable (3):0``...
     so each variable has its box, in creation order."""
-    seen: Counter[str] = Counter()
     events = []
-    for variable in trace.tf2_variables:
-        seen[variable.name] += 1
-        name = variable.name
-        if seen[name] > 1:
-            name = f"{op_name(name)} ({seen[name]}){name[len(op_name(name)):]}"
+    for variable, name in zip(trace.tf2_variables, trace.tf2_box_names()):
         api = "Keras weight" if variable.path is not None else "tf.Variable"
         events.append(VariableEvent(
             name=name, requested=variable.requested, status=variable.status, api=api,
