@@ -37,7 +37,14 @@ from viz.tables import layer_rows, rows, status_counts, tf2_rows
 from viz.trace import STATUSES, TF1, TF2
 from viz.tree import build_tree, tf2_as_scopes
 from viz.upload import UPLOAD_LIMIT, BadUpload, checkpoint_files, write_checkpoint
-from viz.view import RenderOptions, build_view, filter_matches, find_group, openable
+from viz.view import (
+    RenderOptions,
+    build_view,
+    filter_matches,
+    find_group,
+    openable,
+    tf2_marks,
+)
 
 # The sidebar holds settings only (examples are above the editor): closed, it leaves a laptop
 # or an 800 px window to the editor and the graph.
@@ -470,7 +477,8 @@ if error is not None:  # beside the editor, above the fold, with its line
 counts = status_counts(base)
 # Checked against a checkpoint: the graph also draws its unused keys, and colours by check.
 checked = state.get("checked") if state.get("trace") is trace else None
-shown, marks = (checked[1], checked[2]) if checked else (base, ())
+shown, marks = (checked[1], checked[2]) if checked else (
+    base, tf2_marks(trace) if trace.mode == TF2 else ())
 options = replace(options, marks=marks)
 dot = drawing_source(shown, options)
 tab_names = ["Graph", "Variables", "Why these names", "Output"] + (

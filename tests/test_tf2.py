@@ -175,3 +175,20 @@ def test_checkpoint_keys_follow_attributes_and_untracked_variables_are_named(
                        mode="tf2")
     assert bad.ok and bad.checkpoint_error.startswith("ckpt_root could not be saved")
     assert bad.to_dict()["checkpoint"] is None
+
+
+def test_the_drawing_marks_warnings_and_checkpoint_keys(executor: Executor) -> None:
+    from viz.export import dot_source
+    from viz.view import RenderOptions
+
+    path = ROOT / "examples" / "tf2" / "checkpoint_keys_follow_attributes.py"
+    trace = executor.run(path.read_text(encoding="utf-8"), mode="tf2")
+    lines = {line.split(" [", 1)[0].strip(): line for line in
+             dot_source(trace, RenderOptions()).splitlines() if " [label=" in line}
+    assert 'fillcolor="#e0e0e0"' in lines['"loose:0"'] and "untracked" in lines['"loose:0"']
+    assert "checkpoint key dense/_kernel/.ATTRIBUTES/VARIABLE_VALUE" in lines[
+        '"dense/kernel:0"']  # the key on hover
+    eager = executor.run((ROOT / "examples" / "tf2" / "eager_duplicate_names.py").read_text(
+        encoding="utf-8"), mode="tf2")
+    dot = dot_source(eager, RenderOptions())
+    assert dot.count("duplicate name") >= 4 and '"Variable (2):0"' in dot

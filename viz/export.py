@@ -10,7 +10,7 @@ from viz.render import to_dot
 from viz.tables import to_csv, to_text
 from viz.trace import TF2, Trace
 from viz.tree import build_tree, tf2_as_scopes
-from viz.view import RenderOptions
+from viz.view import RenderOptions, tf2_marks
 
 FORMATS = ("text", "json", "dot", "svg", "png", "csv")
 MIME_TYPES = {"text": "text/plain", "json": "application/json", "dot": "text/vnd.graphviz",
@@ -19,8 +19,9 @@ MIME_TYPES = {"text": "text/plain", "json": "application/json", "dot": "text/vnd
 
 def dot_source(trace: Trace, options: RenderOptions) -> str:
     """The DOT text of a trace's scope tree (a TF2 trace: its variables under the name
-    scopes of their names)."""
+    scopes of their names, marked by their warnings and checkpoint keys)."""
     if trace.mode == TF2:
+        options = replace(options, marks=options.marks or tf2_marks(trace))
         trace = tf2_as_scopes(trace)
     return to_dot(build_tree(trace, include_ops=options.show_ops), options)
 

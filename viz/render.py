@@ -32,7 +32,9 @@ STATUS_MEANINGS = {
 # light fills, so the dark text stays readable, in both themes.
 MARK_COLORS = {"restores": "#a6dba0", "missing": "#f4a582", "mismatched": "#fee08b",
                "unused": "#e0e0e0", "same": "#a6dba0", "renamed": "#abd9e9",
-               "changed": "#fee08b", "only_a": "#f4a582", "only_b": "#f4a582"}
+               "changed": "#fee08b", "only_a": "#f4a582", "only_b": "#f4a582",
+               "saved": "#a6dba0", "untracked": "#e0e0e0", "duplicate_name": "#fee08b",
+               "recreated_per_call": "#f4a582"}
 MARK_MEANINGS = {
     "restores": "restores: a checkpoint key has this name, shape and dtype",
     "missing": "missing: no checkpoint key restores this variable (the reason is in its "
@@ -44,8 +46,17 @@ MARK_MEANINGS = {
     "changed": "changed: the same name with another shape or dtype",
     "only_a": "only in A: B makes nothing like it",
     "only_b": "only in B: A makes nothing like it",
+    "saved": "in the checkpoint: a key of ckpt_root's checkpoint holds it (the key is in its "
+             "tooltip)",
+    "untracked": "untracked: no key of ckpt_root's checkpoint holds it; it is never saved "
+                 "(dashed box)",
+    "duplicate_name": "duplicate name: another variable has the same name (eager names are "
+                      "never made unique)",
+    "recreated_per_call": "recreated per call: the same line made it before",
 }
-MARK_WORDS = {"unused": "unused key", "only_a": "only in A", "only_b": "only in B"}
+MARK_WORDS = {"unused": "unused key", "only_a": "only in A", "only_b": "only in B",
+              "saved": "in checkpoint", "duplicate_name": "duplicate name",
+              "recreated_per_call": "recreated per call"}
 ROOT_ANCHOR = "(root)"
 GROUP_COLOR = "#e0e0e0"
 # Characters of a name drawn in a box; the tooltip and the table keep the whole name.
@@ -219,7 +230,7 @@ class _Writer:
             attrs["fillcolor"] = MARK_COLORS[mark.kind]
             attrs["label"] += "\n" + shorten(mark.tag or words, LABEL_CHARS)
             attrs["tooltip"] += f"\n{words}" + (f": {mark.note}" if mark.note else "")
-            if mark.kind == "unused":
+            if mark.kind in ("unused", "untracked"):
                 attrs["style"] = "rounded,filled,dashed"
         slots = [self.tree.variables[slot] for slot in self.view.slots.get(name, [])]
         if slots:
@@ -264,9 +275,11 @@ class _Writer:
 def _legend(rankdir: str, marks: tuple[str, ...]) -> list[str]:
     """The legend as a cluster of sample boxes, in one row; its ids hold parentheses, which
     no TF name can, so they never meet a variable's."""
-    fills = [(MARK_WORDS.get(mark, mark), MARK_COLORS[mark]) for mark in marks] or [
-        ("created", STATUS_COLORS[CREATED]), ("uniquified", STATUS_COLORS[UNIQUIFIED])]
-    samples = [(word, {"style": "rounded,filled", "fillcolor": color}) for word, color in fills]
+    fills = [(MARK_WORDS.get(mark, mark), MARK_COLORS[mark],
+              "rounded,filled,dashed" if mark in ("unused", "untracked") else "rounded,filled")
+             for mark in marks] or [("created", STATUS_COLORS[CREATED], "rounded,filled"),
+                                    ("uniquified", STATUS_COLORS[UNIQUIFIED], "rounded,filled")]
+    samples = [(word, {"style": style, "fillcolor": color}) for word, color, style in fills]
     samples += [
         ("reused xN", {"style": "rounded", "color": REUSED_BORDER, "penwidth": "2.5"}),
         ("variable scope", {"style": "rounded,filled", "fillcolor": "#eef3fa",

@@ -11,7 +11,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Hashable, Iterator
 
-from viz.trace import REUSED, STATUSES, op_name, parent_path
+from viz.trace import (
+    DUPLICATE_NAME,
+    RECREATED_PER_CALL,
+    REUSED,
+    STATUSES,
+    UNTRACKED,
+    Trace,
+    op_name,
+    parent_path,
+)
 from viz.tree import ROOT, ScopeNode, ScopeTree
 
 # A series member: a name ending in a number, "tower_3" -> ("tower_", 3).
@@ -410,3 +419,24 @@ def filter_matches(names: list[str], name_filter: str) -> int:
 def find_group(view: View, group_id: str) -> Group | None:
     """The drawn series or folded scope with this id (what a click on its box names)."""
     return next((group for group in _groups(view) if group.id == group_id), None)
+
+
+# Which warning colours a TF2 variable's box when it has several: the one that loses data.
+_TF2_MARK_ORDER = (RECREATED_PER_CALL, UNTRACKED, DUPLICATE_NAME)
+
+
+def tf2_marks(trace: Trace) -> tuple[Mark, ...]:
+    """The marks of a TF2 run's boxes (ids as in :func:`viz.tree.tf2_as_scopes`): one with a
+    warning is coloured by the worst and names them all; with a ``ckpt_root``, one its
+    checkpoint holds is ``saved``, its key in the tooltip."""
+    keys = {key.variable: key.key for key in trace.tf2_keys or [] if key.variable is not None}
+    marks = []
+    for index, (box, warnings) in enumerate(zip(trace.tf2_box_names(), trace.tf2_warnings())):
+        note = f"checkpoint key {keys[index]}" if index in keys else ""
+        worst = next((kind for kind in _TF2_MARK_ORDER if kind in warnings), None)
+        if worst is not None:
+            marks.append(Mark(box, worst, ", ".join(w.replace("_", " ") for w in warnings),
+                              note))
+        elif index in keys:
+            marks.append(Mark(box, "saved", "in checkpoint", note))
+    return tuple(marks)
