@@ -138,6 +138,7 @@ def summary(trace: object) -> dict:
             "variables": [[v["name"], v["path"], v["status"], v["created_in"], v["line"],
                            v["warnings"], v["checkpoint_key"]] for v in data["variables"]],
             "checkpoint": data["checkpoint"] and [k["key"] for k in data["checkpoint"]],
+            "save_weights": data["save_weights"],
             "layers": [[layer["name"], layer["class"], layer["uniquified"], layer["line"]]
                        for layer in data["layers"]],
             "error": data["error"], "stdout": data["stdout"]}

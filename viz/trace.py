@@ -201,13 +201,24 @@ class TF2KeyEvent:
     kind: str = "tf2_key"
 
 
+@dataclass(frozen=True)
+class WeightsKeyEvent:
+    """A key ``save_weights_root.save_weights()`` wrote: an HDF5 dataset path of
+    ``x.weights.h5`` under Keras 3 (format ``h5``), a TF-format key under tf-keras (``tf``)."""
+
+    key: str
+    shape: list[int | None]
+    format: str
+    kind: str = "weights_key"
+
+
 Event = Union[NameScopeEvent, VariableScopeEvent, ReuseVariablesEvent, VariableEvent, ReuseEvent,
-              TF2VariableEvent, LayerEvent, TF2KeyEvent]
+              TF2VariableEvent, LayerEvent, TF2KeyEvent, WeightsKeyEvent]
 
 _EVENT_TYPES: dict[str, type] = {
     cls.kind: cls  # type: ignore[attr-defined]
     for cls in (NameScopeEvent, VariableScopeEvent, ReuseVariablesEvent, VariableEvent, ReuseEvent,
-                TF2VariableEvent, LayerEvent, TF2KeyEvent)
+                TF2VariableEvent, LayerEvent, TF2KeyEvent, WeightsKeyEvent)
 }
 TF1, TF2 = "tf1", "tf2"
 KERAS3, TF_KERAS = "keras3", "tf_keras"
@@ -423,6 +434,7 @@ class Trace:
             "layers": layers,
             "checkpoint": None if keys is None else [{"key": k.key, "shape": k.shape}
                                                      for k in keys],
+            "save_weights": self._save_weights(),
             "checkpoint_error": self.checkpoint_error,
             "events": [asdict(e) for e in self.events],
             "stdout": self.stdout,
@@ -430,6 +442,13 @@ class Trace:
             "elapsed_ms": round(self.elapsed_ms, 1),
             "filename": self.filename,
         }
+
+    def _save_weights(self) -> dict[str, Any] | None:
+        keys = [e for e in self.events if isinstance(e, WeightsKeyEvent)]
+        if not keys:
+            return None
+        return {"format": keys[0].format,
+                "keys": [{"key": k.key, "shape": k.shape} for k in keys]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Trace:

@@ -159,6 +159,8 @@ _EVENT_SCHEMAS: dict[str, dict[str, Callable[[Any], bool]]] = {
               "line": _optional_int},
     "tf2_key": {"key": _string, "shape": lambda value: value is not None and _shape(value),
                 "variable": _optional_int, "owner": _optional_string},
+    "weights_key": {"key": _string, "shape": lambda value: value is not None and _shape(value),
+                    "format": _one_of("h5", "tf")},
     "reuse": {"name": _string, "requested": _string, "name_scope": _string,
               "variable_scope": _string, "reuse": _reuse, "via": _optional_string,
               "line": _optional_int, "graph": _is_int, "status": _one_of(REUSED)},

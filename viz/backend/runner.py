@@ -242,19 +242,27 @@ def read_checkpoint(prefix: str, sender: Sender) -> None:
         sender.event(key, kind="ck")
 
 
-def checkpoint_of(root: Any, space: str, sender: Sender) -> None:
-    """TF2 mode: the keys a checkpoint of the snippet's ``ckpt_root`` holds, written into the
-    run's own space with recording off (its ``save_counter`` is not the snippet's)."""
+def saved_keys(names: dict[str, Any], space: str, flavour: str, sender: Sender) -> None:
+    """TF2 mode: the keys a checkpoint of the snippet's ``ckpt_root`` holds and those
+    ``save_weights_root.save_weights()`` writes, each written into the run's own space with
+    recording off (the checkpoint's ``save_counter`` is not the snippet's)."""
     recorder = tracer_tf2.current()
     tracer_tf2.stop()
-    try:
-        keys = tf2_checkpoint.checkpoint_keys(root, space, recorder.created if recorder else [])
-    except Exception as exc:  # noqa: BLE001 - not a checkpointable root: said, not a crash
-        sender.send({"k": "ckerr", "message": f"ckpt_root could not be saved: "
-                                              f"{type(exc).__name__}: {_message(exc)}"})
-        return
-    for key in keys:
-        sender.event({"kind": "tf2_key", **key})
+    jobs = [("ckpt_root", "tf2_key", lambda root: tf2_checkpoint.checkpoint_keys(
+                root, space, recorder.created if recorder else [])),
+            ("save_weights_root", "weights_key", lambda root: tf2_checkpoint.save_weights_keys(
+                root, space, "keras3" if flavour == "tf2" else "tf_keras"))]
+    for name, kind, keys_of in jobs:
+        if name not in names:
+            continue
+        try:
+            keys = keys_of(names[name])
+        except Exception as exc:  # noqa: BLE001 - not a checkpointable root: said, not a crash
+            sender.send({"k": "ckerr", "message": f"{name} could not be saved: "
+                                                  f"{type(exc).__name__}: {_message(exc)}"})
+            continue
+        for key in keys:
+            sender.event({"kind": kind, **key})
 
 
 def run(request: dict[str, Any], sender: Sender, hosted: bool = False,
@@ -302,8 +310,8 @@ def run(request: dict[str, Any], sender: Sender, hosted: bool = False,
         except BaseException as exc:  # the snippet's failure is the result, whatever it is
             error = describe_error(exc, filename, hosted, memory_limit)
         elapsed_ms = (time.perf_counter() - started) * 1000.0
-        if flavour != "tf1" and "ckpt_root" in module.__dict__ and request.get("space"):
-            checkpoint_of(module.__dict__["ckpt_root"], str(request["space"]), sender)
+        if flavour != "tf1" and request.get("space"):
+            saved_keys(module.__dict__, str(request["space"]), flavour, sender)
         try:
             ops, total = graph_ops(MAX_OPS) if flavour == "tf1" else ([], 0)
         except Exception:  # noqa: BLE001 - a snippet that broke its graph still gets its trace

@@ -1,5 +1,6 @@
 """TF2 mode: the keys ``tf.train.Checkpoint(root=ckpt_root).save()`` writes, and which of the
-run's variables each holds. Runs in the sealed run, after the snippet, with recording off.
+run's variables each holds; the keys ``save_weights_root.save_weights()`` writes. Runs in the
+sealed run, after the snippet, with recording off.
 
 The checkpoint is really written (into the run's own space, removed with it) and read back
 with ``tf.train.list_variables``: the keys reported are the ones TF wrote. Which variable a key
@@ -58,3 +59,29 @@ def checkpoint_keys(root: Any, space: str, created: list[Any]) -> list[dict[str,
         keys.append({"key": key, "shape": [int(d) for d in written[key]],
                      "variable": position, "owner": owner})
     return keys
+
+
+def save_weights_keys(model: Any, space: str, keras_flavour: str) -> list[dict[str, Any]]:
+    """What ``model.save_weights`` writes, read back: under Keras 3 the HDF5 dataset paths
+    of ``x.weights.h5`` (format ``h5``), under tf-keras the keys of its TF-format
+    checkpoint (format ``tf``)."""
+    if keras_flavour == "keras3":
+        import h5py
+
+        path = os.path.join(space, "x.weights.h5")
+        model.save_weights(path)
+        keys: list[dict[str, Any]] = []
+
+        def visit(name: str, item: Any) -> None:
+            if isinstance(item, h5py.Dataset):
+                keys.append({"key": name, "shape": [int(d) for d in item.shape],
+                             "format": "h5"})
+
+        with h5py.File(path, "r") as weights:
+            weights.visititems(visit)
+        return keys
+    prefix = os.path.join(space, "weights")
+    model.save_weights(prefix)
+    return [{"key": key, "shape": [int(d) for d in shape], "format": "tf"}
+            for key, shape in tf.train.list_variables(prefix)
+            if key != "_CHECKPOINTABLE_OBJECT_GRAPH"]
