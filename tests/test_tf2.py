@@ -124,7 +124,7 @@ def test_the_cli_takes_mode_tf2_in_every_format() -> None:
             assert "TF2 mode (Keras 3), 4 variables" in done.stdout
         elif fmt == "csv":
             assert done.stdout.splitlines()[1] == (
-                "Variable:0,,,Variable,created,[],float32,True,eager,2,duplicate_name")
+                "Variable:0,,,Variable,created,[],float32,True,eager,2,duplicate_name,,")
         else:  # both Variable:0 are drawn, the repeat with its number
             assert '"Variable:0"' in done.stdout and '"Variable (2):0"' in done.stdout
 
@@ -139,6 +139,7 @@ def summary(trace: object) -> dict:
                            v["warnings"], v["checkpoint_key"]] for v in data["variables"]],
             "checkpoint": data["checkpoint"] and [k["key"] for k in data["checkpoint"]],
             "save_weights": data["save_weights"],
+            "tf1_to_tf2": data["tf1_to_tf2"],
             "layers": [[layer["name"], layer["class"], layer["uniquified"], layer["line"]]
                        for layer in data["layers"]],
             "error": data["error"], "stdout": data["stdout"]}

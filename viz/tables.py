@@ -12,7 +12,7 @@ from viz.trace import KERAS3, STATUSES, TF2, TF_KERAS, Trace, shape_text
 # graph: 0 for the run's graph, N for the Nth other tf.Graph the snippet built.
 COLUMNS = ("name", "requested", "status", "api", "shape", "dtype", "trainable", "line", "graph")
 TF2_COLUMNS = ("name", "path", "keras_name", "requested", "status", "shape", "dtype",
-               "trainable", "created_in", "line", "warnings")
+               "trainable", "created_in", "line", "warnings", "checkpoint_key", "owner")
 
 
 def rows(trace: Trace) -> list[dict[str, Any]]:
@@ -52,11 +52,14 @@ def aligned(table: list[tuple[str, ...]]) -> list[str]:
 
 def tf2_rows(trace: Trace) -> list[dict[str, Any]]:
     """TF2 mode's variables in creation order, with their warnings joined."""
+    holders = {key.variable: key for key in trace.tf2_keys or [] if key.variable is not None}
     return [{"name": v.name, "path": v.path, "keras_name": v.keras_name,
              "requested": v.requested, "status": v.status, "shape": v.shape,
              "dtype": v.dtype, "trainable": v.trainable, "created_in": v.created_in,
-             "line": v.line, "warnings": " ".join(warnings)}
-            for v, warnings in zip(trace.tf2_variables, trace.tf2_warnings())]
+             "line": v.line, "warnings": " ".join(warnings),
+             "checkpoint_key": holders[i].key if i in holders else None,
+             "owner": holders[i].owner if i in holders else None}
+            for i, (v, warnings) in enumerate(zip(trace.tf2_variables, trace.tf2_warnings()))]
 
 
 def layer_rows(trace: Trace) -> list[dict[str, Any]]:

@@ -435,6 +435,11 @@ class Trace:
             "checkpoint": None if keys is None else [{"key": k.key, "shape": k.shape}
                                                      for k in keys],
             "save_weights": self._save_weights(),
+            # a variable's TF1-style name beside the key that saves it (the migration map of
+            # track_tf1_style_variables code)
+            "tf1_to_tf2": None if keys is None else [
+                {"tf1_name": op_name(v["name"]), "checkpoint_key": v["checkpoint_key"]}
+                for v in variables if v["checkpoint_key"] is not None],
             "checkpoint_error": self.checkpoint_error,
             "events": [asdict(e) for e in self.events],
             "stdout": self.stdout,
