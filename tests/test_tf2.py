@@ -187,9 +187,13 @@ def test_the_drawing_marks_warnings_and_checkpoint_keys(executor: Executor) -> N
     trace = executor.run(path.read_text(encoding="utf-8"), mode="tf2")
     lines = {line.split(" [", 1)[0].strip(): line for line in
              dot_source(trace, RenderOptions()).splitlines() if " [label=" in line}
-    assert 'fillcolor="#e0e0e0"' in lines['"loose:0"'] and "untracked" in lines['"loose:0"']
-    assert "checkpoint key dense/_kernel/.ATTRIBUTES/VARIABLE_VALUE" in lines[
-        '"dense/kernel:0"']  # the key on hover
+    # the object tree the checkpoint sees: boxes are attribute paths from ckpt_root
+    loose = lines['"(not in the checkpoint)/loose:0"']
+    assert 'fillcolor="#e0e0e0"' in loose and "untracked" in loose
+    kernel = lines['"dense/_kernel"']
+    assert "tf name dense/kernel:0" in kernel  # in the box
+    assert "checkpoint key dense/_kernel/.ATTRIBUTES/VARIABLE_VALUE" in kernel  # on hover
+    assert 'subgraph "cluster_blocks"' in dot_source(trace, RenderOptions())
     eager = executor.run((ROOT / "examples" / "tf2" / "eager_duplicate_names.py").read_text(
         encoding="utf-8"), mode="tf2")
     dot = dot_source(eager, RenderOptions())

@@ -221,6 +221,9 @@ _EVENT_TYPES: dict[str, type] = {
                 TF2VariableEvent, LayerEvent, TF2KeyEvent, WeightsKeyEvent)
 }
 TF1, TF2 = "tf1", "tf2"
+# Where the object-tree drawing of a TF2 run puts variables its ckpt_root does not save (no
+# TF name holds a parenthesis, so it never meets a real path).
+NOT_SAVED = "(not in the checkpoint)"
 KERAS3, TF_KERAS = "keras3", "tf_keras"
 # TF2 warnings about a variable (Trace.tf2_warnings).
 DUPLICATE_NAME, UNTRACKED, RECREATED_PER_CALL = "duplicate_name", "untracked", "recreated_per_call"
@@ -330,13 +333,21 @@ class Trace:
         return warnings
 
     def tf2_box_names(self) -> list[str]:
-        """Each TF2 variable's box in the drawing, in order: its ``.name``, a repeat of an
-        eager name numbered (``Variable (2):0``) so that each variable has its own."""
+        """Each TF2 variable's box in the drawing, in order. With a ``ckpt_root``, the
+        drawing is the object tree the checkpoint sees: a saved variable's box is its object
+        path (``encoder/dense/_kernel``), the others sit in ``(not in the checkpoint)``.
+        Without one, a box is the variable's ``.name``. A repeated name is numbered
+        (``Variable (2):0``) so that each variable has its own box."""
+        keys = self.tf2_keys
+        owners = {k.variable: k.owner for k in keys or [] if k.variable is not None and k.owner}
         seen: Counter[str] = Counter()
         names = []
-        for variable in self.tf2_variables:
-            seen[variable.name] += 1
-            name = variable.name
+        for index, variable in enumerate(self.tf2_variables):
+            if index in owners:
+                names.append(owners[index])
+                continue
+            name = variable.name if keys is None else f"{NOT_SAVED}/{variable.name}"
+            seen[name] += 1
             if seen[name] > 1:
                 name = f"{op_name(name)} ({seen[name]}){name[len(op_name(name)):]}"
             names.append(name)

@@ -54,10 +54,10 @@ class ScopeTree:
 
 
 def tf2_as_scopes(trace: Trace) -> Trace:
-    """A TF2 trace in the shape the scope tree draws: each variable under the name scopes of
-    its ``.name`` (a Keras 3 weight's ``sequential/dense/kernel``). Eager names repeat
-    (``Variable:0`` twice); a repeat is drawn as ``Variable (2):0``, ``Variable (3):0``...
-    so each variable has its box, in creation order."""
+    """A TF2 trace in the shape the scope tree draws, each variable's box named as
+    :meth:`Trace.tf2_box_names` says: in the object tree from ``ckpt_root`` (the attribute
+    path that saves it) when the snippet designated one, else under the name scopes of its
+    ``.name`` (a Keras 3 weight's ``sequential/dense/kernel``)."""
     events = []
     for variable, name in zip(trace.tf2_variables, trace.tf2_box_names()):
         api = "Keras weight" if variable.path is not None else "tf.Variable"

@@ -431,12 +431,14 @@ def tf2_marks(trace: Trace) -> tuple[Mark, ...]:
     checkpoint holds is ``saved``, its key in the tooltip."""
     keys = {key.variable: key.key for key in trace.tf2_keys or [] if key.variable is not None}
     marks = []
-    for index, (box, warnings) in enumerate(zip(trace.tf2_box_names(), trace.tf2_warnings())):
-        note = f"checkpoint key {keys[index]}" if index in keys else ""
+    for index, (variable, box, warnings) in enumerate(zip(
+            trace.tf2_variables, trace.tf2_box_names(), trace.tf2_warnings())):
+        note = f"tf.Variable {variable.name}, checkpoint key {keys[index]}" \
+            if index in keys else ""
         worst = next((kind for kind in _TF2_MARK_ORDER if kind in warnings), None)
         if worst is not None:
             marks.append(Mark(box, worst, ", ".join(w.replace("_", " ") for w in warnings),
                               note))
         elif index in keys:
-            marks.append(Mark(box, "saved", "in checkpoint", note))
+            marks.append(Mark(box, "saved", f"tf name {variable.name}", note))
     return tuple(marks)
