@@ -198,3 +198,14 @@ def test_the_drawing_marks_warnings_and_checkpoint_keys(executor: Executor) -> N
         encoding="utf-8"), mode="tf2")
     dot = dot_source(eager, RenderOptions())
     assert dot.count("duplicate name") >= 4 and '"Variable (2):0"' in dot
+
+
+def test_a_tf1_style_store_hands_variables_back_as_reused(executor: Executor) -> None:
+    """track_tf1_style_variables: the layer's second call gets its variables back."""
+    path = ROOT / "examples" / "tf2" / "tf1_to_tf2_map.py"
+    data = executor.run(path.read_text(encoding="utf-8"), mode="tf2").to_dict()
+    assert data["error"] is None
+    assert [(v["name"], v["status"], v["line"], v["checkpoint_key"] is not None)
+            for v in data["variables"]] == [
+        ("dense_block/kernel:0", "created", 16, True), ("dense_block/bias:0", "created", 17, True),
+        ("dense_block/kernel:0", "reused", 16, True), ("dense_block/bias:0", "reused", 17, True)]

@@ -99,6 +99,8 @@ def _tf2_text(trace: Trace) -> list[str]:
     table += [(_cell(r["line"]), r["status"], r["name"], _cell(r["path"]), _cell(r["shape"]),
                r["dtype"], r["created_in"], r["warnings"]) for r in tf2_rows(trace)]
     lines += aligned(table)
+    lines += [f"reuse: line {_cell(reuse.line) or '?'} got {reuse.name} back "
+              f"(tf.compat.v1.get_variable, a TF1-style store)" for reuse in trace.tf2_reuses]
     if trace.layers:
         lines += ["", "layers:"]
         lines += aligned([("line", "name", "class", "why")] + [

@@ -171,6 +171,19 @@ class TF2VariableEvent:
 
 
 @dataclass(frozen=True)
+class TF2ReuseEvent:
+    """TF2 mode: a ``tf.compat.v1.get_variable`` that got an existing variable back from a
+    TF1-style store (``track_tf1_style_variables``): ``variable`` is that variable's index
+    among the run's TF2 variables (None if it was made before recording)."""
+
+    name: str
+    requested: str
+    variable: int | None
+    line: int | None
+    kind: str = "tf2_reuse"
+
+
+@dataclass(frozen=True)
 class LayerEvent:
     """A Keras layer object the run constructed (models and the hidden InputLayer or
     Functional included): ``base`` is the name Keras's counter numbers (``dense``)."""
@@ -213,12 +226,12 @@ class WeightsKeyEvent:
 
 
 Event = Union[NameScopeEvent, VariableScopeEvent, ReuseVariablesEvent, VariableEvent, ReuseEvent,
-              TF2VariableEvent, LayerEvent, TF2KeyEvent, WeightsKeyEvent]
+              TF2VariableEvent, TF2ReuseEvent, LayerEvent, TF2KeyEvent, WeightsKeyEvent]
 
 _EVENT_TYPES: dict[str, type] = {
     cls.kind: cls  # type: ignore[attr-defined]
     for cls in (NameScopeEvent, VariableScopeEvent, ReuseVariablesEvent, VariableEvent, ReuseEvent,
-                TF2VariableEvent, LayerEvent, TF2KeyEvent, WeightsKeyEvent)
+                TF2VariableEvent, TF2ReuseEvent, LayerEvent, TF2KeyEvent, WeightsKeyEvent)
 }
 TF1, TF2 = "tf1", "tf2"
 # Where the object-tree drawing of a TF2 run puts variables its ckpt_root does not save (no
@@ -297,6 +310,10 @@ class Trace:
     @property
     def tf2_variables(self) -> list[TF2VariableEvent]:
         return [e for e in self.events if isinstance(e, TF2VariableEvent)]
+
+    @property
+    def tf2_reuses(self) -> list[TF2ReuseEvent]:
+        return [e for e in self.events if isinstance(e, TF2ReuseEvent)]
 
     @property
     def layers(self) -> list[LayerEvent]:
@@ -417,14 +434,27 @@ class Trace:
         """TF2 mode's JSON: variables with their three names, where they were made and
         warnings; every Keras layer with why it has its number."""
         holders = {key.variable: key for key in self.tf2_keys or [] if key.variable is not None}
+        made = self.tf2_variables
+        by_index: dict[int, dict[str, Any]] = {}
         variables = []
-        for index, (variable, warnings) in enumerate(zip(self.tf2_variables,
-                                                         self.tf2_warnings())):
+        for index, (variable, warnings) in enumerate(zip(made, self.tf2_warnings())):
             data = _public(variable)
             holder = holders.get(index)
             data.update(owner=holder.owner if holder else None,
                         checkpoint_key=holder.key if holder else None, warnings=warnings)
-            variables.append(data)
+            by_index[index] = data
+        # in event order: each variable where it was made, each reuse where it was asked for
+        count = 0
+        for event in self.events:
+            if isinstance(event, TF2VariableEvent):
+                variables.append(by_index[count])
+                count += 1
+            elif isinstance(event, TF2ReuseEvent):
+                reused = dict(by_index.get(event.variable, {})) if event.variable is not None \
+                    else {}
+                reused.update(name=event.name, requested=event.requested, status=REUSED,
+                              line=event.line, warnings=[])
+                variables.append(reused)
         keys = self.tf2_keys
         layers = []
         for layer in self.layers:
@@ -450,7 +480,7 @@ class Trace:
             # track_tf1_style_variables code)
             "tf1_to_tf2": None if keys is None else [
                 {"tf1_name": op_name(v["name"]), "checkpoint_key": v["checkpoint_key"]}
-                for v in variables if v["checkpoint_key"] is not None],
+                for v in variables if v["checkpoint_key"] is not None and v["status"] != REUSED],
             "checkpoint_error": self.checkpoint_error,
             "events": [asdict(e) for e in self.events],
             "stdout": self.stdout,

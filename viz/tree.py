@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from viz.trace import TF1, Trace, VariableEvent, in_graph, op_name, parent_path
+from viz.trace import TF1, ReuseEvent, Trace, VariableEvent, in_graph, op_name, parent_path
 
 ROOT = ""
 NAME_SCOPE = "name_scope"
@@ -58,8 +58,9 @@ def tf2_as_scopes(trace: Trace) -> Trace:
     :meth:`Trace.tf2_box_names` says: in the object tree from ``ckpt_root`` (the attribute
     path that saves it) when the snippet designated one, else under the name scopes of its
     ``.name`` (a Keras 3 weight's ``sequential/dense/kernel``)."""
-    events = []
-    for variable, name in zip(trace.tf2_variables, trace.tf2_box_names()):
+    events: list = []
+    boxes = trace.tf2_box_names()
+    for variable, name in zip(trace.tf2_variables, boxes):
         api = "Keras weight" if variable.path is not None else "tf.Variable"
         events.append(VariableEvent(
             name=name, requested=variable.requested, status=variable.status, api=api,
@@ -67,6 +68,10 @@ def tf2_as_scopes(trace: Trace) -> Trace:
             trainable=variable.trainable, collections=[], initializer=None, resource=True,
             name_scope=parent_path(op_name(variable.name)), variable_scope=None,
             line=variable.line))
+    events += [ReuseEvent(name=boxes[reuse.variable], requested=reuse.requested, name_scope="",
+                          variable_scope=parent_path(op_name(boxes[reuse.variable])),
+                          reuse=True, via=None, line=reuse.line)
+               for reuse in trace.tf2_reuses if reuse.variable is not None]
     return replace(trace, events=events, mode=TF1)
 
 

@@ -155,6 +155,8 @@ _EVENT_SCHEMAS: dict[str, dict[str, Callable[[Any], bool]]] = {
                      "trainable": _boolean,
                      "created_in": _one_of("eager", "tf.function", "graph"),
                      "line": _optional_int},
+    "tf2_reuse": {"name": _string, "requested": _string, "variable": _optional_int,
+                  "line": _optional_int},
     "layer": {"name": _string, "cls": _string, "base": _string, "auto_named": _boolean,
               "line": _optional_int},
     "tf2_key": {"key": _string, "shape": lambda value: value is not None and _shape(value),

@@ -21,7 +21,14 @@ from tensorflow.python.framework.func_graph import FuncGraph
 from tensorflow.python.ops import variable_v1, variables
 
 from viz.backend import tracer
-from viz.trace import LayerEvent, TF2VariableEvent, join_scope, op_name, variable_status
+from viz.trace import (
+    LayerEvent,
+    TF2ReuseEvent,
+    TF2VariableEvent,
+    join_scope,
+    op_name,
+    variable_status,
+)
 
 Emit = Callable[[dict[str, Any]], None]
 # How far up from tf.Variable(...) a Keras 3 weight's own frame may be (its _initialize).
@@ -102,6 +109,36 @@ def install(keras_flavour: str) -> None:
         _hook_keras3_layers()
     else:
         _hook_tf_keras_layers()
+    _hook_store_lookups(keras_flavour)
+
+
+def _hook_store_lookups(keras_flavour: str) -> None:
+    """A TF1-style store (``track_tf1_style_variables``: TF's own, or tf-keras's shim) that
+    hands back a variable it holds: ``tf.compat.v1.get_variable`` reused it."""
+    from tensorflow.python.ops import variable_scope
+
+    stores = [variable_scope._VariableStore]
+    if keras_flavour == "tf_keras":
+        from tf_keras.src.legacy_tf_layers import variable_scope_shim
+
+        stores.append(variable_scope_shim._EagerVariableStore)
+    for store in stores:
+        store._get_single_variable = _reporting_reuse(store._get_single_variable)
+
+
+def _reporting_reuse(original: Callable[..., Any]) -> Callable[..., Any]:
+    def lookup(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        recorder = _recorder
+        existed = recorder is not None and name in getattr(self, "_vars", {})
+        found = original(self, name, *args, **kwargs)
+        if existed and recorder is not None and not recorder.depth():
+            index = next((i for i, v in enumerate(recorder.created) if v is found), None)
+            recorder.emit(asdict(TF2ReuseEvent(name=found.name, requested=name,
+                                               variable=index,
+                                               line=recorder.line(sys._getframe(1)))))
+        return found
+
+    return lookup
 
 
 def _recording(original: Callable[..., Any], weight_class: type | None) -> Callable[..., Any]:
