@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Union
@@ -46,6 +47,11 @@ def _numbered(asked: str, given: str) -> bool:
         return True
     head, _, number = given.rpartition("_")
     return head == asked and number.isdigit()
+
+
+def _unnumbered(path: str) -> str:
+    """A path without TF's ``_N`` numbers on its parts: ``dense_1/kernel`` -> ``dense/kernel``."""
+    return "/".join(re.sub(r"_[0-9]+$", "", part) for part in path.split("/"))
 
 
 def variable_status(requested: str, name: str) -> str:
@@ -167,6 +173,8 @@ class TF2VariableEvent:
     trainable: bool
     created_in: str
     line: int | None
+    # the snippet's outermost line on the stack: the statement that started this call
+    call_line: int | None = None
     kind: str = "tf2_variable"
 
 
@@ -329,21 +337,23 @@ class Trace:
     def tf2_warnings(self) -> list[list[str]]:
         """Per TF2 variable, in order: ``duplicate_name`` when another variable has the same
         ``.name``; ``recreated_per_call`` when the line that made it made one with the same
-        name asked for (and the same Keras path) before: a function or module that creates
-        its variables on every call; ``untracked`` when the snippet designated a
+        name asked for, up to ``_N`` numbers (``dense_1/kernel`` after ``dense/kernel``), and
+        the same Keras path before, in a call started by another statement: a function or
+        module that creates its variables on every call; ``untracked`` when the snippet designated a
         ``ckpt_root`` and no key of its checkpoint holds the variable."""
         variables = self.tf2_variables
         names = Counter(v.name for v in variables)
         keys = self.tf2_keys
         held = {key.variable for key in keys or []}
-        seen: set[tuple[int | None, str, str | None]] = set()
+        seen: dict[tuple[int | None, str, str | None], set[int | None]] = {}
         warnings = []
         for variable in variables:
             found = [DUPLICATE_NAME] if names[variable.name] > 1 else []
-            key = (variable.line, variable.requested, variable.path)
-            if variable.line is not None and key in seen:
+            key = (variable.line, _unnumbered(variable.requested), variable.path)
+            calls = seen.setdefault(key, set())
+            if variable.line is not None and calls - {variable.call_line}:
                 found.append(RECREATED_PER_CALL)
-            seen.add(key)
+            calls.add(variable.call_line)
             if keys is not None and len(warnings) not in held:
                 found.append(UNTRACKED)
             warnings.append(found)
@@ -439,6 +449,7 @@ class Trace:
         variables = []
         for index, (variable, warnings) in enumerate(zip(made, self.tf2_warnings())):
             data = _public(variable)
+            data.pop("call_line")
             holder = holders.get(index)
             data.update(owner=holder.owner if holder else None,
                         checkpoint_key=holder.key if holder else None, warnings=warnings)

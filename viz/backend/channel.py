@@ -154,7 +154,7 @@ _EVENT_SCHEMAS: dict[str, dict[str, Callable[[Any], bool]]] = {
                      "keras_name": _optional_string, "shape": _shape, "dtype": _string,
                      "trainable": _boolean,
                      "created_in": _one_of("eager", "tf.function", "graph"),
-                     "line": _optional_int},
+                     "line": _optional_int, "call_line": _optional_int},
     "tf2_reuse": {"name": _string, "requested": _string, "variable": _optional_int,
                   "line": _optional_int},
     "layer": {"name": _string, "cls": _string, "base": _string, "auto_named": _boolean,

@@ -47,12 +47,24 @@ class Recorder:
         self.layers_seen: set[int] = set()
         # The tf.Variables made, in the order of their events (checkpoint keys point here).
         self.created: list[Any] = []
+        # A graph's name scope TF gave -> the path asked for ("block_1" -> "block"): graphs
+        # uniquify re-entered scopes, eager TF does not.
+        self.scope_requested: dict[str, str] = {"": ""}
 
     def line(self, frame: FrameType | None) -> int | None:
         """The line of the innermost snippet frame (calls in the snippet's functions count)."""
         while frame is not None and frame.f_code.co_filename != self.filename:
             frame = frame.f_back
         return frame.f_lineno if frame is not None else None
+
+    def call_line(self, frame: FrameType | None) -> int | None:
+        """The line of the outermost snippet frame: the statement that started the call."""
+        found = None
+        while frame is not None:
+            if frame.f_code.co_filename == self.filename:
+                found = frame.f_lineno
+            frame = frame.f_back
+        return found
 
     def depth(self) -> int:
         return getattr(self.calls, "depth", 0)
@@ -96,6 +108,7 @@ def install(keras_flavour: str) -> None:
         keras_flavour: ``keras3`` (hook Keras 3's layers and weights) or ``tf_keras``.
     """
     tracer.hide_own_frames()  # TF's error messages list the snippet's lines, not ours
+    _hook_graph_name_scopes()
     weight_class = None
     if keras_flavour == "keras3":
         from keras.src.backend.common.variables import Variable as KerasVariable
@@ -110,6 +123,37 @@ def install(keras_flavour: str) -> None:
     else:
         _hook_tf_keras_layers()
     _hook_store_lookups(keras_flavour)
+
+
+class _NameScope:
+    """A graph's name scope context that notes which path the code asked for."""
+
+    def __init__(self, inner: Any, name: Any) -> None:
+        self.inner = inner
+        self.name = name
+
+    def __enter__(self) -> Any:
+        given = self.inner.__enter__()
+        recorder = _recorder
+        if recorder is not None and isinstance(given, str) and given and \
+                isinstance(self.name, str) and self.name and not self.name.endswith("/"):
+            path = given.rstrip("/")
+            parent = path.rsplit("/", 1)[0] if "/" in path else ""
+            recorder.scope_requested.setdefault(path, join_scope(
+                recorder.scope_requested.get(parent, parent), self.name))
+        return given
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self.inner.__exit__(*exc)
+
+
+def _hook_graph_name_scopes() -> None:
+    original = ops.Graph.name_scope
+
+    def name_scope(self: ops.Graph, name: Any) -> Any:
+        return _NameScope(original(self, name), name)
+
+    ops.Graph.name_scope = name_scope
 
 
 def _hook_store_lookups(keras_flavour: str) -> None:
@@ -152,7 +196,8 @@ def _recording(original: Callable[..., Any], weight_class: type | None) -> Calla
         name = kwargs.get("name", args[4] if len(args) > 4 else None)
         asked = name if isinstance(name, str) and name else "Variable"
         scope = ops.get_name_scope()
-        requested = asked[:-1] if asked.endswith("/") else join_scope(scope, asked)
+        requested = asked[:-1] if asked.endswith("/") else join_scope(
+            recorder.scope_requested.get(scope, scope), asked)
         frame = sys._getframe(1)
         line = recorder.line(frame)
         weight = _keras_weight(frame, weight_class)
@@ -170,7 +215,8 @@ def _recording(original: Callable[..., Any], weight_class: type | None) -> Calla
             status=variable_status(requested, given) if created_in != "eager" else "created",
             path=getattr(weight, "path", None), keras_name=getattr(weight, "name", None),
             shape=_shape(variable), dtype=variable.dtype.base_dtype.name,
-            trainable=bool(variable.trainable), created_in=created_in, line=line)
+            trainable=bool(variable.trainable), created_in=created_in, line=line,
+            call_line=recorder.call_line(frame))
         recorder.created.append(variable)
         recorder.emit(asdict(event))
         return variable
