@@ -52,14 +52,8 @@ def aligned(table: list[tuple[str, ...]]) -> list[str]:
 
 def tf2_rows(trace: Trace) -> list[dict[str, Any]]:
     """TF2 mode's variables in creation order, with their warnings joined."""
-    holders = {key.variable: key for key in trace.tf2_keys or [] if key.variable is not None}
-    return [{"name": v.name, "path": v.path, "keras_name": v.keras_name,
-             "requested": v.requested, "status": v.status, "shape": v.shape,
-             "dtype": v.dtype, "trainable": v.trainable, "created_in": v.created_in,
-             "line": v.line, "warnings": " ".join(warnings),
-             "checkpoint_key": holders[i].key if i in holders else None,
-             "owner": holders[i].owner if i in holders else None}
-            for i, (v, warnings) in enumerate(zip(trace.tf2_variables, trace.tf2_warnings()))]
+    return [{column: " ".join(record[column]) if column == "warnings" else record[column]
+             for column in TF2_COLUMNS} for record in trace.tf2_records()]
 
 
 def layer_rows(trace: Trace) -> list[dict[str, Any]]:

@@ -334,6 +334,11 @@ class Trace:
         keys = [e for e in self.events if isinstance(e, TF2KeyEvent)]
         return keys if keys or self.checkpoint is not None else None
 
+    def tf2_holders(self) -> dict[int, TF2KeyEvent]:
+        """The key of the ``ckpt_root`` checkpoint that holds each saved TF2 variable, by the
+        variable's index among the run's TF2 variables."""
+        return {key.variable: key for key in self.tf2_keys or [] if key.variable is not None}
+
     def tf2_warnings(self) -> list[list[str]]:
         """Per TF2 variable, in order: ``duplicate_name`` when another variable has the same
         ``.name``; ``recreated_per_call`` when the line that made it made one with the same
@@ -344,7 +349,7 @@ class Trace:
         variables = self.tf2_variables
         names = Counter(v.name for v in variables)
         keys = self.tf2_keys
-        held = {key.variable for key in keys or []}
+        held = self.tf2_holders()
         seen: dict[tuple[int | None, str, str | None], set[int | None]] = {}
         warnings = []
         for variable in variables:
@@ -359,6 +364,21 @@ class Trace:
             warnings.append(found)
         return warnings
 
+    def tf2_records(self) -> list[dict[str, Any]]:
+        """Each TF2 variable as the JSON and the tables give it: its event's public fields,
+        the checkpoint key that holds it and the owner path (or None), its warnings."""
+        holders = self.tf2_holders()
+        records = []
+        for index, (variable, warnings) in enumerate(zip(self.tf2_variables,
+                                                         self.tf2_warnings())):
+            data = _public(variable)
+            data.pop("call_line")
+            holder = holders.get(index)
+            data.update(owner=holder.owner if holder else None,
+                        checkpoint_key=holder.key if holder else None, warnings=warnings)
+            records.append(data)
+        return records
+
     def tf2_box_names(self) -> list[str]:
         """Each TF2 variable's box in the drawing, in order. With a ``ckpt_root``, the
         drawing is the object tree the checkpoint sees: a saved variable's box is its object
@@ -366,7 +386,7 @@ class Trace:
         Without one, a box is the variable's ``.name``. A repeated name is numbered
         (``Variable (2):0``) so that each variable has its own box."""
         keys = self.tf2_keys
-        owners = {k.variable: k.owner for k in keys or [] if k.variable is not None and k.owner}
+        owners = {index: key.owner for index, key in self.tf2_holders().items() if key.owner}
         seen: Counter[str] = Counter()
         names = []
         for index, variable in enumerate(self.tf2_variables):
@@ -443,17 +463,8 @@ class Trace:
     def _tf2_dict(self) -> dict[str, Any]:
         """TF2 mode's JSON: variables with their three names, where they were made and
         warnings; every Keras layer with why it has its number."""
-        holders = {key.variable: key for key in self.tf2_keys or [] if key.variable is not None}
-        made = self.tf2_variables
-        by_index: dict[int, dict[str, Any]] = {}
+        by_index = dict(enumerate(self.tf2_records()))
         variables = []
-        for index, (variable, warnings) in enumerate(zip(made, self.tf2_warnings())):
-            data = _public(variable)
-            data.pop("call_line")
-            holder = holders.get(index)
-            data.update(owner=holder.owner if holder else None,
-                        checkpoint_key=holder.key if holder else None, warnings=warnings)
-            by_index[index] = data
         # in event order: each variable where it was made, each reuse where it was asked for
         count = 0
         for event in self.events:

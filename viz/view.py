@@ -429,16 +429,16 @@ def tf2_marks(trace: Trace) -> tuple[Mark, ...]:
     """The marks of a TF2 run's boxes (ids as in :func:`viz.tree.tf2_as_scopes`): one with a
     warning is coloured by the worst and names them all; with a ``ckpt_root``, one its
     checkpoint holds is ``saved``, its key in the tooltip."""
-    keys = {key.variable: key.key for key in trace.tf2_keys or [] if key.variable is not None}
+    holders = trace.tf2_holders()
     marks = []
     for index, (variable, box, warnings) in enumerate(zip(
             trace.tf2_variables, trace.tf2_box_names(), trace.tf2_warnings())):
-        note = f"tf.Variable {variable.name}, checkpoint key {keys[index]}" \
-            if index in keys else ""
+        note = f"tf.Variable {variable.name}, checkpoint key {holders[index].key}" \
+            if index in holders else ""
         worst = next((kind for kind in _TF2_MARK_ORDER if kind in warnings), None)
         if worst is not None:
             marks.append(Mark(box, worst, ", ".join(w.replace("_", " ") for w in warnings),
                               note))
-        elif index in keys:
+        elif index in holders:
             marks.append(Mark(box, "saved", f"tf name {variable.name}", note))
     return tuple(marks)

@@ -128,6 +128,11 @@ def _shape(value: Any) -> bool:
                              and all(_optional_int(d) for d in value))
 
 
+def _known_rank(value: Any) -> bool:
+    """A saved tensor's shape: a list of dimensions, never "unknown" (None)."""
+    return value is not None and _shape(value)
+
+
 def _strings(value: Any) -> bool:
     return isinstance(value, list) and len(value) <= 64 and all(_string(v) for v in value)
 
@@ -159,9 +164,9 @@ _EVENT_SCHEMAS: dict[str, dict[str, Callable[[Any], bool]]] = {
                   "line": _optional_int},
     "layer": {"name": _string, "cls": _string, "base": _string, "auto_named": _boolean,
               "line": _optional_int},
-    "tf2_key": {"key": _string, "shape": lambda value: value is not None and _shape(value),
+    "tf2_key": {"key": _string, "shape": _known_rank,
                 "variable": _optional_int, "owner": _optional_string},
-    "weights_key": {"key": _string, "shape": lambda value: value is not None and _shape(value),
+    "weights_key": {"key": _string, "shape": _known_rank,
                     "format": _one_of("h5", "tf")},
     "reuse": {"name": _string, "requested": _string, "name_scope": _string,
               "variable_scope": _string, "reuse": _reuse, "via": _optional_string,
@@ -170,8 +175,8 @@ _EVENT_SCHEMAS: dict[str, dict[str, Callable[[Any], bool]]] = {
 
 
 _CHECKPOINT_KEY_SCHEMA: dict[str, Callable[[Any], bool]] = {
-    "key": _string, "shape": lambda value: value is not None and _shape(value)
-    and None not in value, "dtype": _string, "saved_as": _optional_string}
+    "key": _string, "shape": lambda value: _known_rank(value) and None not in value,
+    "dtype": _string, "saved_as": _optional_string}
 
 
 def _checkpoint_key(data: Any) -> CheckpointKey | None:

@@ -18,6 +18,8 @@ from typing import Any
 import tensorflow as tf
 from tensorflow.python.trackable import trackable_utils
 
+from viz.backend.checkpoint_keys import OBJECT_GRAPH_KEY
+
 VALUE_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
 
 
@@ -53,7 +55,7 @@ def checkpoint_keys(root: Any, space: str, created: list[Any]) -> list[dict[str,
             holders.setdefault(path + VALUE_SUFFIX, (position, path))
     keys = []
     for key in sorted(written):
-        if key == "_CHECKPOINTABLE_OBJECT_GRAPH":
+        if key == OBJECT_GRAPH_KEY:
             continue
         position, owner = holders.get(key, (None, None))
         keys.append({"key": key, "shape": [int(d) for d in written[key]],
@@ -84,4 +86,4 @@ def save_weights_keys(model: Any, space: str, keras_flavour: str) -> list[dict[s
     model.save_weights(prefix)
     return [{"key": key, "shape": [int(d) for d in shape], "format": "tf"}
             for key, shape in tf.train.list_variables(prefix)
-            if key != "_CHECKPOINTABLE_OBJECT_GRAPH"]
+            if key != OBJECT_GRAPH_KEY]
