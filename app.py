@@ -437,12 +437,15 @@ with editor_column:
     ran_this = trace is not None and state.get("ran_source") == state.source
     # What is drawn: the trace itself, or a TF2 run's variables under their names.
     base: Trace | None = state.get("drawn") or trace
+    # What the graph shows: checked against a checkpoint, the trace with its unused keys and
+    # the check's colours; a TF2 run, its warnings and keys; else the drawn trace as it is.
+    checked = state.get("checked") if trace is not None else None
+    shown, marks = (checked[1], checked[2]) if checked else (
+        base, tf2_marks(trace) if trace is not None and trace.mode == TF2 else ())
     # Worked out once per rerun: the editor marks their lines, the Graph tab shows them.
     all_steps = steps(base) if base is not None and state.get("stepping") else []
-    checked_now = state.get("checked") if trace is not None else None
-    selected = (node_details(checked_now[1] if checked_now else base, state.selected,
-                             checked_now[2] if checked_now else ())
-                if base is not None and state.get("selected") else None)
+    selected = (node_details(shown, state.selected, marks)
+                if shown is not None and state.get("selected") else None)
     focus_lines: list[int] = []
     if ran_this and all_steps:
         at_step = all_steps[state.get("step", 1) - 1: state.get("step", 1)]
@@ -475,10 +478,6 @@ if trace is None:
 if error is not None:  # beside the editor, above the fold, with its line
     result_column.error(markdown_text(error.describe()))
 counts = status_counts(base)
-# Checked against a checkpoint: the graph also draws its unused keys, and colours by check.
-checked = state.get("checked") if state.get("trace") is trace else None
-shown, marks = (checked[1], checked[2]) if checked else (
-    base, tf2_marks(trace) if trace.mode == TF2 else ())
 options = replace(options, marks=marks)
 dot = drawing_source(shown, options)
 tab_names = ["Graph", "Variables", "Why these names", "Output"] + (

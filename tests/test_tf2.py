@@ -14,15 +14,8 @@ from conftest import ROOT
 from test_examples import dump
 from viz import Executor
 
-EAGER = textwrap.dedent("""\
-    import tensorflow as tf
-    a = tf.Variable(1.0)
-    b = tf.Variable(2.0)
-    with tf.name_scope("block"):
-        c = tf.Variable(3.0, name="c")
-    with tf.name_scope("block"):
-        d = tf.Variable(4.0, name="c")
-    """)
+# Two eager Variable:0 (lines 9, 10) and block/c:0 twice (lines 12, 14).
+EAGER = (ROOT / "examples" / "tf2" / "eager_duplicate_names.py").read_text(encoding="utf-8")
 COUNTERS = textwrap.dedent("""\
     import keras
     first = keras.layers.Dense(4)
@@ -43,10 +36,10 @@ def test_eager_names_repeat_and_name_scopes_do_not_uniquify(executor: Executor) 
     assert trace.ok, trace.error
     assert (trace.mode, trace.keras) == ("tf2", "keras3")
     assert variables(trace) == [
-        ("Variable:0", "created", "eager", 2, ["duplicate_name"]),
-        ("Variable:0", "created", "eager", 3, ["duplicate_name"]),
-        ("block/c:0", "created", "eager", 5, ["duplicate_name"]),
-        ("block/c:0", "created", "eager", 7, ["duplicate_name"])]
+        ("Variable:0", "created", "eager", 9, ["duplicate_name"]),
+        ("Variable:0", "created", "eager", 10, ["duplicate_name"]),
+        ("block/c:0", "created", "eager", 12, ["duplicate_name"]),
+        ("block/c:0", "created", "eager", 14, ["duplicate_name"])]
 
 
 def test_keras_counters_say_why_a_layer_is_numbered(executor: Executor) -> None:
@@ -124,7 +117,7 @@ def test_the_cli_takes_mode_tf2_in_every_format() -> None:
             assert "TF2 mode (Keras 3), 4 variables" in done.stdout
         elif fmt == "csv":
             assert done.stdout.splitlines()[1] == (
-                "Variable:0,,,Variable,created,[],float32,True,eager,2,duplicate_name,,")
+                "Variable:0,,,Variable,created,[],float32,True,eager,9,duplicate_name,,")
         else:  # both Variable:0 are drawn, the repeat with its number
             assert '"Variable:0"' in done.stdout and '"Variable (2):0"' in done.stdout
 
