@@ -722,27 +722,25 @@ if checked:
         left.download_button(
             "assignment_map (JSON)", json.dumps(report.assignment_map, indent=2) + "\n",
             file_name="assignment_map.json", mime="application/json",
-            key="download_assignment_map", on_click="ignore",
+            key="download_assignment_map",
             help="the dict for tf.train.init_from_checkpoint(ckpt, assignment_map): every "
                  "key that restores or fits a missing variable")
         right.download_button(
             "Full check (JSON)", json.dumps(checkpoint_dict(report, trace), indent=2) + "\n",
             file_name="checkpoint_check.json", mime="application/json",
-            key="download_check", on_click="ignore")
+            key="download_check")
 
 st.subheader("Download")
 # Downloaded drawings carry their own legend; the page has one above the graph.
 file_dot = with_legend(dot, options)
 # Made with the page (cached per drawing), not on the click: a button whose data comes from
-# a callback could spin forever when the click's rerun raced another one. A click reruns
-# nothing (on_click="ignore"): a rerun that replaced the file while the browser fetched it
-# cancelled the download (1 of 20 clicks in a CI run).
+# a callback could spin forever when the click's rerun raced another one.
 downloads = {"svg": drawn(file_dot, "svg"), "png": drawn(file_dot, "png")} if drawable else {}
 downloads |= {"dot": file_dot.encode("utf-8"), "csv": export(trace, "csv"),
               "json": export(trace, "json")}
 for column, (fmt, data) in zip(st.columns(len(downloads)), downloads.items()):
     column.download_button(fmt.upper(), data, file_name=f"scopeviz.{fmt}",
-                           mime=MIME_TYPES[fmt], key=f"download_{fmt}", on_click="ignore")
+                           mime=MIME_TYPES[fmt], key=f"download_{fmt}")
 
 st.subheader("Share")
 query = urlencode(share_query(state.ran_source))

@@ -146,10 +146,9 @@ def _results(a: Trace, b: Trace, report: DiffReport, svg_of: Callable[[str], str
     left.download_button(
         "assignment_map (JSON)", json.dumps(report.assignment_map, indent=2) + "\n",
         file_name="assignment_map.json", mime="application/json",
-        key="download_compare_map", on_click="ignore",
+        key="download_compare_map",
         help="A's checkpoint keys -> B's variables: the dict for "
              "tf.train.init_from_checkpoint(a_checkpoint, assignment_map) in B's code")
     right.download_button(
         "Full comparison (JSON)", json.dumps(diff_dict(report, a, b), indent=2) + "\n",
-        file_name="diff.json", mime="application/json", key="download_compare",
-        on_click="ignore")
+        file_name="diff.json", mime="application/json", key="download_compare")
