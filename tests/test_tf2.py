@@ -122,6 +122,16 @@ def test_the_cli_takes_mode_tf2_in_every_format() -> None:
             assert '"Variable:0"' in done.stdout and '"Variable (2):0"' in done.stdout
 
 
+def test_a_variable_made_in_a_tf_function_body_has_its_own_line(executor: Executor) -> None:
+    """AutoGraph runs a rewrite of the body from a generated file; the line is the body's
+    (18), not the call's (23), whether or not the snippet's file exists on disk (AutoGraph
+    converts the function only when it can read its source)."""
+    path = ROOT / "examples" / "tf2" / "tf_function_creates_variables_once.py"
+    for filename in (str(path), "snippet.py"):
+        trace = executor.run(path.read_text(encoding="utf-8"), filename=filename, mode="tf2")
+        assert variables(trace) == [("factor:0", "created", "tf.function", 18, [])], filename
+
+
 TF2_EXAMPLES = sorted((ROOT / "examples" / "tf2").glob("*.py"))
 
 

@@ -50,19 +50,32 @@ class Recorder:
         # A graph's name scope TF gave -> the path asked for ("block_1" -> "block"): graphs
         # uniquify re-entered scopes, eager TF does not.
         self.scope_requested: dict[str, str] = {"": ""}
+        # AutoGraph's rewrite of a snippet function (a generated file) -> its line -> the
+        # snippet's line: a tf.function body runs as that rewrite, not as the snippet's code.
+        self.generated: dict[str, dict[int, int]] = {}
+
+    def snippet_line(self, frame: FrameType) -> int | None:
+        """The snippet line a frame is running, directly or through AutoGraph's rewrite."""
+        filename = frame.f_code.co_filename
+        if filename == self.filename:
+            return frame.f_lineno
+        lines = self.generated.get(filename)
+        return lines.get(frame.f_lineno) if lines is not None else None
 
     def line(self, frame: FrameType | None) -> int | None:
         """The line of the innermost snippet frame (calls in the snippet's functions count)."""
-        while frame is not None and frame.f_code.co_filename != self.filename:
+        while frame is not None:
+            line = self.snippet_line(frame)
+            if line is not None:
+                return line
             frame = frame.f_back
-        return frame.f_lineno if frame is not None else None
+        return None
 
     def call_line(self, frame: FrameType | None) -> int | None:
         """The line of the outermost snippet frame: the statement that started the call."""
         found = None
         while frame is not None:
-            if frame.f_code.co_filename == self.filename:
-                found = frame.f_lineno
+            found = self.snippet_line(frame) or found
             frame = frame.f_back
         return found
 
@@ -109,6 +122,7 @@ def install(keras_flavour: str) -> None:
     """
     tracer.hide_own_frames()  # TF's error messages list the snippet's lines, not ours
     _hook_graph_name_scopes()
+    _hook_autograph_source_maps()
     weight_class = None
     if keras_flavour == "keras3":
         from keras.src.backend.common.variables import Variable as KerasVariable
@@ -154,6 +168,25 @@ def _hook_graph_name_scopes() -> None:
         return _NameScope(original(self, name), name)
 
     ops.Graph.name_scope = name_scope
+
+
+def _hook_autograph_source_maps() -> None:
+    """Notes where each line of AutoGraph's rewrite of a snippet function came from."""
+    from tensorflow.python.autograph.pyct import origin_info
+
+    original = origin_info.create_source_map
+
+    def create_source_map(nodes: Any, code: str, filepath: str) -> Any:
+        source_map = original(nodes, code, filepath)
+        recorder = _recorder
+        if recorder is not None:
+            for loc, origin in source_map.items():
+                if origin.loc.filename == recorder.filename:
+                    recorder.generated.setdefault(loc.filename, {})[loc.lineno] = \
+                        origin.loc.lineno
+        return source_map
+
+    origin_info.create_source_map = create_source_map
 
 
 def _hook_store_lookups(keras_flavour: str) -> None:
