@@ -59,6 +59,14 @@ def test_keras_counters_say_why_a_layer_is_numbered(executor: Executor) -> None:
     assert [layer.name for layer in again.layers] == [layer.name for layer in trace.layers]
 
 
+def test_clear_session_starts_the_counter_and_the_earlier_list_again(executor: Executor) -> None:
+    path = ROOT / "examples" / "tf2" / "keras3_clear_session.py"
+    layers = executor.run(path.read_text(encoding="utf-8"), mode="tf2").to_dict()["layers"]
+    assert [(layer["name"], layer["line"], layer["earlier"]) for layer in layers] == [
+        ("dense", 10, []), ("dense_1", 11, [{"name": "dense", "line": 10}]),
+        ("dense", 13, []), ("dense_1", 14, [{"name": "dense", "line": 13}])]
+
+
 def test_a_keras3_weight_has_three_names(executor: Executor) -> None:
     trace = executor.run(textwrap.dedent("""\
         import tensorflow as tf

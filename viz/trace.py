@@ -402,10 +402,16 @@ class Trace:
 
     def earlier_layers(self, layer: LayerEvent) -> list[LayerEvent]:
         """The auto-named layers before ``layer`` that took the same counter: why it is
-        ``dense_3`` (explicit names take no number)."""
+        ``dense_3`` (explicit names take no number). They are the last 3 such layers, not
+        all: ``clear_session()`` starts the counter again and leaves no other trace."""
+        if not layer.uniquified:
+            return []
+        suffix = layer.name[len(layer.base) + 1:]
+        count = int(suffix) if suffix.isdigit() else 0
         layers = self.layers
         before = layers[:next(i for i, other in enumerate(layers) if other is layer)]
-        return [other for other in before if other.auto_named and other.base == layer.base]
+        same = [other for other in before if other.auto_named and other.base == layer.base]
+        return same[-count:] if count else []
 
     @property
     def variables(self) -> list[VariableEvent]:
@@ -483,9 +489,8 @@ class Trace:
             data = _public(layer)
             data["class"] = data.pop("cls")
             data["uniquified"] = layer.uniquified
-            data["earlier"] = ([{"name": e.name, "line": e.line}
-                                for e in self.earlier_layers(layer)]
-                               if layer.uniquified else [])
+            data["earlier"] = [{"name": e.name, "line": e.line}
+                               for e in self.earlier_layers(layer)]
             layers.append(data)
         return {
             "schema": SCHEMA,
