@@ -67,6 +67,52 @@ def test_clear_session_starts_the_counter_and_the_earlier_list_again(executor: E
         ("dense", 13, []), ("dense_1", 14, [{"name": "dense", "line": 13}])]
 
 
+def test_keras3_counters_are_per_thread(executor: Executor) -> None:
+    """A layer made in another thread is dense again; main's next is dense_1 because of
+    main's first (line 4), not the thread's (line 6)."""
+    trace = executor.run(textwrap.dedent("""\
+        import threading
+        import keras
+
+        first = keras.layers.Dense(2)
+        names = []
+        worker = threading.Thread(target=lambda: names.append(keras.layers.Dense(2).name))
+        worker.start()
+        worker.join()
+        second = keras.layers.Dense(2)
+        print(first.name, names[0], second.name)
+        """), mode="tf2")
+    assert trace.stdout == "dense dense dense_1\n"
+    assert [(layer["name"], layer["line"], layer["earlier"])
+            for layer in trace.to_dict()["layers"]] == [
+        ("dense", 4, []), ("dense", 6, []), ("dense_1", 9, [{"name": "dense", "line": 4}])]
+
+
+def test_tf_keras_counters_are_per_graph_and_models_and_inputs_are_layers(
+        executor: Executor) -> None:
+    """tf-keras: a new graph starts the layer counter again; Input's input_1 comes from a
+    one-based counter (so it is not 'numbered'); functional models count under model."""
+    trace = executor.run(textwrap.dedent("""\
+        # scopeviz: legacy-keras
+        import tensorflow as tf
+        inp = tf.keras.Input((3,))
+        model = tf.keras.Model(inp, tf.keras.layers.Dense(2)(inp))
+        with tf.Graph().as_default():
+            in_graph = tf.keras.layers.Dense(2)
+        again = tf.keras.Model(inp, tf.keras.layers.Dense(2)(inp))
+        print(inp.node.layer.name, model.name, in_graph.name, again.name)
+        """), mode="tf2")
+    assert trace.stdout == "input_1 model dense model_1\n", trace.error
+    assert [(layer["name"], layer["class"], layer["auto_named"], layer["uniquified"],
+             layer["line"], layer["earlier"]) for layer in trace.to_dict()["layers"]] == [
+        ("input_1", "InputLayer", True, False, 3, []),
+        ("dense", "Dense", True, False, 4, []),
+        ("model", "Functional", True, False, 4, []),
+        ("dense", "Dense", True, False, 6, []),
+        ("dense_1", "Dense", True, True, 7, [{"name": "dense", "line": 4}]),
+        ("model_1", "Functional", True, True, 7, [{"name": "model", "line": 4}])]
+
+
 def test_a_keras3_weight_has_three_names(executor: Executor) -> None:
     trace = executor.run(textwrap.dedent("""\
         import tensorflow as tf

@@ -194,19 +194,32 @@ class TF2ReuseEvent:
 @dataclass(frozen=True)
 class LayerEvent:
     """A Keras layer object the run constructed (models and the hidden InputLayer or
-    Functional included): ``base`` is the name Keras's counter numbers (``dense``)."""
+    Functional included): ``base`` is the name Keras's counter numbers (``dense``),
+    ``counter`` which of the run's counters it was (Keras 3 keeps one per thread, tf-keras
+    one per graph)."""
 
     name: str
     cls: str
     base: str
     auto_named: bool
     line: int | None
+    counter: int = 0
+    zero_based: bool = True
     kind: str = "layer"
 
     @property
+    def taken(self) -> int:
+        """How many auto-named objects took this counter before: 3 for ``dense_3`` (the
+        first is ``dense``), 0 for ``input_1`` (a one-based counter, ``zero_based`` False)."""
+        suffix = self.name[len(self.base) + 1:] if self.name.startswith(self.base + "_") else ""
+        if not self.auto_named or not suffix.isdigit():
+            return 0
+        return int(suffix) - (0 if self.zero_based else 1)
+
+    @property
     def uniquified(self) -> bool:
-        """Auto-named, and the counter appended ``_N``: ``dense_3``."""
-        return self.auto_named and self.name != self.base
+        """Auto-named, and numbered because the counter had been taken: ``dense_3``."""
+        return self.taken > 0
 
 
 @dataclass(frozen=True)
@@ -404,13 +417,11 @@ class Trace:
         """The auto-named layers before ``layer`` that took the same counter: why it is
         ``dense_3`` (explicit names take no number). They are the last 3 such layers, not
         all: ``clear_session()`` starts the counter again and leaves no other trace."""
-        if not layer.uniquified:
-            return []
-        suffix = layer.name[len(layer.base) + 1:]
-        count = int(suffix) if suffix.isdigit() else 0
+        count = layer.taken
         layers = self.layers
         before = layers[:next(i for i, other in enumerate(layers) if other is layer)]
-        same = [other for other in before if other.auto_named and other.base == layer.base]
+        same = [other for other in before if other.auto_named and other.base == layer.base
+                and other.counter == layer.counter]
         return same[-count:] if count else []
 
     @property
@@ -488,6 +499,7 @@ class Trace:
         for layer in self.layers:
             data = _public(layer)
             data["class"] = data.pop("cls")
+            del data["counter"], data["zero_based"]  # they matter only to "earlier"
             data["uniquified"] = layer.uniquified
             data["earlier"] = [{"name": e.name, "line": e.line}
                                for e in self.earlier_layers(layer)]

@@ -163,7 +163,7 @@ _EVENT_SCHEMAS: dict[str, dict[str, Callable[[Any], bool]]] = {
     "tf2_reuse": {"name": _string, "requested": _string, "variable": _optional_int,
                   "line": _optional_int},
     "layer": {"name": _string, "cls": _string, "base": _string, "auto_named": _boolean,
-              "line": _optional_int},
+              "line": _optional_int, "counter": _is_int, "zero_based": _boolean},
     "tf2_key": {"key": _string, "shape": _known_rank,
                 "variable": _optional_int, "owner": _optional_string},
     "weights_key": {"key": _string, "shape": _known_rank,

@@ -53,6 +53,12 @@ class Recorder:
         # AutoGraph's rewrite of a snippet function (a generated file) -> its line -> the
         # snippet's line: a tf.function body runs as that rewrite, not as the snippet's code.
         self.generated: dict[str, dict[int, int]] = {}
+        # What holds a Keras name counter (a thread, a graph) -> its number in this run.
+        self.counters: dict[Any, int] = {}
+
+    def counter(self, holder: Any) -> int:
+        """The number of the counter a layer's auto name came from, in order of first use."""
+        return self.counters.setdefault(holder, len(self.counters))
 
     def snippet_line(self, frame: FrameType) -> int | None:
         """The snippet line a frame is running, directly or through AutoGraph's rewrite."""
@@ -257,19 +263,23 @@ def _recording(original: Callable[..., Any], weight_class: type | None) -> Calla
     return variable_call
 
 
-def _record_layer(layer: Any, asked: Any, base: str, frame: FrameType | None) -> None:
+def _record_layer(layer: Any, asked: Any, base: str, frame: FrameType | None,
+                  holder: Any, zero_based: bool = True) -> None:
+    """Notes a layer; ``holder`` is what keeps the counter its auto name came from."""
     recorder = _recorder
     if recorder is None or id(layer) in recorder.layers_seen:
         return
     recorder.layers_seen.add(id(layer))
     event = LayerEvent(name=str(layer.name), cls=type(layer).__name__, base=base,
-                       auto_named=asked is None, line=recorder.line(frame))
+                       auto_named=asked is None, line=recorder.line(frame),
+                       counter=recorder.counter(holder), zero_based=zero_based)
     recorder.emit(asdict(event))
 
 
 def _hook_keras3_layers() -> None:
     """Keras 3 names every Operation in ``Operation.__init__``: an auto name from the
-    snake-cased class name and a per-prefix counter, an explicit name as given."""
+    snake-cased class name and a per-prefix counter, an explicit name as given. The
+    counters are Keras's global state, which is per thread."""
     from keras.src.layers.layer import Layer
     from keras.src.ops.operation import Operation
     from keras.src.utils.naming import to_snake_case
@@ -281,24 +291,65 @@ def _hook_keras3_layers() -> None:
         if _recorder is not None and isinstance(self, Layer):
             asked = kwargs.get("name", args[0] if args else None)
             _record_layer(self, asked, to_snake_case(type(self).__name__),
-                          sys._getframe(1))
+                          sys._getframe(1), threading.get_ident())
 
     Operation.__init__ = init
 
 
+class _AutoName(threading.local):
+    """The name tf-keras's counters gave last in this thread, for the layer being named."""
+
+    name: str | None = None
+    base = ""
+    zero_based = True
+    holder: Any = None
+
+
 def _hook_tf_keras_layers() -> None:
-    """tf-keras names a layer in ``Layer._init_set_name``, from a per-graph counter."""
-    from tf_keras.src.engine.base_layer import Layer
+    """tf-keras has two counters: ``unique_object_name`` (per default graph: layers,
+    models, TF1 layers) and ``get_uid`` (per Keras graph: ``input_1``). A layer's
+    ``_init_set_name`` (v2, v1 and Functional each have one) takes a name from one of
+    them or the code's; what the counters gave last says which."""
+    from tf_keras.src import backend
+    from tf_keras.src.engine import base_layer, base_layer_v1, functional
+    from tf_keras.src.legacy_tf_layers import base as legacy_base
     from tf_keras.src.utils.generic_utils import to_snake_case
 
-    original = Layer._init_set_name
+    given = _AutoName()
+    unique_object_name, get_uid = backend.unique_object_name, backend.get_uid
 
-    def init_set_name(self: Any, name: Any, zero_based: bool = True) -> None:
-        original(self, name, zero_based=zero_based)
-        if _recorder is not None:
-            _record_layer(self, name, to_snake_case(type(self).__name__), sys._getframe(1))
+    def counted_name(name: str, *args: Any, **kwargs: Any) -> str:
+        result = unique_object_name(name, *args, **kwargs)
+        given.name, given.base, given.holder = result, name, ops.get_default_graph()
+        given.zero_based = bool(kwargs.get("zero_based", args[3] if len(args) > 3 else True))
+        return result
 
-    Layer._init_set_name = init_set_name
+    def counted_uid(prefix: str = "") -> int:
+        uid = get_uid(prefix)
+        given.name, given.base, given.holder = f"{prefix}_{uid}", prefix, backend.get_graph()
+        given.zero_based = False
+        return uid
+
+    backend.unique_object_name, backend.get_uid = counted_name, counted_uid
+    for cls in (base_layer.Layer, base_layer_v1.Layer, functional.Functional,
+                legacy_base.Layer):
+        cls._init_set_name = _naming(cls.__dict__["_init_set_name"], given, to_snake_case)
+
+
+def _naming(original: Callable[..., None], given: _AutoName,
+            to_snake_case: Callable[[str], str]) -> Callable[..., None]:
+    def init_set_name(self: Any, name: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, name, *args, **kwargs)
+        if _recorder is None:
+            return
+        frame = sys._getframe(1)
+        if given.name is not None and given.name == self.name:  # InputLayer names itself
+            given.name = None
+            _record_layer(self, None, given.base, frame, given.holder, given.zero_based)
+        else:
+            _record_layer(self, name, to_snake_case(type(self).__name__), frame, None)
+
+    return init_set_name
 
 
 def start(filename: str, emit: Emit) -> Recorder:
