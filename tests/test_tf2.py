@@ -266,3 +266,40 @@ def test_a_tf1_style_store_hands_variables_back_as_reused(executor: Executor) ->
             for v in data["variables"]] == [
         ("dense_block/kernel:0", "created", 16, True), ("dense_block/bias:0", "created", 17, True),
         ("dense_block/kernel:0", "reused", 16, True), ("dense_block/bias:0", "reused", 17, True)]
+
+
+TRACK_TF1 = textwrap.dedent("""\
+    import tensorflow as tf
+    import keras
+    from tf_keras.src.legacy_tf_layers.variable_scope_shim import (
+        track_tf1_style_variables)
+
+
+    class Module(tf.Module):
+        @track_tf1_style_variables
+        def __call__(self, x):
+            return tf.matmul(x, tf.compat.v1.get_variable("w", shape=[3, 2]))
+
+
+    class Keras3Layer(keras.layers.Layer):
+        @track_tf1_style_variables
+        def call(self, x):
+            return tf.matmul(x, tf.compat.v1.get_variable("w", shape=[3, 2]))
+
+
+    module = Module()
+    module(tf.ones([1, 3]))
+    module(tf.ones([1, 3]))
+    Keras3Layer()(tf.ones([1, 3]))
+    """)
+
+
+def test_track_tf1_style_variables_serves_a_tf_module_and_refuses_a_keras3_layer(
+        executor: Executor) -> None:
+    """The decorator exists only in tf-keras; a tf.Module's second call gets w back, a
+    Keras 3 layer is refused at its first call (line 22)."""
+    trace = executor.run(TRACK_TF1, mode="tf2")
+    assert [(v["name"], v["status"], v["line"]) for v in trace.to_dict()["variables"]] == [
+        ("w:0", "created", 10), ("w:0", "reused", 10)]
+    assert (trace.error.type, trace.error.line) == ("ValueError", 22)
+    assert "must be applied to a method of a subclassed `tf.Module`" in trace.error.message

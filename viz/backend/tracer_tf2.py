@@ -142,7 +142,7 @@ def install(keras_flavour: str) -> None:
         _hook_keras3_layers()
     else:
         _hook_tf_keras_layers()
-    _hook_store_lookups(keras_flavour)
+    _hook_store_lookups()
 
 
 class _NameScope:
@@ -195,17 +195,14 @@ def _hook_autograph_source_maps() -> None:
     origin_info.create_source_map = create_source_map
 
 
-def _hook_store_lookups(keras_flavour: str) -> None:
-    """A TF1-style store (``track_tf1_style_variables``: TF's own, or tf-keras's shim) that
-    hands back a variable it holds: ``tf.compat.v1.get_variable`` reused it."""
+def _hook_store_lookups() -> None:
+    """A TF1-style store (``track_tf1_style_variables``: TF's own, or tf-keras's shim, which
+    a Keras 3 snippet may import for a tf.Module) that hands back a variable it holds:
+    ``tf.compat.v1.get_variable`` reused it."""
     from tensorflow.python.ops import variable_scope
+    from tf_keras.src.legacy_tf_layers import variable_scope_shim
 
-    stores = [variable_scope._VariableStore]
-    if keras_flavour == "tf_keras":
-        from tf_keras.src.legacy_tf_layers import variable_scope_shim
-
-        stores.append(variable_scope_shim._EagerVariableStore)
-    for store in stores:
+    for store in (variable_scope._VariableStore, variable_scope_shim._EagerVariableStore):
         store._get_single_variable = _reporting_reuse(store._get_single_variable)
 
 
