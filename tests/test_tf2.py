@@ -232,7 +232,7 @@ def test_checkpoint_keys_follow_attributes_and_untracked_variables_are_named(
     # a root that cannot be checkpointed is said, and the run is still good
     bad = executor.run("import tensorflow as tf\nv = tf.Variable(1.0)\nckpt_root = 42\n",
                        mode="tf2")
-    assert bad.ok and bad.checkpoint_error.startswith("ckpt_root could not be saved")
+    assert bad.ok and bad.root_error.startswith("ckpt_root could not be saved")
     assert bad.to_dict()["checkpoint"] is None
 
 

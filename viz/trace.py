@@ -320,6 +320,8 @@ class Trace:
     # Not part of to_dict: ``check-checkpoint`` reports keys in its own fields.
     checkpoint: list[CheckpointKey] | None = None
     checkpoint_error: str | None = None
+    # TF2 mode: why the snippet's ckpt_root or save_weights_root could not be saved.
+    root_error: str | None = None
     # "tf1" (compat.v1 graph mode) or "tf2" (eager TF2, with Keras 3 or tf-keras).
     mode: str = TF1
     keras: str | None = None
@@ -343,9 +345,9 @@ class Trace:
     @property
     def tf2_keys(self) -> list[TF2KeyEvent] | None:
         """The keys a checkpoint of the snippet's ``ckpt_root`` holds; None when the snippet
-        designated no root (or it could not be saved: ``checkpoint_error`` says why)."""
-        keys = [e for e in self.events if isinstance(e, TF2KeyEvent)]
-        return keys if keys or self.checkpoint is not None else None
+        designated no root (or it could not be saved: ``root_error`` says why). A saved
+        root always has a key: the checkpoint's own ``save_counter``."""
+        return [e for e in self.events if isinstance(e, TF2KeyEvent)] or None
 
     def tf2_holders(self) -> dict[int, TF2KeyEvent]:
         """The key of the ``ckpt_root`` checkpoint that holds each saved TF2 variable, by the
@@ -520,7 +522,7 @@ class Trace:
             "tf1_to_tf2": None if keys is None else [
                 {"tf1_name": op_name(v["name"]), "checkpoint_key": v["checkpoint_key"]}
                 for v in variables if v["checkpoint_key"] is not None and v["status"] != REUSED],
-            "checkpoint_error": self.checkpoint_error,
+            "checkpoint_error": self.root_error,
             "events": [asdict(e) for e in self.events],
             "stdout": self.stdout,
             "stderr": self.stderr,

@@ -234,6 +234,7 @@ class RunReport:
         self.ops_total = 0
         self.checkpoint: list[CheckpointKey] = []
         self.checkpoint_error: str | None = None
+        self.root_error: str | None = None
         self.done = False
         self.error: ErrorInfo | None = None
         self.elapsed_ms: float | None = None
@@ -304,6 +305,9 @@ class RunReport:
         elif (kind == "ckerr" and set(message) == {"k", "message"}
               and isinstance(message["message"], str) and self.checkpoint_error is None):
             self.checkpoint_error = clean(shorten(message["message"], MAX_ERROR_CHARS))
+        elif (kind == "rooterr" and set(message) == {"k", "message"}
+              and isinstance(message["message"], str) and self.root_error is None):
+            self.root_error = clean(shorten(message["message"], MAX_ERROR_CHARS))
         elif (kind == "out" and set(message) == {"k", "s", "t"}
               and message["s"] in self.output and isinstance(message["t"], str)):
             self.add_output(message["s"], message["t"])

@@ -259,7 +259,8 @@ class Executor:
         # a TF2 run writes its ckpt_root's checkpoint into a space of its own, gone with it
         with tempfile.TemporaryDirectory(prefix="scopeviz-tf2-") as space:
             trace = self._run(zygote, source, filename, timeout, checkpoint, space)
-        return dataclasses.replace(trace, mode=mode, keras=keras)
+        root_error = trace.root_error and trace.root_error.replace(space, ".")
+        return dataclasses.replace(trace, mode=mode, keras=keras, root_error=root_error)
 
     def _run(self, zygote: _Zygote, source: str, filename: str, timeout: float,
              checkpoint: str | None, space: str | None) -> Trace:
@@ -419,6 +420,7 @@ class _RunSession:
             filename=str(self.request["filename"]),
             checkpoint=report.checkpoint if "checkpoint" in self.request else None,
             checkpoint_error=report.checkpoint_error,
+            root_error=report.root_error,
         )
 
     def _exit_error(self, exit_info: dict[str, Any] | None, lost: str | None) -> ErrorInfo:

@@ -258,7 +258,7 @@ def saved_keys(names: dict[str, Any], space: str, flavour: str, sender: Sender) 
         try:
             keys = keys_of(names[name])
         except Exception as exc:  # noqa: BLE001 - not a checkpointable root: said, not a crash
-            sender.send({"k": "ckerr", "message": f"{name} could not be saved: "
+            sender.send({"k": "rooterr", "message": f"{name} could not be saved: "
                                                   f"{type(exc).__name__}: {_message(exc)}"})
             continue
         for key in keys:

@@ -44,7 +44,8 @@ class Recorder:
         self.filename = filename
         self.emit = emit
         self.calls = threading.local()
-        self.layers_seen: set[int] = set()
+        # Layers recorded, kept alive so that a new layer never has a dead one's id.
+        self.layers_seen: dict[int, Any] = {}
         # The tf.Variables made, in the order of their events (checkpoint keys point here).
         self.created: list[Any] = []
         # A graph's name scope TF gave -> the path asked for ("block_1" -> "block"): graphs
@@ -53,7 +54,8 @@ class Recorder:
         # AutoGraph's rewrite of a snippet function (a generated file) -> its line -> the
         # snippet's line: a tf.function body runs as that rewrite, not as the snippet's code.
         self.generated: dict[str, dict[int, int]] = {}
-        # What holds a Keras name counter (a thread, a graph) -> its number in this run.
+        # What holds a Keras name counter (a thread, a graph; kept alive, so never confused
+        # with a later one at the same address) -> its number in this run.
         self.counters: dict[Any, int] = {}
 
     def counter(self, holder: Any) -> int:
@@ -266,7 +268,7 @@ def _record_layer(layer: Any, asked: Any, base: str, frame: FrameType | None,
     recorder = _recorder
     if recorder is None or id(layer) in recorder.layers_seen:
         return
-    recorder.layers_seen.add(id(layer))
+    recorder.layers_seen[id(layer)] = layer
     event = LayerEvent(name=str(layer.name), cls=type(layer).__name__, base=base,
                        auto_named=asked is None, line=recorder.line(frame),
                        counter=recorder.counter(holder), zero_based=zero_based)
@@ -288,7 +290,7 @@ def _hook_keras3_layers() -> None:
         if _recorder is not None and isinstance(self, Layer):
             asked = kwargs.get("name", args[0] if args else None)
             _record_layer(self, asked, to_snake_case(type(self).__name__),
-                          sys._getframe(1), threading.get_ident())
+                          sys._getframe(1), threading.current_thread())
 
     Operation.__init__ = init
 
