@@ -17,8 +17,9 @@ from code_editor import code_editor
 from viz import Trace, WorkerPool
 from viz.backend.execute import DrawingFailed, run_dot
 from viz.cache import BoundedCache
-from viz.checkpoint import check, marked, report_rows
+from viz.checkpoint import report_rows
 from viz.checkpoint import to_dict as checkpoint_dict
+from viz.checkpoint_tf2 import NoRoot, check_run, marked_run
 from viz.compare_page import compare_page, set_pair
 from viz.compare_page import share_query as compare_query
 from viz.editor import CSS as EDITOR_CSS
@@ -124,7 +125,7 @@ def run_current() -> None:
     result (or failure) lands in session state."""
     source = state.source
     mode = state.get("mode", TF1)
-    files = uploaded_checkpoint() if mode == TF1 else None
+    files = uploaded_checkpoint()
     wait_for_tensorflow()
     with st.spinner("Running in TensorFlow..." if mode == TF1 else
                     "Running in TensorFlow 2 (the first TF2 run starts its worker)..."):
@@ -134,15 +135,19 @@ def run_current() -> None:
         else:  # written for this run alone, and gone with it
             with tempfile.TemporaryDirectory(prefix="scopeviz-upload-") as folder:
                 trace = pool.run(source, filename="snippet.py", timeout=timeout,
-                                 checkpoint=write_checkpoint(files, folder))
+                                 checkpoint=write_checkpoint(files, folder), mode=mode)
     state.trace = trace
     state.ran_source = source
     state.checked = None
+    state.check_problem = None
     # A TF2 run is drawn, stepped through and clicked as its variables under their names.
     state.drawn = tf2_as_scopes(trace) if trace.mode == TF2 else None
     if trace.checkpoint is not None and trace.checkpoint_error is None:
-        report = check(trace)
-        state.checked = (report, *marked(trace, report))
+        try:
+            report = check_run(trace)
+            state.checked = (report, *marked_run(trace, report))
+        except NoRoot as exc:
+            state.check_problem = str(exc)
     if trace.ok:
         state.last_good = trace
     st.query_params.from_dict(share_query(source))
@@ -237,11 +242,16 @@ def checkpoint_panel(trace: Trace | None) -> None:
                    f"keys, shapes, dtypes) and, for a TF2 checkpoint, its `.data-...` file "
                    f"too, or one zip of them: up to {UPLOAD_LIMIT // 2**20} MB in all. They "
                    f"are read {where} and deleted when it ends.")
+        if state.get("mode") == TF2:
+            st.caption("TF2 mode checks what `tf.train.Checkpoint(root=ckpt_root).restore()` "
+                       "would do: leave your model in a variable `ckpt_root`.")
         if state.get("upload_error"):
             st.error(markdown_text(f"Not checked: {state.upload_error}"))
         elif trace is not None and trace.checkpoint_error:
             st.error(markdown_text(f"The checkpoint could not be read: "
                                    f"{trace.checkpoint_error}"))
+        elif trace is not None and state.get("check_problem"):
+            st.warning(markdown_text(f"Not checked: {state.check_problem}"))
         elif uploads and trace is not None and trace.checkpoint is not None:
             st.caption("Results: the graph's colours and the Checkpoint tab.")
 
@@ -465,8 +475,7 @@ with editor_column:
     if state.get("undo_source") is not None:
         st.button("Restore the text you had before loading the example", key="restore",
                   icon=":material/undo:", on_click=restore_edits)
-    if state.mode == TF1:
-        checkpoint_panel(trace)
+    checkpoint_panel(trace)
     error = trace.error if trace is not None else None
 
 if trace is None:
@@ -650,6 +659,8 @@ with graph_tab:
 def tf2_tables(run: Trace) -> None:
     """TF2 mode's Variables tab: every variable's three names, where it was made and its
     warnings; every Keras layer and why it is numbered."""
+    if run.root_error:
+        st.warning(markdown_text(f"No checkpoint keys: {run.root_error}"))
     st.dataframe(pd.DataFrame(tf2_rows(run)), hide_index=True, width="stretch",
                  column_config={"name": st.column_config.TextColumn(width="medium"),
                                 "path": st.column_config.TextColumn(width="medium"),
@@ -724,7 +735,10 @@ if checked:
             file_name="assignment_map.json", mime="application/json",
             key="download_assignment_map",
             help="the dict for tf.train.init_from_checkpoint(ckpt, assignment_map): every "
-                 "key that restores or fits a missing variable")
+                 "key that restores or fits a missing variable" if trace.mode != TF2 else
+                 "checkpoint key -> this snippet's variable (its attribute path from "
+                 "ckpt_root), for every key that restores or fits a missing variable; load "
+                 "one whose path differs with tf.train.load_variable(prefix, key)")
         right.download_button(
             "Full check (JSON)", json.dumps(checkpoint_dict(report, trace), indent=2) + "\n",
             file_name="checkpoint_check.json", mime="application/json",

@@ -1,6 +1,7 @@
 """Checkpoints the tests write with real TensorFlow (never hand-made files): a TF1 ``Saver``
 over a snippet's graph (``import tensorflow`` meaning compat.v1, as in ScopeViz's runs), or a
-TF2 ``tf.train.Checkpoint`` of a snippet's ``root`` object.
+TF2 ``tf.train.Checkpoint`` of a snippet's ``root`` object (``tf2:model``: saved as
+``tf.train.Checkpoint(model=root)``).
 
 All are written by one process (TF imports once) and cached per test session.
 """
@@ -32,10 +33,25 @@ for name, (kind, source) in jobs.items():
     else:
         space = {"tf": tf}
         exec(source, space)
-        written[name] = tf.train.Checkpoint(root=space["root"]).save(prefix)
+        attribute = kind.partition(":")[2] or "root"  # "tf2:model": Checkpoint(model=root)
+        written[name] = tf.train.Checkpoint(**{attribute: space["root"]}).save(prefix)
 print(json.dumps(written))
 '''
 
+
+NET_TF2 = """\
+class Block(tf.Module):
+    def __init__(self, value):
+        super().__init__()
+        self.w = tf.Variable(tf.fill([4, 4], value), name="w")
+class Net(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = tf.Variable(tf.fill([3, 4], 7.0), name="encoder")
+        self.blocks = [Block(1.0), Block(2.0)]
+        self.head = tf.Variable(tf.fill([4, 2], 5.0), name="head")
+root = Net()
+"""
 
 # What each checkpoint was saved from.
 JOBS: dict[str, tuple[str, str]] = {
@@ -56,6 +72,9 @@ JOBS: dict[str, tuple[str, str]] = {
                       "            self.w = tf.Variable(tf.fill([3, 4], 7.0), name='weights')\n"
                       "        self.head = tf.Variable(tf.zeros([4, 2]), name='head')\n"
                       "root = Model()\n"),
+    # TF2 module with a list of blocks, saved as root and wrapped as model=
+    "net_tf2": ("tf2", NET_TF2),
+    "net_tf2_wrapped": ("tf2:model", NET_TF2),
 }
 
 

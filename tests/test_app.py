@@ -239,6 +239,33 @@ def test_an_uploaded_checkpoint_colours_the_graph_and_fills_the_checkpoint_tab(
     assert [tab.label for tab in at.tabs][-1] == "Output"
 
 
+def test_tf2_mode_checks_an_uploaded_checkpoint_through_ckpt_root(
+        checkpoints: dict[str, str]) -> None:
+    from checkpoints import NET_TF2
+    at = app()
+    at.query_params["mode"] = "tf2"
+    at.run()
+    renamed = NET_TF2.replace("self.encoder", "self.enc").replace("root = Net()", "root = Net()\n"
+                                                                 "ckpt_root = root")
+    at.session_state["source"] = "import tensorflow as tf\n" + renamed
+    prefix = checkpoints["net_tf2"]
+    files = [(prefix.rsplit("/", 1)[1] + ending, open(prefix + ending, "rb").read(),
+              "application/octet-stream") for ending in (".index", ".data-00000-of-00001")]
+    at.file_uploader(key="checkpoint_upload").set_value(files).run()
+    assert not at.exception
+    assert [tab.label for tab in at.tabs][-1] == "Checkpoint"
+    table = at.dataframe[-1].value
+    assert list(table["check"]) == ["missing", "unused", "restores", "restores", "restores"]
+    missing = table[table["check"] == "missing"].iloc[0]
+    assert (missing["variable"], missing["key"]) == ("enc", "encoder/.ATTRIBUTES/VARIABLE_VALUE")
+    assert "#f4a582" in markdown_text(at)  # the missing box's colour
+    # without a ckpt_root the panel says what to do, and checks nothing
+    at.session_state["source"] = "import tensorflow as tf\nv = tf.Variable(1.0)\n"
+    at.button(key="run").click().run()
+    assert any(escaped("in a variable named ckpt_root") in w.value for w in at.warning)
+    assert [tab.label for tab in at.tabs][-1] != "Checkpoint"
+
+
 def test_the_compare_view_maps_a_refactor_and_its_link_carries_both_snippets() -> None:
     at = app()
     at.run()

@@ -23,6 +23,7 @@ from viz.view import Mark
 from viz.trace import (
     CREATED,
     SCHEMA,
+    TF2,
     CheckpointKey,
     NameScopeEvent,
     Trace,
@@ -462,10 +463,12 @@ def to_text(report: CheckReport, trace: Trace, prefix: str) -> str:
         lines += ["", "UNUSED KEYS: no variable restores from these"]
         lines += aligned([("key", "shape", "dtype")] + [
             (k.key, shape_text(k.shape), k.dtype) for k in report.unused])
+    by = "attribute path" if trace.mode == TF2 and report.object_based else "name"
     if report.restores:
-        lines += ["", f"RESTORE: {len(report.restores)} variable(s) by name"]
+        lines += ["", f"RESTORE: {len(report.restores)} variable(s) by {by}"]
         lines += [f"  {name}" for name in report.restores]
     lines += [f"note: {note}" for note in report.notes]
-    lines += ["", "assignment_map for tf.train.init_from_checkpoint:",
+    lines += ["", "assignment_map (checkpoint key -> variable):" if trace.mode == TF2 else
+              "assignment_map for tf.train.init_from_checkpoint:",
               json.dumps(report.assignment_map, indent=2)]
     return "\n".join(lines) + "\n"

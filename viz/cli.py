@@ -1,5 +1,6 @@
 """Command line: ``python -m viz trace PATH [--format ...] [-o FILE]`` and
-``python -m viz check-checkpoint SNIPPET CKPT_PREFIX [--format text|json] [-o FILE]`` and
+``python -m viz check-checkpoint SNIPPET CKPT_PREFIX [--mode tf1|tf2] [--format text|json]
+[-o FILE]`` and
 ``python -m viz diff A.py B.py [--format text|json] [-o FILE]``.
 
 Exit status of ``trace``: 0 when the snippet ran, 1 when it raised (the report is still
@@ -19,9 +20,10 @@ from typing import NoReturn
 
 from viz.backend.execute import DotNotFound, DrawingFailed
 from viz.backend.executor import DEFAULT_TIMEOUT_S, Executor
-from viz.checkpoint import check, resolve_prefix
+from viz.checkpoint import resolve_prefix
 from viz.checkpoint import to_dict as checkpoint_dict
 from viz.checkpoint import to_text as checkpoint_text
+from viz.checkpoint_tf2 import NoRoot, check_run
 from viz.diff import diff
 from viz.diff import to_dict as diff_dict
 from viz.diff import to_text as diff_text
@@ -79,6 +81,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="seconds before the run is stopped (default %(default)s)")
     check.add_argument("--hosted", action="store_true",
                        help="run (and read the checkpoint) in the kernel sandbox")
+    check.add_argument("--mode", choices=("tf1", "tf2"), default="tf1",
+                       help="tf1: a Saver's restore by variable name (default); tf2: "
+                            "tf.train.Checkpoint's restore through the snippet's ckpt_root "
+                            "(by attribute path; a TF1 checkpoint by name)")
     compare = commands.add_parser("diff", help="run two snippets and map their variables")
     compare.add_argument("a", metavar="A.py", help="the first snippet (- for stdin)")
     compare.add_argument("b", metavar="B.py", help="the second snippet")
@@ -137,12 +143,16 @@ def _check_checkpoint(parser: argparse.ArgumentParser, args: argparse.Namespace)
     source, filename = _read_snippet(parser, args.path)
     with Executor(hosted=args.hosted) as executor:
         trace = executor.run(source, filename=filename, timeout=args.timeout,
-                             checkpoint=prefix)
+                             checkpoint=prefix, mode=args.mode)
     if trace.checkpoint_error is not None:
         print(f"viz: error: cannot read the checkpoint {prefix}: {trace.checkpoint_error}",
               file=sys.stderr)
         return 2
-    report = check(trace)
+    try:
+        report = check_run(trace)
+    except NoRoot as exc:
+        print(f"viz: error: {exc}", file=sys.stderr)
+        return 2
     if args.format == "json":
         data = json.dumps(checkpoint_dict(report, trace), indent=2) + "\n"
     else:
