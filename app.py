@@ -267,9 +267,10 @@ VIEWS = ["One snippet", COMPARE]
 
 
 def run_one(source: str, filename: str) -> Trace:
-    """One run for the Compare view, at the session's time limit."""
+    """One run for the Compare view, in the session's mode and at its time limit."""
     wait_for_tensorflow()
-    return pool.run(source, filename=filename, timeout=state.get("time_limit", TIMEOUT))
+    return pool.run(source, filename=filename, timeout=state.get("time_limit", TIMEOUT),
+                    mode=state.get("mode", TF1))
 
 
 def svg_or_message(dot: str) -> str | None:

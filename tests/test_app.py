@@ -298,6 +298,22 @@ def test_the_compare_view_maps_a_refactor_and_its_link_carries_both_snippets() -
     assert list(shared.dataframe[-1].value["mapping"]) == list(table["mapping"])
 
 
+def test_the_compare_view_in_tf2_mode_maps_attribute_paths() -> None:
+    from test_diff import TF2_NET
+    at = app()
+    at.query_params["mode"] = "tf2"
+    at.run()
+    at.segmented_control(key="view").set_value("Compare two snippets").run()
+    at.session_state["compare_a"] = TF2_NET
+    at.session_state["compare_b"] = TF2_NET.replace("self.encoder", "self.enc")
+    at.button(key="compare").click().run()
+    assert not at.exception
+    table = at.dataframe[-1].value
+    assert list(zip(table["mapping"], table["A"], table["B"])) == [
+        ("renamed", "encoder", "enc"), ("same", "head", "head")]
+    assert at.query_params["mode"] == "tf2"
+
+
 def test_tf2_mode_from_a_link_runs_real_tf2_and_says_why_a_layer_is_numbered() -> None:
     at = app()
     at.query_params["example"] = "keras3_layer_counter"

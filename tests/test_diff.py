@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import ROOT
 from viz import Executor
-from viz.diff import diff
+from viz.diff import compared, diff
 
 A = textwrap.dedent("""\
     import tensorflow as tf
@@ -99,3 +99,48 @@ def test_a_snippet_that_raises_is_reported_and_exits_1(tmp_path: Path) -> None:
     assert data["a_error"] is None
     assert data["b_error"].startswith("ValueError at line 7")
     assert data["only_b"] == ["x"]
+
+
+TF2_NET = textwrap.dedent("""\
+    import tensorflow as tf
+    class Net(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = tf.Variable(tf.zeros([3, 4]), name="encoder")
+            self.head = tf.Variable(tf.zeros([4, 2]), name="w")
+    ckpt_root = Net()
+    """)
+
+
+def test_two_tf2_roots_are_compared_by_attribute_path(executor: Executor) -> None:
+    """B renames the attribute encoder -> enc and the head variable's name w -> head: only
+    the attribute counts for a TF2 checkpoint. Without ckpt_root, names count."""
+    changed = TF2_NET.replace("self.encoder", "self.enc").replace('name="w"', 'name="head"')
+    a, b = (executor.run(source, mode="tf2") for source in (TF2_NET, changed))
+    report = diff(*compared(a, b))
+    assert report.same == ["head"]
+    assert [(r.a, r.b) for r in report.renamed] == [("encoder", "enc")]
+    unrooted = [executor.run(source.replace("ckpt_root = ", "net = "), mode="tf2")
+                for source in (TF2_NET, changed)]
+    by_name = diff(*compared(*unrooted))
+    assert by_name.same == ["encoder"] and [(r.a, r.b) for r in by_name.renamed] == [
+        ("w", "head")]
+
+
+def test_a_tf1_model_and_its_tf2_migration_are_compared_by_name(tmp_path: Path) -> None:
+    """The CLI's --mode tf1 --mode-b tf2: the TF1 names track_tf1_style_variables keeps."""
+    tf1 = tmp_path / "tf1.py"
+    tf1.write_text(textwrap.dedent("""\
+        import tensorflow as tf
+        with tf.variable_scope("dense_block"):
+            w = tf.get_variable("kernel", [3, 4])
+            b = tf.get_variable("bias", [4])
+        """), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "viz", "diff", "--mode", "tf1", "--mode-b",
+                           "tf2", str(tf1), str(ROOT / "examples" / "tf2" / "tf1_to_tf2_map.py"),
+                           "--format", "json"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["same"] == ["dense_block/kernel", "dense_block/bias"]
+    assert data["only_a"] == data["only_b"] == [] and data["renamed"] == []

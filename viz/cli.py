@@ -1,7 +1,8 @@
 """Command line: ``python -m viz trace PATH [--format ...] [-o FILE]`` and
 ``python -m viz check-checkpoint SNIPPET CKPT_PREFIX [--mode tf1|tf2] [--format text|json]
 [-o FILE]`` and
-``python -m viz diff A.py B.py [--format text|json] [-o FILE]``.
+``python -m viz diff A.py B.py [--mode tf1|tf2] [--mode-b tf1|tf2] [--format text|json]
+[-o FILE]``.
 
 Exit status of ``trace``: 0 when the snippet ran, 1 when it raised (the report is still
 written). Of ``check-checkpoint``: 0 when every variable would restore, 1 when anything is
@@ -24,7 +25,7 @@ from viz.checkpoint import resolve_prefix
 from viz.checkpoint import to_dict as checkpoint_dict
 from viz.checkpoint import to_text as checkpoint_text
 from viz.checkpoint_tf2 import NoRoot, check_run
-from viz.diff import diff
+from viz.diff import compared, diff
 from viz.diff import to_dict as diff_dict
 from viz.diff import to_text as diff_text
 from viz.export import FORMATS, export
@@ -96,6 +97,13 @@ def _parser() -> argparse.ArgumentParser:
                          help="seconds before each run is stopped (default %(default)s)")
     compare.add_argument("--hosted", action="store_true",
                          help="run both in the kernel sandbox used by shared servers")
+    compare.add_argument("--mode", choices=("tf1", "tf2"), default="tf1",
+                         help="the mode both run in (default %(default)s); two TF2 runs that "
+                              "both leave a ckpt_root are compared by attribute path, other "
+                              "TF2 runs by variable name")
+    compare.add_argument("--mode-b", choices=("tf1", "tf2"),
+                         help="B's mode when it differs from A's: --mode tf1 --mode-b tf2 "
+                              "compares a TF1 model with its TF2 migration, by name")
     return parser
 
 
@@ -104,8 +112,10 @@ def _diff(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error("only one of A and B can be read from stdin")
     (source_a, file_a), (source_b, file_b) = (_read_snippet(parser, p) for p in (args.a, args.b))
     with Executor(hosted=args.hosted) as executor:
-        a = executor.run(source_a, filename=file_a, timeout=args.timeout)
-        b = executor.run(source_b, filename=file_b, timeout=args.timeout)
+        a = executor.run(source_a, filename=file_a, timeout=args.timeout, mode=args.mode)
+        b = executor.run(source_b, filename=file_b, timeout=args.timeout,
+                         mode=args.mode_b or args.mode)
+    a, b = compared(a, b)
     report = diff(a, b)
     if args.format == "json":
         data = json.dumps(diff_dict(report, a, b), indent=2) + "\n"

@@ -1,6 +1,7 @@
 """The app's Compare view: two editors, both scope trees coloured by how their variables map
 (same, renamed, changed, only in one), the mapping as a table and as the assignment map a
-checkpoint of A needs to load into B. Wires widgets only: the mapping is :mod:`viz.diff`.
+checkpoint of A needs to load into B. Both run in the app's mode (TF2 runs compared as
+:func:`viz.diff.compared` says). Wires widgets only: the mapping is :mod:`viz.diff`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from viz.diff import (
     RENAMED,
     SAME,
     DiffReport,
+    compared,
     diff,
     diff_rows,
     marks,
@@ -33,7 +35,7 @@ from viz.export import dot_source
 from viz.graph_view import graph_view
 from viz.render import legend_html
 from viz.share import encode_snippet
-from viz.trace import Trace
+from viz.trace import TF2, Trace
 from viz.view import RenderOptions
 
 SIDES = ("a", "b")
@@ -48,9 +50,13 @@ def set_pair(a: str, b: str) -> None:
 
 
 def share_query() -> dict[str, str]:
-    """``?view=compare&a=...&b=...``: both snippets travel in the link."""
-    return {"view": "compare", "a": encode_snippet(state.compare_a),
-            "b": encode_snippet(state.compare_b)}
+    """``?view=compare&a=...&b=...``: both snippets travel in the link (and ``&mode=tf2``
+    when both run in TF2 mode)."""
+    query = {"view": "compare", "a": encode_snippet(state.compare_a),
+             "b": encode_snippet(state.compare_b)}
+    if state.get("mode") == TF2:
+        query["mode"] = TF2
+    return query
 
 
 def _editor_key(side: str) -> str:
@@ -93,18 +99,17 @@ def compare_page(run: Callable[[str, str], Trace], svg_of: Callable[[str], str |
                   on_click=_request)
     if state.pop("compare_requested", False):
         with st.spinner("Running both snippets in TensorFlow..."):
-            a, b = run(state.compare_a, "A.py"), run(state.compare_b, "B.py")
+            a, b = compared(run(state.compare_a, "A.py"), run(state.compare_b, "B.py"))
         state.compared = (a, b, diff(a, b), state.compare_a, state.compare_b)
         st.query_params.from_dict(share_query())
-    compared = state.get("compared")
+    done = state.get("compared")
     with st.container(key="compare_editors"):
         columns = st.columns(2, gap="medium")
     for side, column in zip(SIDES, columns):
         with column:
             st.markdown(f"**{side.upper()}**")
-            ran = compared is not None and compared[3 if side == "a" else 4] == \
-                state[f"compare_{side}"]
-            trace = compared[0 if side == "a" else 1] if compared else None
+            ran = done is not None and done[3 if side == "a" else 4] == state[f"compare_{side}"]
+            trace = done[0 if side == "a" else 1] if done else None
             _take(side, code_editor(
                 state[f"compare_text_{side}"], lang="python", height=[8, 12],
                 key=_editor_key(side), response_mode=["blur"], options=EDITOR_OPTIONS,
@@ -116,10 +121,10 @@ def compare_page(run: Callable[[str, str], Trace], svg_of: Callable[[str], str |
     if not state.get("compare_waiting"):
         st.button("Compare", key="compare", type="primary", shortcut="ctrl+enter",
                   on_click=_request, help="runs both snippets and maps A's variables to B's")
-    if compared is None:
+    if done is None:
         st.info("Write or paste two versions of a model, then press Compare.")
         return
-    _results(*compared[:3], svg_of, options)
+    _results(*done[:3], svg_of, options)
 
 
 def _results(a: Trace, b: Trace, report: DiffReport, svg_of: Callable[[str], str | None],

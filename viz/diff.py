@@ -2,21 +2,26 @@
 why, in words, from both traces), which exist on one side only. Pure: takes two traces.
 
 Names are written as a ``Saver`` writes them (no ``:0``), so ``assignment_map`` is what
-``tf.train.init_from_checkpoint`` needs to load A's checkpoint into B's graph.
+``tf.train.init_from_checkpoint`` needs to load A's checkpoint into B's graph. TF2 runs are
+compared as :func:`compared` says: by attribute path when both designate a ``ckpt_root``,
+else by name.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from viz.tables import aligned
 from viz.view import Mark
+from viz.tree import tf2_as_scopes
 from viz.trace import (
     SCHEMA,
+    TF2,
     UNIQUIFIED,
+    TF2KeyEvent,
     Trace,
     VariableEvent,
     op_name,
@@ -71,6 +76,24 @@ class DiffReport:
         marks.update({name: ONLY_A if side == "a" else ONLY_B
                       for name in (self.only_a if side == "a" else self.only_b)})
         return marks
+
+
+def compared(a: Trace, b: Trace) -> tuple[Trace, Trace]:
+    """Both runs in the shape :func:`diff` compares: a TF2 run's variables named by their
+    attribute path from ``ckpt_root`` when both runs designate one (what a TF2 checkpoint
+    restores by), else by their ``.name`` (what a TF1 checkpoint, or a migration from one,
+    goes by)."""
+    by_path = a.mode == b.mode == TF2 and a.tf2_keys is not None and b.tf2_keys is not None
+
+    def shaped(trace: Trace) -> Trace:
+        if trace.mode != TF2:
+            return trace
+        if not by_path:
+            trace = replace(trace, events=[e for e in trace.events
+                                           if not isinstance(e, TF2KeyEvent)])
+        return tf2_as_scopes(trace)
+
+    return shaped(a), shaped(b)
 
 
 def _variables(trace: Trace) -> dict[str, VariableEvent]:
