@@ -166,3 +166,27 @@ def test_the_json_of_a_tf2_check(executor: Executor, checkpoints: dict[str, str]
         "reason": data["missing"][0]["reason"]}
     assert data["mismatched"] == [{"name": "head", "shape": [4, 3], "dtype": "float32",
                                    "key_shape": [4, 2], "key_dtype": "float32"}]
+
+
+def test_a_block_that_moved_in_its_list_is_said_by_item(
+        executor: Executor, checkpoints: dict[str, str]) -> None:
+    """Two new blocks in front: the saved block is item 0 in the checkpoint, item 2 here."""
+    trace = executor.run(textwrap.dedent("""\
+        import tensorflow as tf
+        class Block(tf.Module):
+            def __init__(self, name, shape):
+                super().__init__()
+                setattr(self, name, tf.Variable(tf.zeros(shape), name=name))
+        class Net(tf.Module):
+            def __init__(self):
+                super().__init__()
+                self.encoder = tf.Variable(tf.zeros([3, 4]), name="encoder")
+                self.blocks = [Block("v", [2]), Block("v", [2]), Block("w", [4, 4])]
+                self.head = tf.Variable(tf.zeros([4, 2]), name="head")
+        ckpt_root = Net()
+        """), mode="tf2", checkpoint=checkpoints["net_tf2"])
+    report = check_tf2(trace)
+    moved = next(m for m in report.missing if m.name == "blocks/2/w")
+    assert moved.closest.key == "blocks/0/w/.ATTRIBUTES/VARIABLE_VALUE"
+    assert moved.reason.startswith("`blocks/2/w` vs `blocks/0/w`: item 2 here is item 0 in "
+                                   "the checkpoint")
