@@ -303,3 +303,21 @@ def test_track_tf1_style_variables_serves_a_tf_module_and_refuses_a_keras3_layer
         ("w:0", "created", 10), ("w:0", "reused", 10)]
     assert (trace.error.type, trace.error.line) == ("ValueError", 22)
     assert "must be applied to a method of a subclassed `tf.Module`" in trace.error.message
+
+
+def test_a_real_keras3_model_of_214_variables(executor: Executor) -> None:
+    """The position embedding is called on a constant: not part of the model, so untracked
+    (model.weights has 213); a numbered layer's long counter history is said briefly."""
+    from viz.tables import layer_rows
+
+    path = ROOT / "examples" / "tf2" / "model_keras3_transformer.py"
+    trace = executor.run(path.read_text(encoding="utf-8"), mode="tf2")
+    assert trace.ok and trace.stdout == "213 variables\n", trace.error
+    records = trace.tf2_records()
+    assert len(records) == 214
+    assert [r["name"] for r in records if "untracked" in r["warnings"]] == [
+        "embedding_1/embeddings:0"]
+    why = {row["name"]: row["why"] for row in layer_rows(trace)}
+    assert why["dense_26"] == (
+        "Keras's `dense` counter was taken by dense (line 22), dense_1 (line 23), ... "
+        "dense_25 (line 23): 26 layers, made at lines 22 and 23")

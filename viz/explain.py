@@ -312,9 +312,8 @@ def explain_tf2(trace: Trace) -> list[Explanation]:
         sentences.append(Explanation(box, variable.line, text + "."))
     for layer in trace.layers:
         if layer.uniquified:
-            earlier = ", ".join(f"{e.name} (line {e.line})" for e in trace.earlier_layers(layer))
             sentences.append(Explanation(layer.name, layer.line, (
                 f"layer {layer.name} is numbered: Keras counts auto-named {layer.cls} "
-                f"layers under {layer.base}, and {earlier or 'earlier objects'} took the "
+                f"layers under {layer.base}, and {trace.earlier_text(layer)} took the "
                 f"counter before it (explicitly named layers take no number).")))
     return sentences

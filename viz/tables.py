@@ -62,11 +62,10 @@ def layer_rows(trace: Trace) -> list[dict[str, Any]]:
     for layer in trace.layers:
         why = ""
         if layer.uniquified:
-            earlier = ", ".join(f"{e.name} (line {_cell(e.line) or '?'})"
-                                for e in trace.earlier_layers(layer))
-            why = f"Keras's `{layer.base}` counter was taken by {earlier or 'earlier objects'}"
+            why = f"Keras's `{layer.base}` counter was taken by {trace.earlier_text(layer)}"
         elif not layer.auto_named:
-            why = "named by the code (explicit names are neither counted nor checked)"
+            why = ("named explicitly, by this line or by a Keras layer it built (explicit "
+                   "names are neither counted nor checked)")
         table.append({"name": layer.name, "class": layer.cls,
                       "auto_named": layer.auto_named, "uniquified": layer.uniquified,
                       "line": layer.line, "why": why})

@@ -426,6 +426,21 @@ class Trace:
                 and other.counter == layer.counter]
         return same[-count:] if count else []
 
+    def earlier_text(self, layer: LayerEvent) -> str:
+        """The layers that took ``layer``'s counter, in words: all of them when few, else
+        the first two, the last, and how many at which lines (``dense_26`` has 26)."""
+        earlier = self.earlier_layers(layer)
+        if not earlier:
+            return "earlier objects"
+        named = [f"{e.name} (line {e.line if e.line is not None else '?'})" for e in earlier]
+        if len(named) <= 4:
+            return ", ".join(named)
+        lines = sorted({e.line for e in earlier if e.line is not None})
+        at = ", ".join(map(str, lines[:-1])) + f" and {lines[-1]}" if len(lines) > 1 else \
+            "".join(map(str, lines)) or "?"
+        return (f"{named[0]}, {named[1]}, ... {named[-1]}: {len(named)} layers, made at "
+                f"line{'s' if len(lines) > 1 else ''} {at}")
+
     @property
     def variables(self) -> list[VariableEvent]:
         return [e for e in self.events if isinstance(e, VariableEvent)]
