@@ -31,7 +31,7 @@ from viz.explain import as_markdown, explain
 from viz.export import MIME_TYPES, dot_source, export, inline_svg
 from viz.gallery import EXAMPLES_DIR, load_gallery
 from viz.graph_view import graph_view
-from viz.render import legend_html, with_legend
+from viz.render import counts_text, legend_html, with_legend
 from viz.share import BadShareLink, decode_snippet, encode_snippet
 from viz.steps import Step, steps, trace_at
 from viz.tables import layer_rows, rows, status_counts, tf2_rows
@@ -532,9 +532,8 @@ def group_card(shown: Trace, group_id: str) -> None:
     if group is None or group.id.endswith(":0"):  # gone, or a series of variables
         return
     with st.container(border=True):
-        counts = ", ".join(f"{n} {status}" for status, n in group.counts) or "no variables"
         st.markdown(markdown_text(f"{group.label}: {len(group.members)} scopes drawn as one "
-                                  f"box ({counts})"))
+                                  f"box ({counts_text(group)})"))
         member = st.selectbox("Open in place", group.members, key="open_member")
         st.button("Open", key="open_member_button", on_click=open_scope, args=(member,))
 

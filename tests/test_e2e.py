@@ -446,6 +446,19 @@ def test_the_graph_fits_the_width(open_page: Callable[..., object], app_url: str
     assert abs(svg.bounding_box()["width"] - drawn["width"]) < 2
 
 
+# Each legend entry's WCAG contrast ratio against the background it is drawn on.
+CONTRASTS = """spans => spans.map(span => {
+    const rgb = (text) => text.match(/[0-9.]+/g).slice(0, 3).map(Number);
+    const lum = (c) => { const v = c.map(x => { x /= 255;
+        return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+        return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+    let node = span, bg = getComputedStyle(node).backgroundColor;
+    while (bg === "rgba(0, 0, 0, 0)" && node.parentElement) {
+        node = node.parentElement; bg = getComputedStyle(node).backgroundColor; }
+    const a = lum(rgb(getComputedStyle(span).color)), b = lum(rgb(bg));
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); })"""
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width,height", SIZES)
 @pytest.mark.parametrize("example", ["seed_3_get_variable_sharing", "model_bert_like_encoder"])
@@ -456,18 +469,30 @@ def test_screenshots_and_legend_contrast(open_page: Callable[..., object], app_u
     page.goto(f"{app_url}/?example={example}")
     expect(page.locator(".scopeviz-graph svg")).to_be_visible()
     page.wait_for_timeout(800)
-    ratios = page.locator(".scopeviz-legend span").evaluate_all("""spans => spans.map(span => {
-        const rgb = (text) => text.match(/[0-9.]+/g).slice(0, 3).map(Number);
-        const lum = (c) => { const v = c.map(x => { x /= 255;
-            return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
-            return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
-        let node = span, bg = getComputedStyle(node).backgroundColor;
-        while (bg === "rgba(0, 0, 0, 0)" && node.parentElement) {
-            node = node.parentElement; bg = getComputedStyle(node).backgroundColor; }
-        const a = lum(rgb(getComputedStyle(span).color)), b = lum(rgb(bg));
-        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); })""")
+    ratios = page.locator(".scopeviz-legend span").evaluate_all(CONTRASTS)
     assert len(ratios) == 5 and min(ratios) >= 4.5, ratios
     name = "seed_3" if example.startswith("seed") else "bert_204_variables"
+    page.screenshot(path=str(SCREENSHOTS / f"{name}_{width}x{height}_{scheme}.png"))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width,height", SIZES)
+@pytest.mark.parametrize("example,box", [
+    ("eager_duplicate_names", "Variable (2):0"),
+    ("model_keras3_transformer", "(not in the checkpoint)/embedding_1/embeddings:0")])
+def test_tf2_screenshots_and_legend_contrast(open_page: Callable[..., object], app_url: str,
+                                             width: int, height: int, scheme: str,
+                                             example: str, box: str) -> None:
+    """TF2 mode, a small snippet and a 214-variable Keras 3 model: drawn, legend readable,
+    nothing wider than the window."""
+    page = open_page(width, height, scheme)
+    page.goto(f"{app_url}/?example={example}")
+    page.wait_for_function(DRAWN, arg=box, timeout=120_000)
+    page.wait_for_timeout(800)
+    ratios = page.locator(".scopeviz-legend span").evaluate_all(CONTRASTS)
+    assert len(ratios) >= 2 and min(ratios) >= 4.5, ratios
+    assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    name = "tf2_small" if example.startswith("eager") else "tf2_keras3_214_variables"
     page.screenshot(path=str(SCREENSHOTS / f"{name}_{width}x{height}_{scheme}.png"))
 
 
@@ -557,7 +582,6 @@ def test_the_tf2_mode_switch_and_its_link(open_page: Callable[..., object], app_
     assert "mode=tf2" in page.url
     page.goto(f"{app_url}/?example=eager_duplicate_names")  # an example link picks its mode
     expect(graph_nodes(page, "Variable (2):0")).to_have_count(1)
-    page.screenshot(path=str(SCREENSHOTS / f"tf2_{width}x{height}.png"))
     page.get_by_role("tab", name="Variables").click()
     expect(page.get_by_text("duplicate_name").first).to_be_visible()
     assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")

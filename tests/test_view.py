@@ -11,7 +11,7 @@ from viz.backend.execute import run_dot
 from viz.render import to_dot
 from viz.trace import NameScopeEvent, ReuseEvent, Trace, VariableEvent, VariableScopeEvent
 from viz.tree import build_tree
-from viz.view import MAX_OPS_DRAWN, RenderOptions, build_view, openable
+from viz.view import MAX_OPS_DRAWN, Mark, RenderOptions, build_view, openable
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -63,6 +63,29 @@ def test_without_collapse_every_member_is_a_cluster() -> None:
     (model,) = view.root.scopes
     assert [s.node.id for s in model.scopes] == [f"model/tower_{i}" for i in range(8)]
     assert len(view.edges) == 7
+
+
+def test_numbered_siblings_of_two_shapes_make_two_series() -> None:
+    """A Keras model's _operations: attention blocks (q) and norms (gamma) interleaved."""
+    events = [variable(f"_operations/{i}/{'q' if i % 2 else 'gamma'}:0") for i in range(1, 13)]
+    view = build_view(build_tree(Trace(events=events)), RenderOptions())
+    (operations,) = view.root.scopes
+    assert operations.scopes == []
+    assert [(g.id, g.label, len(g.members)) for g in operations.groups] == [
+        ("_operations/*", "[1..11] x6 (q)", 6), ("_operations/(2)*", "[2..12] x6 (gamma)", 6)]
+
+
+def test_a_series_all_marked_alike_is_filled_with_the_mark() -> None:
+    """In TF2 mode a series of saved blocks is green and counted in the legend's words;
+    one that mixes marks keeps the neutral fill."""
+    events = [variable(f"_operations/{i}/q:0") for i in range(1, 7)]
+    marks = tuple(Mark(f"_operations/{i}/q:0", "saved", "", "") for i in range(1, 7))
+    dot = to_dot(build_tree(Trace(events=events)), RenderOptions(marks=marks))
+    assert "6 in checkpoint" in dot and 'fillcolor="#a6dba0"' in dot
+    mixed = marks[:5] + (Mark("_operations/6/q:0", "untracked", "", ""),)
+    dot = to_dot(build_tree(Trace(events=events)), RenderOptions(marks=mixed))
+    (group,) = [line for line in dot.splitlines() if 'shape="box3d"' in line]
+    assert "5 in checkpoint, 1 untracked" in group and 'fillcolor="#e0e0e0"' in group
 
 
 def test_two_siblings_are_not_a_series() -> None:

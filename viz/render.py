@@ -176,14 +176,24 @@ def _cluster_id(path: str) -> str:
     return f"cluster_{path}"
 
 
+def counts_text(group: Group) -> str:
+    """``54 in checkpoint, 2 created``: what a group holds, in the legend's words."""
+    return ", ".join(f"{n} {MARK_WORDS.get(kind, kind)}" for kind, n in group.counts) \
+        or "no variables"
+
+
 def _group_attrs(group: Group) -> str:
-    counts = ", ".join(f"{n} {status}" for status, n in group.counts) or "no variables"
+    """A group's node: filled with its mark's colour when every variable in it has the same
+    mark (a series that is all in the checkpoint is green), else the neutral group fill."""
+    counts = counts_text(group)
     shown = ", ".join(group.members[:12]) + (", ..." if len(group.members) > 12 else "")
     what = "series" if group.kind == "series" else "folded scope"
+    kinds = [kind for kind, _ in group.counts]
+    fill = MARK_COLORS[kinds[0]] if len(kinds) == 1 and kinds[0] in MARK_COLORS \
+        else GROUP_COLOR
     return _attrs(label=f"{shorten(group.label, LABEL_CHARS)}\n{counts}",
                   shape="box3d" if group.kind == "series" else "folder", style="filled",
-                  fillcolor=GROUP_COLOR,
-                  tooltip=f"{what} {group.id}: {shown}\n{counts}")
+                  fillcolor=fill, tooltip=f"{what} {group.id}: {shown}\n{counts}")
 
 
 class _Writer:

@@ -156,11 +156,14 @@ def _series_key(name: str) -> tuple[str, int] | None:
 def _series(names: list[str], minimum: int,
             shape: Callable[[str], Hashable] | None = None,
             ) -> tuple[list[str], dict[str, list[str]]]:
-    """Splits sibling names into singles and series (prefix -> members in numeric order).
+    """Splits sibling names into singles and series (key -> members in numeric order).
 
     The unnumbered base joins its series: ``dense``, ``dense_1``, ``dense_2``. With ``shape``,
     only members of the same shape (what is inside them) make a series: ``foo_1`` with
-    variables of its own is not one of ``foo_1_1``, ``foo_1_2``.
+    variables of its own is not one of ``foo_1_1``, ``foo_1_2``; each shape with enough
+    members is a series of its own (a Keras model's ``_operations/3, 7, ...`` attention
+    blocks and ``_operations/4, 8, ...`` norms). A series' key is its prefix, and for the
+    second and later series of a prefix the prefix plus ``(first member)``.
     """
     by_prefix: dict[str, list[tuple[int, str]]] = {}
     for name in names:
@@ -175,19 +178,23 @@ def _series(names: list[str], minimum: int,
     grouped: set[str] = set()
     for prefix, members in sorted(by_prefix.items(), key=lambda item: -len(item[1])):
         names_left = [n for _, n in sorted(members) if n not in grouped]
+        groups = [names_left]
         if shape is not None and len(names_left) >= minimum:
             alike: dict[Hashable, list[str]] = {}
             for name in names_left:
                 alike.setdefault(shape(name), []).append(name)
-            names_left = max(alike.values(), key=len)
-        if len(names_left) >= minimum:
-            series[prefix] = names_left
-            grouped.update(names_left)
+            groups = sorted(alike.values(), key=len, reverse=True)
+        for group in groups:
+            if len(group) >= minimum:
+                series[prefix if prefix not in series else f"{prefix}({group[0]})"] = group
+                grouped.update(group)
     return [n for n in names if n not in grouped], series
 
 
-def _series_label(prefix: str, members: list[str]) -> str:
-    numbers = [key[1] for key in map(_series_key, members) if key is not None]
+def _series_label(members: list[str]) -> str:
+    keys = [key for key in map(_series_key, members) if key is not None]
+    prefix = keys[0][0] if keys else ""
+    numbers = [number for _, number in keys]
     span = f"{min(numbers)}..{max(numbers)}" if numbers else ""
     return f"{prefix}[{span}] x{len(members)}"
 
@@ -283,9 +290,14 @@ class _Builder:
         return scopes, variables
 
     def counts(self, variables: list[str]) -> tuple[tuple[str, int], ...]:
-        tally = Counter(self.tree.variables[v].status for v in variables)
-        tally[REUSED] = sum(1 for v in variables if v in self.tree.reused)
-        return tuple((s, tally[s]) for s in STATUSES if tally[s])
+        """How many of the variables have each status, or, where a check or comparison
+        marked them (``options.marks``), each mark kind, marks first."""
+        kinds = {mark.name: mark.kind for mark in self.options.marks}
+        marked = Counter(kinds[v] for v in variables if v in kinds)
+        unmarked = [v for v in variables if v not in kinds]
+        tally = Counter(self.tree.variables[v].status for v in unmarked)
+        tally[REUSED] = sum(1 for v in unmarked if v in self.tree.reused)
+        return tuple(marked.items()) + tuple((s, tally[s]) for s in STATUSES if tally[s])
 
     def group(self, group_id: str, label: str, nodes: list[ScopeNode], kind: str) -> Group:
         members, variables = [], []
@@ -341,9 +353,14 @@ class _Builder:
             else:
                 drawn.scopes.append(self.draw(child, depth + 1))
         for series_prefix, members in series.items():
-            drawn.groups.append(self.group(
-                f"{prefix}{series_prefix}*", _series_label(series_prefix, members),
-                [self.tree.nodes[prefix + m] for m in members], "series"))
+            nodes = [self.tree.nodes[prefix + m] for m in members]
+            label = _series_label(members)
+            if label.startswith("["):  # bare numbers say nothing: name what each holds
+                inside = sorted({op_name(v)[len(nodes[0].id) + 1:].split("/")[0]
+                                 for v in self.descendants(nodes[0])[1]})
+                label += f" ({', '.join(inside[:2])}{', ...' if len(inside) > 2 else ''})"
+            drawn.groups.append(self.group(f"{prefix}{series_prefix}*", label, nodes,
+                                           "series"))
         variables = [v for v in node.variables if self.visible(v) and v not in self.slot_of]
         short = {op_name(v).rsplit("/", 1)[-1]: v for v in variables}
         singles, series = self.split(list(short), VARIABLE_SERIES_MIN)
@@ -352,7 +369,7 @@ class _Builder:
             drawn.variables.append(short[name])
         for series_prefix, members in series.items():
             drawn.groups.append(self.variable_group(
-                f"{prefix}{series_prefix}*:0", _series_label(series_prefix, members),
+                f"{prefix}{series_prefix}*:0", _series_label(members),
                 [short[m] for m in members]))
         if self.options.show_ops:
             for op in node.ops:
