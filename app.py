@@ -22,6 +22,7 @@ from viz.checkpoint import to_dict as checkpoint_dict
 from viz.checkpoint_tf2 import NoRoot, check_run, marked_run
 from viz.compare_page import compare_page, set_pair
 from viz.compare_page import share_query as compare_query
+from viz.downloads import Download, download_row
 from viz.editor import CSS as EDITOR_CSS
 from viz.editor import OPTIONS as EDITOR_OPTIONS
 from viz.editor import editor_props, selected_line
@@ -729,20 +730,17 @@ if checked:
                                     "variable": st.column_config.TextColumn(width="medium"),
                                     "key": st.column_config.TextColumn(width="medium"),
                                     "line": st.column_config.NumberColumn(width="small")})
-        left, right = st.columns(2)
-        left.download_button(
-            "assignment_map (JSON)", json.dumps(report.assignment_map, indent=2) + "\n",
-            file_name="assignment_map.json", mime="application/json",
-            key="download_assignment_map",
-            help="the dict for tf.train.init_from_checkpoint(ckpt, assignment_map): every "
-                 "key that restores or fits a missing variable" if trace.mode != TF2 else
-                 "checkpoint key -> this snippet's variable (its attribute path from "
-                 "ckpt_root), for every key that restores or fits a missing variable; load "
-                 "one whose path differs with tf.train.load_variable(prefix, key)")
-        right.download_button(
-            "Full check (JSON)", json.dumps(checkpoint_dict(report, trace), indent=2) + "\n",
-            file_name="checkpoint_check.json", mime="application/json",
-            key="download_check")
+        download_row([
+            Download("assignment_map (JSON)", json.dumps(report.assignment_map, indent=2)
+                     + "\n", "assignment_map.json", "application/json",
+                     "download_assignment_map",
+                     "the dict for tf.train.init_from_checkpoint(ckpt, assignment_map): every "
+                     "key that restores or fits a missing variable" if trace.mode != TF2 else
+                     "checkpoint key -> this snippet's variable (its attribute path from "
+                     "ckpt_root), for every key that restores or fits a missing variable; "
+                     "load one whose path differs with tf.train.load_variable(prefix, key)"),
+            Download("Full check (JSON)", json.dumps(checkpoint_dict(report, trace), indent=2)
+                     + "\n", "checkpoint_check.json", "application/json", "download_check")])
 
 st.subheader("Download")
 # Downloaded drawings carry their own legend; the page has one above the graph.
@@ -752,9 +750,8 @@ file_dot = with_legend(dot, options)
 downloads = {"svg": drawn(file_dot, "svg"), "png": drawn(file_dot, "png")} if drawable else {}
 downloads |= {"dot": file_dot.encode("utf-8"), "csv": export(trace, "csv"),
               "json": export(trace, "json")}
-for column, (fmt, data) in zip(st.columns(len(downloads)), downloads.items()):
-    column.download_button(fmt.upper(), data, file_name=f"scopeviz.{fmt}",
-                           mime=MIME_TYPES[fmt], key=f"download_{fmt}")
+download_row([Download(fmt.upper(), data, f"scopeviz.{fmt}", MIME_TYPES[fmt], f"download_{fmt}")
+              for fmt, data in downloads.items()])
 
 st.subheader("Share")
 query = urlencode(share_query(state.ran_source))

@@ -27,6 +27,7 @@ from viz.diff import (
     marks,
 )
 from viz.diff import to_dict as diff_dict
+from viz.downloads import Download, download_row
 from viz.editor import CSS as EDITOR_CSS
 from viz.editor import OPTIONS as EDITOR_OPTIONS
 from viz.editor import editor_props
@@ -147,13 +148,10 @@ def _results(a: Trace, b: Trace, report: DiffReport, svg_of: Callable[[str], str
                 graph_view(svg, key=f"compare_graph_{side}")
     st.dataframe(pd.DataFrame(diff_rows(report)), hide_index=True, width="stretch",
                  column_config={"reason": st.column_config.TextColumn(width="large")})
-    left, right = st.columns(2)
-    left.download_button(
-        "assignment_map (JSON)", json.dumps(report.assignment_map, indent=2) + "\n",
-        file_name="assignment_map.json", mime="application/json",
-        key="download_compare_map",
-        help="A's checkpoint keys -> B's variables: the dict for "
-             "tf.train.init_from_checkpoint(a_checkpoint, assignment_map) in B's code")
-    right.download_button(
-        "Full comparison (JSON)", json.dumps(diff_dict(report, a, b), indent=2) + "\n",
-        file_name="diff.json", mime="application/json", key="download_compare")
+    download_row([
+        Download("assignment_map (JSON)", json.dumps(report.assignment_map, indent=2) + "\n",
+                 "assignment_map.json", "application/json", "download_compare_map",
+                 "A's checkpoint keys -> B's variables: the dict for "
+                 "tf.train.init_from_checkpoint(a_checkpoint, assignment_map) in B's code"),
+        Download("Full comparison (JSON)", json.dumps(diff_dict(report, a, b), indent=2)
+                 + "\n", "diff.json", "application/json", "download_compare")])
