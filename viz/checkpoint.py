@@ -379,18 +379,26 @@ def marked(trace: Trace, report: CheckReport) -> tuple[Trace, tuple[Mark, ...]]:
         if variable.graph == 0 and name in status:
             tag = f"missing (nearest key: {closest[name]})" if name in closest else ""
             marks.append(Mark(variable.name, status[name], tag, reasons.get(name, "")))
-    taken = {op_name(v.name) for v in trace.variables if v.graph == 0}
-    keys = []
-    for key in report.unused:
-        path = key_path(key)
+    keys, key_marks = unused_key_boxes(report.unused, [key_path(k) for k in report.unused],
+                                       {op_name(v.name) for v in trace.variables
+                                        if v.graph == 0})
+    return replace(trace, events=[*trace.events, *keys]), tuple(marks + key_marks)
+
+
+def unused_key_boxes(unused: list[CheckpointKey], paths: list[str], taken: set[str],
+                     ) -> tuple[list[VariableEvent], list[Mark]]:
+    """Each unused key as a box at its path (``paths``, in order), or at the key itself
+    when a variable already has that name (``taken``), with its ``unused`` mark."""
+    boxes, marks = [], []
+    for key, path in zip(unused, paths):
         name = path if path not in taken else key.key
         taken.add(name)
-        keys.append(VariableEvent(name, path, CREATED, "checkpoint key", None, key.shape,
-                                  key.dtype, False, [], None, False, parent_path(path), None,
-                                  None))
+        boxes.append(VariableEvent(name, path, CREATED, "checkpoint key", None, key.shape,
+                                   key.dtype, False, [], None, False, parent_path(path), None,
+                                   None))
         marks.append(Mark(name, UNUSED, "", f"checkpoint key `{key.key}`: no variable of "
                                             "this snippet restores from it"))
-    return replace(trace, events=[*trace.events, *keys]), tuple(marks)
+    return boxes, marks
 
 
 def report_rows(report: CheckReport) -> list[dict[str, Any]]:

@@ -13,15 +13,20 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, replace
 
-from viz.checkpoint import TF2_SUFFIX, UNUSED, CheckReport, Mismatch, Missing, check, marked
+from viz.checkpoint import (
+    TF2_SUFFIX,
+    CheckReport,
+    Mismatch,
+    Missing,
+    check,
+    marked,
+    unused_key_boxes,
+)
 from viz.trace import (
-    CREATED,
     TF2,
     CheckpointKey,
     Trace,
-    VariableEvent,
     op_name,
-    parent_path,
     shape_text,
 )
 from viz.tree import tf2_as_scopes
@@ -203,18 +208,10 @@ def marked_tf2(trace: Trace, report: CheckReport) -> tuple[Trace, tuple[Mark, ..
             tag = f"missing (nearest key: {closest[entry.name]})" \
                 if entry.name in closest else ""
             marks.append(Mark(entry.box, status[entry.name], tag, reasons.get(entry.name, "")))
-    taken = {v.name for v in drawn.variables}
-    boxes = []
-    for key in report.unused:
-        path = _path(key.key) if object_based else key.key
-        name = path if path not in taken else key.key
-        taken.add(name)
-        boxes.append(VariableEvent(name, path, CREATED, "checkpoint key", None, key.shape,
-                                   key.dtype, False, [], None, False, parent_path(path), None,
-                                   None))
-        marks.append(Mark(name, UNUSED, "", f"checkpoint key `{key.key}`: no variable of "
-                                            "this snippet restores from it"))
-    return replace(drawn, events=[*drawn.events, *boxes]), tuple(marks)
+    boxes, key_marks = unused_key_boxes(
+        report.unused, [_path(k.key) if object_based else k.key for k in report.unused],
+        {v.name for v in drawn.variables})
+    return replace(drawn, events=[*drawn.events, *boxes]), tuple(marks + key_marks)
 
 
 def check_run(trace: Trace) -> CheckReport:
