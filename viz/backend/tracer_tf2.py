@@ -320,7 +320,7 @@ def _hook_tf_keras_layers() -> None:
     def counted_name(name: str, *args: Any, **kwargs: Any) -> str:
         result = unique_object_name(name, *args, **kwargs)
         given.name, given.base, given.holder = result, name, ops.get_default_graph()
-        given.zero_based = bool(kwargs.get("zero_based", args[3] if len(args) > 3 else True))
+        given.zero_based = bool(kwargs.get("zero_based", args[3] if len(args) > 3 else False))
         return result
 
     def counted_uid(prefix: str = "") -> int:
