@@ -627,7 +627,11 @@ def step_view(shown: Trace, all_steps: list[Step]) -> None:
 
 
 with graph_tab:
-    st.html(legend_html(counts, Counter(mark.kind for mark in marks) if marks else None))
+    # TF2 boxes sit in plain paths: the object tree from ckpt_root, or the variables' names.
+    paths = None if trace.mode != TF2 else "object (attribute path from ckpt_root)" \
+        if trace.tf2_keys is not None else "name prefix"
+    st.html(legend_html(counts, Counter(mark.kind for mark in marks) if marks else None,
+                        paths))
     step_column, search_column = st.columns([1, 1], vertical_alignment="center")
     search_column.text_input(
         "Highlight names", key="graph_search", placeholder="Highlight names, e.g. kernel",

@@ -276,4 +276,8 @@ def test_marks_colour_variables_by_a_check_and_name_the_mark() -> None:
     assert "\\nmissing (nearest key: x/a)" in line_a  # the tag, in the box
     legend = legend_html({}, {"missing": 1, "restores": 1})
     assert "missing (1)" in legend and "created" not in legend
+    # TF2 boxes sit in plain paths: the legend names those instead of the two scope kinds
+    tf2 = legend_html({}, {"saved": 3}, paths="object (attribute path from ckpt_root)")
+    assert "attribute path from ckpt_root" in tf2 and "variable scope" not in tf2
+    assert "variable scope" in legend and "name scope" in legend
     assert '"(legend) missing"' in dot and '"(legend) created"' not in dot

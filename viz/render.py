@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from viz.escape import dot_string, shorten
 from viz.trace import (
     CREATED,
@@ -70,9 +72,11 @@ EDGE_LINES = 6
 EDGE_SCOPES = 8
 
 
-def legend_html(counts: dict[str, int], marks: dict[str, int] | None = None) -> str:
+def legend_html(counts: dict[str, int], marks: dict[str, int] | None = None,
+                paths: str | None = None) -> str:
     """The page's legend: status colours with their counts (or, when variables are marked
-    by a check, the marks' colours and counts) and the two kinds of scope box."""
+    by a check, the marks' colours and counts) and the two kinds of scope box; or, for a
+    drawing whose boxes are plain paths (TF2 mode), ``paths``, what those boxes are."""
     if marks:
         items = [(MARK_MEANINGS[mark], f"background:{MARK_COLORS[mark]}",
                   MARK_WORDS.get(mark, mark), n) for mark, n in marks.items()]
@@ -84,11 +88,14 @@ def legend_html(counts: dict[str, int], marks: dict[str, int] | None = None) -> 
         f'margin-right:6px;display:inline-block">{word} ({n})</span>'
         for meaning, style, word, n in items)
     # Dark text on a light strip whatever the page's theme: the swatches are light colours.
-    return ('<div class="scopeviz-legend" style="background:#ffffff;color:#111111;'
-            'padding:2px 6px;border-radius:6px;line-height:2.1">' + swatches
-            + '<span style="border:1.6px solid #2166ac;padding:1px 6px;margin-right:6px;'
+    scopes = ('<span style="border:1.6px solid #2166ac;padding:1px 6px;margin-right:6px;'
               'display:inline-block">variable scope</span><span style="border:1px dashed #666;'
-              'padding:1px 6px;display:inline-block">name scope</span></div>')
+              'padding:1px 6px;display:inline-block">name scope</span>') if paths is None else (
+        f'<span style="border:1px dotted #666;padding:1px 6px;display:inline-block">'
+        f'{html.escape(paths)}</span>')
+    return ('<div class="scopeviz-legend" style="background:#ffffff;color:#111111;'
+            'padding:2px 6px;border-radius:6px;line-height:2.1">' + swatches + scopes
+            + '</div>')
 
 
 def _q(text: str) -> str:
