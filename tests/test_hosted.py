@@ -208,6 +208,22 @@ def test_a_checkpoint_is_read_from_a_private_copy_that_goes_with_the_run(
     assert set(glob.glob(pattern)) == before
 
 
+def test_a_tf2_run_checks_its_private_checkpoint_copy(
+        hosted: Executor, checkpoints: dict[str, str]) -> None:
+    """TF2 mode in the sandbox: the run reads the checkpoint's copy and its object graph,
+    and writes its ckpt_root's keys in its own space, both within its Landlock rules."""
+    from checkpoints import NET_TF2
+
+    from viz.checkpoint_tf2 import check_tf2
+
+    trace = hosted.run("import tensorflow as tf\n" + NET_TF2 + "ckpt_root = root\n",
+                       mode="tf2", checkpoint=checkpoints["net_tf2"])
+    assert trace.ok and trace.checkpoint_error is None and trace.root_error is None, trace.error
+    assert any(k.saved_as == "encoder" for k in trace.checkpoint or [])
+    report = check_tf2(trace)
+    assert report.ok and report.restores == ["encoder", "blocks/0/w", "blocks/1/w", "head"]
+
+
 def test_a_hostile_checkpoint_is_a_finding_and_the_snippet_still_runs(
         hosted: Executor, tmp_path: Path) -> None:
     (tmp_path / "evil.index").write_bytes(b"\xff" * 4096)
