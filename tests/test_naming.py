@@ -398,3 +398,28 @@ def test_a_template_keeps_its_variables_in_the_scope_it_captured(executor: Execu
     assert sentence.startswith("w is foo/w: the template or layer that owns variable scope foo "
                                "re-entered the scope it captured")
     assert "tf.get_variable ignores name scopes" not in sentence
+
+
+def test_a_tf_function_variable_is_recorded_at_its_body_line_in_tf1_mode(
+        executor: Executor) -> None:
+    """tf.function makes its variables without TF's default creator, and AutoGraph runs its
+    body as a rewrite in another file: the variable is still recorded, once, at line 8."""
+    trace = executor.run(textwrap.dedent("""\
+        import tensorflow as tf
+
+        made = []
+
+        @tf.function
+        def build(x):
+            if not made:
+                made.append(tf.Variable(
+                    1.0, name="w"))
+            return x * made[0]
+
+        y = build(tf.constant(2.0))
+        shared = tf.Variable(3.0, name="shared")
+        """))
+    assert trace.ok, trace.error
+    assert [(v.name, v.status, v.api, v.line, v.via) for v in trace.variables] == [
+        ("w:0", "created", "tf.Variable", 8, None),
+        ("shared:0", "created", "tf.Variable", 13, None)]

@@ -33,8 +33,11 @@ from viz.trace import (
 Emit = Callable[[dict[str, Any]], None]
 
 _OPS_FILE = ops.__file__
-# Frames in these folders are decorators and dispatch wrappers, never what the user called.
-_TF_UTIL_DIR = os.path.join(os.path.dirname(os.path.dirname(ops.__file__)), "util") + os.sep
+# Frames in these folders are decorators, dispatch wrappers and AutoGraph's call wrappers
+# (a tf.function body calls everything through them), never what the user called.
+_TF_PYTHON_DIR = os.path.dirname(os.path.dirname(ops.__file__))
+_TF_WRAPPER_DIRS = tuple(os.path.join(_TF_PYTHON_DIR, folder) + os.sep
+                         for folder in ("util", "autograph"))
 _VARIABLE_API_FILES = {vs_module.__file__, variable_v1.__file__, variables.__file__}
 
 _recorder: Recorder | None = None
@@ -61,6 +64,37 @@ class _VariableCall:
     requested: str
     line: int | None
     via: str | None
+
+
+# AutoGraph's rewrites of functions (generated files) -> their line -> (file, line) of the
+# code each line came from: a tf.function body runs as such a rewrite. Filled in a run's
+# process as AutoGraph converts; the zygote converts nothing.
+_generated: dict[str, dict[int, tuple[str, int]]] = {}
+
+
+def snippet_line(frame: FrameType, filename: str) -> int | None:
+    """The line of ``filename`` (the snippet) a frame runs, directly or as AutoGraph's
+    rewrite of one of its functions; None for any other code."""
+    if frame.f_code.co_filename == filename:
+        return frame.f_lineno
+    origin = _generated.get(frame.f_code.co_filename, {}).get(frame.f_lineno)
+    return origin[1] if origin is not None and origin[0] == filename else None
+
+
+def hook_autograph_source_maps() -> None:
+    """Notes where each line of AutoGraph's rewrites came from, as AutoGraph maps them."""
+    from tensorflow.python.autograph.pyct import origin_info
+
+    original = origin_info.create_source_map
+
+    def create_source_map(nodes: Any, code: str, filepath: str) -> Any:
+        source_map = original(nodes, code, filepath)
+        for loc, origin in source_map.items():
+            _generated.setdefault(loc.filename, {})[loc.lineno] = (origin.loc.filename,
+                                                                   origin.loc.lineno)
+        return source_map
+
+    origin_info.create_source_map = create_source_map
 
 
 def _plain(event: object) -> dict[str, Any]:
@@ -106,6 +140,8 @@ class Recorder:
         # graph is 0, others the snippet builds are numbered as they first show up.
         self.graphs: dict[int, tuple[Any, int]] = {}
         self.graph(ops.get_default_graph())
+        # Variables recorded (by id, with the object, so an id is never reused while held).
+        self.noted: dict[int, Any] = {}
 
     def graph(self, graph: Any = None) -> int:
         """The number of ``graph`` (default: the current default graph) in this run."""
@@ -136,21 +172,25 @@ class Recorder:
 
         The function is named only when it is not a variable API itself: ``tf.layers.dense``
         gives ``dense``, ``layer(x)`` gives ``Dense.__call__``, a direct ``tf.Variable`` or
-        ``tf.get_variable`` call gives None. Decorator frames (tensorflow/python/util) are skipped.
+        ``tf.get_variable`` call gives None. Decorator and AutoGraph frames are skipped.
         """
         callee = None
-        while frame is not None and frame.f_code.co_filename != self.filename:
-            if not frame.f_code.co_filename.startswith(_TF_UTIL_DIR):
+        line = None
+        while frame is not None:
+            line = snippet_line(frame, self.filename)
+            if line is not None:
+                break
+            if not frame.f_code.co_filename.startswith(_TF_WRAPPER_DIRS):
                 callee = frame
             frame = frame.f_back
         if frame is None:
             return None, None
         if callee is None or callee.f_code.co_filename in _VARIABLE_API_FILES:
-            return frame.f_lineno, None
+            return line, None
         owner = callee.f_locals.get("self")
         if owner is not None:
-            return frame.f_lineno, f"{type(owner).__name__}.{callee.f_code.co_name}"
-        return frame.f_lineno, callee.f_code.co_qualname
+            return line, f"{type(owner).__name__}.{callee.f_code.co_name}"
+        return line, callee.f_code.co_qualname
 
     def requested_default_name(self, default_name: str) -> str:
         """A default name as asked for: TF names a slot's scope after its variable
@@ -172,8 +212,11 @@ class Recorder:
             return entry[1]
         return self.variable_scope_requested.get(scope.name, scope.name)
 
-    def note_variable(self, variable: Any, kwargs: dict[str, Any]) -> None:
-        frame = sys._getframe(2)
+    def note_variable(self, variable: Any, kwargs: dict[str, Any], depth: int = 2) -> None:
+        if id(variable) in self.noted:
+            return
+        self.noted[id(variable)] = variable
+        frame = sys._getframe(depth)
         name = variable.name
         given = op_name(name)
         calls = self.get_variable_calls()
@@ -329,6 +372,7 @@ def hide_own_frames() -> None:
 def install() -> None:
     """Patches TF's scope and variable entry points once, in the worker, before any fork."""
     hide_own_frames()
+    hook_autograph_source_maps()
     original_name_scope = ops.Graph.name_scope
 
     def name_scope(self: ops.Graph, name: Any) -> Any:
@@ -523,7 +567,12 @@ def install() -> None:
             stack = recorder.variable_calls()
             stack.append(_VariableCall(requested, line, via))
             try:
-                return original(klass, *args, **kwargs)
+                variable = original(klass, *args, **kwargs)
+                # A tf.function makes its variables without TF's default creator, which
+                # records the others: such a new variable is recorded here.
+                if variable is not None and id(variable) not in recorder.noted:
+                    recorder.note_variable(variable, kwargs, depth=1)
+                return variable
             finally:
                 stack.pop()
 

@@ -51,9 +51,6 @@ class Recorder:
         # A graph's name scope TF gave -> the path asked for ("block_1" -> "block"): graphs
         # uniquify re-entered scopes, eager TF does not.
         self.scope_requested: dict[str, str] = {"": ""}
-        # AutoGraph's rewrite of a snippet function (a generated file) -> its line -> the
-        # snippet's line: a tf.function body runs as that rewrite, not as the snippet's code.
-        self.generated: dict[str, dict[int, int]] = {}
         # What holds a Keras name counter (a thread, a graph; kept alive, so never confused
         # with a later one at the same address) -> its number in this run.
         self.counters: dict[Any, int] = {}
@@ -62,18 +59,10 @@ class Recorder:
         """The number of the counter a layer's auto name came from, in order of first use."""
         return self.counters.setdefault(holder, len(self.counters))
 
-    def snippet_line(self, frame: FrameType) -> int | None:
-        """The snippet line a frame is running, directly or through AutoGraph's rewrite."""
-        filename = frame.f_code.co_filename
-        if filename == self.filename:
-            return frame.f_lineno
-        lines = self.generated.get(filename)
-        return lines.get(frame.f_lineno) if lines is not None else None
-
     def line(self, frame: FrameType | None) -> int | None:
         """The line of the innermost snippet frame (calls in the snippet's functions count)."""
         while frame is not None:
-            line = self.snippet_line(frame)
+            line = tracer.snippet_line(frame, self.filename)
             if line is not None:
                 return line
             frame = frame.f_back
@@ -83,7 +72,7 @@ class Recorder:
         """The line of the outermost snippet frame: the statement that started the call."""
         found = None
         while frame is not None:
-            found = self.snippet_line(frame) or found
+            found = tracer.snippet_line(frame, self.filename) or found
             frame = frame.f_back
         return found
 
@@ -130,7 +119,7 @@ def install(keras_flavour: str) -> None:
     """
     tracer.hide_own_frames()  # TF's error messages list the snippet's lines, not ours
     _hook_graph_name_scopes()
-    _hook_autograph_source_maps()
+    tracer.hook_autograph_source_maps()
     weight_class = None
     if keras_flavour == "keras3":
         from keras.src.backend.common.variables import Variable as KerasVariable
@@ -176,25 +165,6 @@ def _hook_graph_name_scopes() -> None:
         return _NameScope(original(self, name), name)
 
     ops.Graph.name_scope = name_scope
-
-
-def _hook_autograph_source_maps() -> None:
-    """Notes where each line of AutoGraph's rewrite of a snippet function came from."""
-    from tensorflow.python.autograph.pyct import origin_info
-
-    original = origin_info.create_source_map
-
-    def create_source_map(nodes: Any, code: str, filepath: str) -> Any:
-        source_map = original(nodes, code, filepath)
-        recorder = _recorder
-        if recorder is not None:
-            for loc, origin in source_map.items():
-                if origin.loc.filename == recorder.filename:
-                    recorder.generated.setdefault(loc.filename, {})[loc.lineno] = \
-                        origin.loc.lineno
-        return source_map
-
-    origin_info.create_source_map = create_source_map
 
 
 def _hook_store_lookups() -> None:
