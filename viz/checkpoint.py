@@ -24,19 +24,21 @@ from viz.trace import (
     CREATED,
     SCHEMA,
     TF2,
+    TF2_SUFFIX,
     CheckpointKey,
     NameScopeEvent,
     Trace,
     VariableEvent,
     VariableScopeEvent,
+    lines_text,
+    object_path,
     op_name,
     parent_path,
     shape_text,
+    unnumbered,
 )
 
-TF2_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
 RESTORES, MISSING, MISMATCHED, UNUSED = "restores", "missing", "mismatched", "unused"
-_SUFFIX = re.compile(r"_[0-9]+$")
 _PARTITION = re.compile(r"^(.*)/part_[0-9]+$")
 # What made optimizer state, from the tracer's ``via`` (the TF API the line called).
 _OPTIMIZER = re.compile(r"Optimizer\.|ExponentialMovingAverage\.")
@@ -141,18 +143,17 @@ def _latest_in(folder: str) -> str | None:
 def key_path(key: CheckpointKey) -> str:
     """The variable path a key stands for: its saved name when known, else the key without
     TF2's ``/.ATTRIBUTES/VARIABLE_VALUE``."""
-    if key.saved_as:
-        return key.saved_as
-    return key.key[:-len(TF2_SUFFIX)] if key.key.endswith(TF2_SUFFIX) else key.key
+    return key.saved_as or object_path(key.key)
 
 
 def _norm(path: str) -> list[str]:
     """Path parts without TF's ``_N`` uniquifying suffixes: ``a/dense_1/kernel`` -> a, dense,
     kernel."""
-    return [_SUFFIX.sub("", part) for part in path.split("/")]
+    return unnumbered(path).split("/")
 
 
-def _common_tail(a: list[str], b: list[str]) -> int:
+def common_tail(a: list[str], b: list[str]) -> int:
+    """How many path parts, counted from the end, two paths share."""
     count = 0
     while count < min(len(a), len(b)) and a[-1 - count] == b[-1 - count]:
         count += 1
@@ -253,7 +254,7 @@ def _closest(variable: VariableEvent, keys: list[CheckpointKey],
         other = _norm(path)
         same_name = other == parts
         fit = key in fits
-        tail = _common_tail(parts, other)
+        tail = common_tail(parts, other)
         ratio = difflib.SequenceMatcher(None, name, path, autojunk=False).ratio()
         if not (same_name or fit and (tail or ratio >= 0.6 or unused_fits == [key])):
             continue
@@ -285,14 +286,6 @@ def _scope_entries(trace: Trace, path: str) -> list[NameScopeEvent | VariableSco
     return found
 
 
-def _lines(numbers: list[int | None]) -> str:
-    known = sorted({n for n in numbers if n is not None})
-    if not known:
-        return "lines unknown"
-    return f"line {known[0]}" if len(known) == 1 else \
-        "lines " + ", ".join(map(str, known[:-1])) + f" and {known[-1]}"
-
-
 def _reason(variable: VariableEvent, key: CheckpointKey | None, trace: Trace,
             keys: list[CheckpointKey]) -> str:
     """Why the variable finds no key of its name, in words, from what the run did."""
@@ -303,7 +296,7 @@ def _reason(variable: VariableEvent, key: CheckpointKey | None, trace: Trace,
             "the optimizer"
         slots, made = (f"`{kind}` slots", "them") if "/" in name else (f"`{kind}`", "it")
         return (f"{slots} not in the checkpoint: it was saved without {what} "
-                f"({variable.via} at {_lines([variable.line])} made {made})")
+                f"({variable.via} at {lines_text([variable.line])} made {made})")
     if key is None:
         return (f"no key `{name}`, and no unused key of shape "
                 f"{shape_text(variable.shape or [])} and {variable.dtype} comes near it")
@@ -316,7 +309,7 @@ def _reason(variable: VariableEvent, key: CheckpointKey | None, trace: Trace,
     if _norm(name)[-1] == _norm(path)[-1] and not guess:
         where = parent_path(name)
         entries = _scope_entries(trace, where)
-        entered = f" (entered at {_lines([entries[0].line])})" if entries else ""
+        entered = f" (entered at {lines_text([entries[0].line])})" if entries else ""
         saved_under = f"under `{parent_path(path)}`" if "/" in path else "at the top level"
         placed = f"puts it under `{where}`{entered}" if where else "puts it at the top level"
         numbered = "" if ours[-1] == theirs[-1] else (
@@ -337,7 +330,7 @@ def _suffix_reason(variable: VariableEvent, name: str, path: str, at: int,
     """Names equal but for a ``_N`` at part ``at``: which scope or name took the number."""
     ours, theirs = name.split("/"), path.split("/")
     ours_prefix, theirs_prefix = "/".join(ours[:at + 1]), "/".join(theirs[:at + 1])
-    base = _SUFFIX.sub("", ours[at])
+    base = unnumbered(ours[at])
     if ours[at] == base:
         return (f"`{name}` vs `{path}`: the checkpoint's `{theirs[at]}` has a number this "
                 f"snippet's `{ours[at]}` lacks: where it was saved, `{base}` had been "
@@ -346,7 +339,7 @@ def _suffix_reason(variable: VariableEvent, name: str, path: str, at: int,
     if at == len(ours) - 1:
         first = [v.line for v in trace.variables if op_name(v.name) == path]
         return (f"`_{ours[at].rsplit('_', 1)[-1]}` suffix: a variable named `{path}` "
-                f"already existed ({_lines(first)}); {_lines([variable.line])} made "
+                f"already existed ({lines_text(first)}); {lines_text([variable.line])} made "
                 f"`{name}`")
     entries = _scope_entries(trace, ours_prefix)
     earlier = _scope_entries(trace, theirs_prefix)
@@ -356,12 +349,12 @@ def _suffix_reason(variable: VariableEvent, name: str, path: str, at: int,
         builds = [e.line for e in trace.events if isinstance(e, VariableScopeEvent)
                   and e.default_name == layer.default_name and not e.captured
                   and e.graph == 0 and parent_path(e.name) == parent_path(ours_prefix)]
-        where = _lines(builds) if len(set(builds)) > 1 else \
-            f"each at {_lines(builds)}: the code there ran {len(builds)} times"
+        where = lines_text(builds) if len(set(builds)) > 1 else \
+            f"each at {lines_text(builds)}: the code there ran {len(builds)} times"
         return (f"`{name}` vs `{path}`: this snippet built the layer `{base}` "
                 f"{len(builds)} times ({where}); the checkpoint has `{theirs_prefix}`")
-    line = _lines([entries[0].line]) if entries else "a later line"
-    first = f" (first at {_lines([earlier[0].line])})" if earlier else ""
+    line = lines_text([entries[0].line]) if entries else "a later line"
+    first = f" (first at {lines_text([earlier[0].line])})" if earlier else ""
     return (f"`_{ours[at].rsplit('_', 1)[-1]}` suffix: the scope `{base}` was entered a "
             f"second time at {line}{first} without reuse; the checkpoint has "
             f"`{theirs_prefix}`")

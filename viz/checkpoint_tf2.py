@@ -14,18 +14,20 @@ import difflib
 from dataclasses import dataclass, replace
 
 from viz.checkpoint import (
-    TF2_SUFFIX,
     CheckReport,
     Mismatch,
     Missing,
     check,
+    common_tail,
     marked,
     unused_key_boxes,
 )
 from viz.trace import (
     TF2,
+    TF2_SUFFIX,
     CheckpointKey,
     Trace,
+    object_path,
     op_name,
     shape_text,
 )
@@ -53,10 +55,6 @@ class _Entry:
     line: int | None
 
 
-def _path(key: str) -> str:
-    return key[:-len(TF2_SUFFIX)] if key.endswith(TF2_SUFFIX) else key
-
-
 def _entries(trace: Trace, object_based: bool) -> list[_Entry]:
     holders = trace.tf2_holders()
     entries = []
@@ -65,7 +63,7 @@ def _entries(trace: Trace, object_based: bool) -> list[_Entry]:
             key = holders[index].key if index in holders else None
             if key is None and variable.name == "save_counter:0":
                 key = SAVE_COUNTER  # the snippet's own tf.train.Checkpoint's counter
-            name = _path(key) if key else variable.path or op_name(variable.name)
+            name = object_path(key) if key else variable.path or op_name(variable.name)
         else:
             key = name = op_name(variable.name)
         entries.append(_Entry(name, key, box, variable.shape, variable.dtype, variable.line))
@@ -149,16 +147,14 @@ def _closest(entry: _Entry, keys: list[CheckpointKey], used: set[str],
              wrapper: str) -> CheckpointKey | None:
     """The unused key nearest the variable: same shape and dtype first, then the longest
     common tail of path parts (``_kernel``), then the most similar path."""
-    ours = _path(entry.key or "").split("/")
+    ours = object_path(entry.key or "").split("/")
     best, best_score = None, None
     for key in keys:
         if key.key in used or not key.key.startswith(wrapper):
             continue
-        theirs = _path(key.key[len(wrapper):]).split("/")
+        theirs = object_path(key.key[len(wrapper):]).split("/")
         fit = key.shape == entry.shape and key.dtype == entry.dtype
-        tail = 0
-        while tail < min(len(ours), len(theirs)) and ours[-1 - tail] == theirs[-1 - tail]:
-            tail += 1
+        tail = common_tail(ours, theirs)
         ratio = difflib.SequenceMatcher(None, "/".join(ours), "/".join(theirs),
                                         autojunk=False).ratio()
         if not (fit and (tail or ratio >= 0.6)):
@@ -176,11 +172,11 @@ def _reason(entry: _Entry, key: CheckpointKey | None, wrapper: str) -> str:
                 f"{entry.line or '?'}), so a restore leaves it as it was initialised; "
                 "hold it in an attribute of a tracked object (a Keras 3 model does not "
                 "track layers kept in a plain list)")
-    ours = _path(entry.key)
+    ours = object_path(entry.key)
     if key is None:
         return (f"no key `{ours}`, and no unused key of shape "
                 f"{shape_text(entry.shape or [])} and {entry.dtype} comes near it")
-    theirs = _path(key.key[len(wrapper):])
+    theirs = object_path(key.key[len(wrapper):])
     a, b = ours.split("/"), theirs.split("/")
     differ = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
     if len(a) == len(b) and len(differ) == 1:
@@ -209,7 +205,7 @@ def marked_tf2(trace: Trace, report: CheckReport) -> tuple[Trace, tuple[Mark, ..
                 if entry.name in closest else ""
             marks.append(Mark(entry.box, status[entry.name], tag, reasons.get(entry.name, "")))
     boxes, key_marks = unused_key_boxes(
-        report.unused, [_path(k.key) if object_based else k.key for k in report.unused],
+        report.unused, [object_path(k.key) if object_based else k.key for k in report.unused],
         {v.name for v in drawn.variables})
     return replace(drawn, events=[*drawn.events, *boxes]), tuple(marks + key_marks)
 

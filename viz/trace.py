@@ -49,9 +49,29 @@ def _numbered(asked: str, given: str) -> bool:
     return head == asked and number.isdigit()
 
 
-def _unnumbered(path: str) -> str:
+_NUMBER = re.compile(r"_[0-9]+$")
+# The end of a TF2 object-based checkpoint's key for a variable's value.
+TF2_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
+
+
+def unnumbered(path: str) -> str:
     """A path without TF's ``_N`` numbers on its parts: ``dense_1/kernel`` -> ``dense/kernel``."""
-    return "/".join(re.sub(r"_[0-9]+$", "", part) for part in path.split("/"))
+    return "/".join(_NUMBER.sub("", part) for part in path.split("/"))
+
+
+def object_path(key: str) -> str:
+    """The attribute path a TF2 checkpoint key stands for: the key without
+    ``/.ATTRIBUTES/VARIABLE_VALUE`` (any other key as it is)."""
+    return key[:-len(TF2_SUFFIX)] if key.endswith(TF2_SUFFIX) else key
+
+
+def lines_text(numbers: list[int | None]) -> str:
+    """``line 4``, ``lines 2, 4 and 5`` or ``lines unknown``: the known lines, each once."""
+    known = sorted({n for n in numbers if n is not None})
+    if not known:
+        return "lines unknown"
+    return f"line {known[0]}" if len(known) == 1 else \
+        "lines " + ", ".join(map(str, known[:-1])) + f" and {known[-1]}"
 
 
 def variable_status(requested: str, name: str) -> str:
@@ -369,7 +389,7 @@ class Trace:
         warnings = []
         for variable in variables:
             found = [DUPLICATE_NAME] if names[variable.name] > 1 else []
-            key = (variable.line, _unnumbered(variable.requested), variable.path)
+            key = (variable.line, unnumbered(variable.requested), variable.path)
             calls = seen.setdefault(key, set())
             if variable.line is not None and calls - {variable.call_line}:
                 found.append(RECREATED_PER_CALL)
@@ -435,11 +455,8 @@ class Trace:
         named = [f"{e.name} (line {e.line if e.line is not None else '?'})" for e in earlier]
         if len(named) <= 4:
             return ", ".join(named)
-        lines = sorted({e.line for e in earlier if e.line is not None})
-        at = ", ".join(map(str, lines[:-1])) + f" and {lines[-1]}" if len(lines) > 1 else \
-            "".join(map(str, lines)) or "?"
         return (f"{named[0]}, {named[1]}, ... {named[-1]}: {len(named)} layers, made at "
-                f"line{'s' if len(lines) > 1 else ''} {at}")
+                f"{lines_text([e.line for e in earlier])}")
 
     @property
     def variables(self) -> list[VariableEvent]:

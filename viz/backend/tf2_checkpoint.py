@@ -19,8 +19,8 @@ import tensorflow as tf
 from tensorflow.python.trackable import trackable_utils
 
 from viz.backend.checkpoint_keys import OBJECT_GRAPH_KEY
+from viz.trace import TF2_SUFFIX
 
-VALUE_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
 
 
 def _object_paths(root: Any) -> dict[int, tuple[Any, str]]:
@@ -52,7 +52,7 @@ def checkpoint_keys(root: Any, space: str, created: list[Any]) -> list[dict[str,
         backing = getattr(obj, "_value", obj)  # a Keras 3 weight wraps its tf.Variable
         position = index.get(id(backing), index.get(id(obj)))
         if position is not None and path:
-            holders.setdefault(path + VALUE_SUFFIX, (position, path))
+            holders.setdefault(path + TF2_SUFFIX, (position, path))
     keys = []
     for key in sorted(written):
         if key == OBJECT_GRAPH_KEY:
