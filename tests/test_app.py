@@ -210,14 +210,18 @@ REFACTORED = ('with tf.variable_scope("fc1"):\n    w = tf.get_variable("weights"
               'b = tf.get_variable("biases", [4])\n')
 
 
+def uploads(prefix: str) -> list[tuple[str, bytes, str]]:
+    """A checkpoint's .index and .data files as the upload widget takes them."""
+    return [(prefix.rsplit("/", 1)[1] + ending, open(prefix + ending, "rb").read(),
+             "application/octet-stream") for ending in (".index", ".data-00000-of-00001")]
+
+
 def test_an_uploaded_checkpoint_colours_the_graph_and_fills_the_checkpoint_tab(
         checkpoints: dict[str, str]) -> None:
     at = app()
     at.run()
     at.session_state["source"] = REFACTORED
-    prefix = checkpoints["flat"]
-    files = [(prefix.rsplit("/", 1)[1] + ending, open(prefix + ending, "rb").read(),
-              "application/octet-stream") for ending in (".index", ".data-00000-of-00001")]
+    files = uploads(checkpoints["flat"])
     at.file_uploader(key="checkpoint_upload").set_value(files).run()
     assert not at.exception
     assert [tab.label for tab in at.tabs][-1] == "Checkpoint"
@@ -248,10 +252,7 @@ def test_tf2_mode_checks_an_uploaded_checkpoint_through_ckpt_root(
     renamed = NET_TF2.replace("self.encoder", "self.enc").replace("root = Net()", "root = Net()\n"
                                                                  "ckpt_root = root")
     at.session_state["source"] = "import tensorflow as tf\n" + renamed
-    prefix = checkpoints["net_tf2"]
-    files = [(prefix.rsplit("/", 1)[1] + ending, open(prefix + ending, "rb").read(),
-              "application/octet-stream") for ending in (".index", ".data-00000-of-00001")]
-    at.file_uploader(key="checkpoint_upload").set_value(files).run()
+    at.file_uploader(key="checkpoint_upload").set_value(uploads(checkpoints["net_tf2"])).run()
     assert not at.exception
     assert [tab.label for tab in at.tabs][-1] == "Checkpoint"
     table = at.dataframe[-1].value

@@ -59,6 +59,8 @@ MARK_MEANINGS = {
 MARK_WORDS = {"unused": "unused key", "only_a": "only in A", "only_b": "only in B",
               "saved": "in checkpoint", "duplicate_name": "duplicate name",
               "recreated_per_call": "recreated per call"}
+# Marks of what is not really there for the restore: drawn dashed.
+DASHED_MARKS = ("unused", "untracked")
 ROOT_ANCHOR = "(root)"
 GROUP_COLOR = "#e0e0e0"
 # Characters of a name drawn in a box; the tooltip and the table keep the whole name.
@@ -247,7 +249,7 @@ class _Writer:
             attrs["fillcolor"] = MARK_COLORS[mark.kind]
             attrs["label"] += "\n" + shorten(mark.tag or words, LABEL_CHARS)
             attrs["tooltip"] += f"\n{words}" + (f": {mark.note}" if mark.note else "")
-            if mark.kind in ("unused", "untracked"):
+            if mark.kind in DASHED_MARKS:
                 attrs["style"] = "rounded,filled,dashed"
         slots = [self.tree.variables[slot] for slot in self.view.slots.get(name, [])]
         if slots:
@@ -293,7 +295,7 @@ def _legend(rankdir: str, marks: tuple[str, ...]) -> list[str]:
     """The legend as a cluster of sample boxes, in one row; its ids hold parentheses, which
     no TF name can, so they never meet a variable's."""
     fills = [(MARK_WORDS.get(mark, mark), MARK_COLORS[mark],
-              "rounded,filled,dashed" if mark in ("unused", "untracked") else "rounded,filled")
+              "rounded,filled,dashed" if mark in DASHED_MARKS else "rounded,filled")
              for mark in marks] or [("created", STATUS_COLORS[CREATED], "rounded,filled"),
                                     ("uniquified", STATUS_COLORS[UNIQUIFIED], "rounded,filled")]
     samples = [(word, {"style": style, "fillcolor": color}) for word, color, style in fills]

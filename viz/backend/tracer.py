@@ -570,7 +570,7 @@ def install() -> None:
                 variable = original(klass, *args, **kwargs)
                 # A tf.function makes its variables without TF's default creator, which
                 # records the others: such a new variable is recorded here.
-                if variable is not None and id(variable) not in recorder.noted:
+                if variable is not None:  # (note_variable skips one already recorded)
                     recorder.note_variable(variable, kwargs, depth=1)
                 return variable
             finally:
