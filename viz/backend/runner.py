@@ -249,7 +249,7 @@ def saved_keys(names: dict[str, Any], space: str, flavour: str, sender: Sender) 
     recorder = tracer_tf2.current()
     tracer_tf2.stop()
     jobs = [("ckpt_root", "tf2_key", lambda root: tf2_checkpoint.checkpoint_keys(
-                root, space, recorder.created if recorder else [])),
+                root, space, recorder.positions if recorder else {})),
             ("save_weights_root", "weights_key", lambda root: tf2_checkpoint.save_weights_keys(
                 root, space, "keras3" if flavour == "tf2" else "tf_keras"))]
     for name, kind, keys_of in jobs:

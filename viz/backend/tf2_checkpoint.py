@@ -40,13 +40,12 @@ def _object_paths(root: Any) -> dict[int, tuple[Any, str]]:
     return paths
 
 
-def checkpoint_keys(root: Any, space: str, created: list[Any]) -> list[dict[str, Any]]:
+def checkpoint_keys(root: Any, space: str, index: dict[int, int]) -> list[dict[str, Any]]:
     """The keys a checkpoint of ``root`` holds (the object graph itself left out), each with
-    the index in ``created`` (the run's tf.Variables in creation order) of the variable it
-    holds, or None, and the object path that holds it."""
+    the position (``index``: by the id of each of the run's tf.Variables, in creation order)
+    of the variable it holds, or None, and the object path that holds it."""
     prefix = tf.train.Checkpoint(root=root).save(os.path.join(space, "ckpt"))
     written = dict(tf.train.list_variables(prefix))
-    index = {id(variable): i for i, variable in enumerate(created)}
     holders: dict[str, tuple[int, str]] = {}
     for obj, path in _object_paths(root).values():
         backing = getattr(obj, "_value", obj)  # a Keras 3 weight wraps its tf.Variable

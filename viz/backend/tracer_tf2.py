@@ -46,8 +46,10 @@ class Recorder:
         self.calls = threading.local()
         # Layers recorded, kept alive so that a new layer never has a dead one's id.
         self.layers_seen: dict[int, Any] = {}
-        # The tf.Variables made, in the order of their events (checkpoint keys point here).
+        # The tf.Variables made, in the order of their events (kept alive, so that ids stay
+        # theirs), and each one's position by id: checkpoint keys and reuses point here.
         self.created: list[Any] = []
+        self.positions: dict[int, int] = {}
         # A graph's name scope TF gave -> the path asked for ("block_1" -> "block"): graphs
         # uniquify re-entered scopes, eager TF does not.
         self.scope_requested: dict[str, str] = {"": ""}
@@ -184,7 +186,7 @@ def _reporting_reuse(original: Callable[..., Any]) -> Callable[..., Any]:
         existed = recorder is not None and name in getattr(self, "_vars", {})
         found = original(self, name, *args, **kwargs)
         if existed and recorder is not None and not recorder.depth():
-            index = next((i for i, v in enumerate(recorder.created) if v is found), None)
+            index = recorder.positions.get(id(found))
             recorder.emit(asdict(TF2ReuseEvent(name=found.name, requested=name,
                                                variable=index,
                                                line=recorder.line(sys._getframe(1)))))
@@ -225,6 +227,7 @@ def _recording(original: Callable[..., Any], weight_class: type | None) -> Calla
             shape=_shape(variable), dtype=variable.dtype.base_dtype.name,
             trainable=bool(variable.trainable), created_in=created_in, line=line,
             call_line=recorder.call_line(frame))
+        recorder.positions[id(variable)] = len(recorder.created)
         recorder.created.append(variable)
         recorder.emit(asdict(event))
         return variable
