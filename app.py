@@ -8,6 +8,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import replace
+from functools import partial
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -33,6 +34,7 @@ from viz.export import MIME_TYPES, dot_source, export, inline_svg
 from viz.gallery import EXAMPLES_DIR, load_gallery
 from viz.graph_view import graph_view
 from viz.render import counts_text, legend_html, with_legend
+from viz.pending import finished
 from viz.share import BadShareLink, decode_snippet, encode_snippet
 from viz.steps import Step, steps, trace_at
 from viz.tables import layer_rows, rows, status_counts, tf2_rows
@@ -123,20 +125,26 @@ def uploaded_checkpoint() -> dict[str, bytes] | None:
 
 def run_current() -> None:
     """Runs the editor's text (reading the uploaded checkpoint, if any, in the same run); the
-    result (or failure) lands in session state."""
+    result (or failure) lands in session state and the request is closed. A rerun that
+    interrupts this finds the finished run in ``finished_run`` (see :mod:`viz.pending`)."""
     source = state.source
     mode = state.get("mode", TF1)
+    timeout = state.get("time_limit", TIMEOUT)
     files = uploaded_checkpoint()
+    uploads = tuple(f.file_id for f in state.get("checkpoint_upload") or [])
+
+    def run() -> Trace:  # no Streamlit call in here: see viz.pending
+        if files is None:
+            return pool.run(source, filename="snippet.py", timeout=timeout, mode=mode)
+        with tempfile.TemporaryDirectory(prefix="scopeviz-upload-") as folder:
+            return pool.run(source, filename="snippet.py", timeout=timeout,
+                            checkpoint=write_checkpoint(files, folder), mode=mode)
+
+    box = state.setdefault("finished_run", {})
     wait_for_tensorflow()
     with st.spinner("Running in TensorFlow..." if mode == TF1 else
                     "Running in TensorFlow 2 (the first TF2 run starts its worker)..."):
-        timeout = state.get("time_limit", TIMEOUT)
-        if files is None:
-            trace = pool.run(source, filename="snippet.py", timeout=timeout, mode=mode)
-        else:  # written for this run alone, and gone with it
-            with tempfile.TemporaryDirectory(prefix="scopeviz-upload-") as folder:
-                trace = pool.run(source, filename="snippet.py", timeout=timeout,
-                                 checkpoint=write_checkpoint(files, folder), mode=mode)
+        trace = finished(box, (source, mode, timeout, files is not None, uploads), run)
     state.trace = trace
     state.ran_source = source
     state.checked = None
@@ -152,6 +160,8 @@ def run_current() -> None:
     if trace.ok:
         state.last_good = trace
     st.query_params.from_dict(share_query(source))
+    state.run_requested = False
+    box.clear()
 
 
 def share_query(source: str) -> dict[str, str]:
@@ -267,11 +277,10 @@ COMPARE = "Compare two snippets"
 VIEWS = ["One snippet", COMPARE]
 
 
-def run_one(source: str, filename: str) -> Trace:
-    """One run for the Compare view, in the session's mode and at its time limit."""
+def run_one(source: str, filename: str, mode: str, timeout: float) -> Trace:
+    """One run for the Compare view. Once TF is up, no Streamlit call (see viz.pending)."""
     wait_for_tensorflow()
-    return pool.run(source, filename=filename, timeout=state.get("time_limit", TIMEOUT),
-                    mode=state.get("mode", TF1))
+    return pool.run(source, filename=filename, timeout=timeout, mode=mode)
 
 
 def svg_or_message(dot: str) -> str | None:
@@ -404,7 +413,8 @@ if state.view == COMPARE:
                "that loads A's checkpoint into B.")
     if state.get("link_error"):
         st.warning(markdown_text(f"Could not open the shared link: {state.link_error}"))
-    compare_page(run_one, svg_or_message, options)
+    compare_page(partial(run_one, mode=state.get("mode", TF1),
+                         timeout=state.get("time_limit", TIMEOUT)), svg_or_message, options)
     if state.get("compared"):
         st.subheader("Share")
         st.code(f"{(st.context.url or '').split('?')[0]}?{urlencode(compare_query())}",
@@ -443,7 +453,7 @@ with editor_column:
     # editor is drawn: run first, so the editor shows this run's error marks.
     take_editor_response(state.get(editor_key))
     if state.get("run_requested"):
-        state.run_requested = state.shared_waiting = False
+        state.shared_waiting = False
         run_current()
     trace: Trace | None = state.get("trace")
     ran_this = trace is not None and state.get("ran_source") == state.source

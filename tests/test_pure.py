@@ -8,6 +8,7 @@ import pytest
 
 from conftest import GOLDENS
 from viz.cache import BoundedCache
+from viz.pending import finished
 from viz.render import STATUS_COLORS, to_dot
 from viz.tables import status_counts, to_csv
 from viz.trace import Trace, variable_status
@@ -281,3 +282,23 @@ def test_marks_colour_variables_by_a_check_and_name_the_mark() -> None:
     assert "attribute path from ckpt_root" in tf2 and "variable scope" not in tf2
     assert "variable scope" in legend and "name scope" in legend
     assert '"(legend) missing"' in dot and '"(legend) created"' not in dot
+
+
+def test_a_finished_run_is_found_by_the_rerun_that_interrupted_it() -> None:
+    calls: list[str] = []
+    box: dict = {}
+    assert finished(box, ("a", "tf1"), lambda: calls.append("a") or "trace a") == "trace a"
+    # the rerun that interrupted the script before the result was stored finds it
+    assert finished(box, ("a", "tf1"), lambda: calls.append("again") or "other") == "trace a"
+    # another request (other text or settings) runs
+    assert finished(box, ("b", "tf1"), lambda: calls.append("b") or "trace b") == "trace b"
+    assert calls == ["a", "b"]
+    box.clear()  # what the caller does once the result is in place: the next request runs
+    assert finished(box, ("b", "tf1"), lambda: calls.append("b2") or "trace b2") == "trace b2"
+
+
+def test_a_run_that_raises_keeps_nothing() -> None:
+    box: dict = {}
+    with pytest.raises(RuntimeError):
+        finished(box, "a", lambda: (_ for _ in ()).throw(RuntimeError("worker gone")))
+    assert box == {}

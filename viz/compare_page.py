@@ -34,6 +34,7 @@ from viz.editor import editor_props
 from viz.escape import markdown_text
 from viz.export import dot_source
 from viz.graph_view import graph_view
+from viz.pending import finished
 from viz.render import legend_html
 from viz.share import encode_snippet
 from viz.trace import TF2, Trace
@@ -98,11 +99,15 @@ def compare_page(run: Callable[[str, str], Trace], svg_of: Callable[[str], str |
                 "this computer.")
         st.button("Compare these shared snippets", key="compare_shared", type="primary",
                   on_click=_request)
-    if state.pop("compare_requested", False):
+    if state.get("compare_requested"):
+        texts, box = (state.compare_a, state.compare_b), state.setdefault("finished_pair", {})
         with st.spinner("Running both snippets in TensorFlow..."):
-            a, b = compared(run(state.compare_a, "A.py"), run(state.compare_b, "B.py"))
-        state.compared = (a, b, diff(a, b), state.compare_a, state.compare_b)
+            a, b = finished(box, (*texts, state.get("mode"), state.get("time_limit")),
+                            lambda: compared(run(texts[0], "A.py"), run(texts[1], "B.py")))
+        state.compared = (a, b, diff(a, b), *texts)
         st.query_params.from_dict(share_query())
+        state.compare_requested = False
+        box.clear()
     done = state.get("compared")
     with st.container(key="compare_editors"):
         columns = st.columns(2, gap="medium")
