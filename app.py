@@ -26,9 +26,9 @@ from viz.compare_page import share_query as compare_query
 from viz.downloads import Download, download_row
 from viz.editor import CSS as EDITOR_CSS
 from viz.editor import OPTIONS as EDITOR_OPTIONS
-from viz.editor import editor_props, selected_line
+from viz.editor import editor_props
 from viz.escape import markdown_text, shorten
-from viz.details import Details, boxes_at_line, node_details
+from viz.details import Details, boxes_by_line, node_details
 from viz.explain import as_markdown, explain
 from viz.export import MIME_TYPES, dot_source, export, inline_svg
 from viz.gallery import EXAMPLES_DIR, load_gallery
@@ -204,17 +204,13 @@ def restore_edits() -> None:
 
 
 def take_editor_response(response: dict | None) -> None:
-    """The editor reports its text when it loses focus and on Ctrl+Enter (submit), and the
-    cursor when text is selected (a double-clicked word or a clicked line number points at
-    its line); only a submit runs. Each report has a new id; a fresh editor reports an empty
-    one. (Its "debounce" reports can carry text older than a later submit, so they are not
-    asked for.)"""
+    """The editor reports its text when it loses focus and on Ctrl+Enter (submit); only a
+    submit runs. Each report has a new id; a fresh editor reports an empty one. (Its
+    "debounce" reports can carry text older than a later submit, so they are not asked for;
+    where the cursor is, the graph reads in the browser.)"""
     if not response or not response.get("id") or response["id"] == state.get("editor_seen"):
         return
     state.editor_seen = response["id"]
-    if response.get("type") == "selection":
-        state.cursor_line = selected_line(response) or state.get("cursor_line")
-        return  # (its text may be the selection only)
     state.source = response.get("text", state.source)
     if response.get("type") == "submit" and not state.get("shared_waiting"):
         state.run_requested = True
@@ -476,12 +472,12 @@ with editor_column:
         focus_lines = selected.lines
     take_editor_response(code_editor(
         state.editor_text, lang="python", height=[16, 22], key=editor_key,
-        response_mode=["blur", "select"], options=EDITOR_OPTIONS,
+        response_mode=["blur"], options=EDITOR_OPTIONS,
         props=editor_props(trace.error if ran_this else None,
                            focus_lines, state.source.count("\n") + 1),
         component_props={"css": EDITOR_CSS}))
-    st.caption("Ctrl+Enter runs; Tab and Shift+Tab indent; double-click a word (or click a "
-               "line number) to outline in the graph what its line made.")
+    st.caption("Ctrl+Enter runs; Tab and Shift+Tab indent; click a line to outline in the "
+               "graph what it made.")
     if not state.get("shared_waiting"):
         st.button("Run", key="run", type="primary", shortcut="ctrl+enter", on_click=request_run)
     if state.get("undo_source") is not None:
@@ -507,9 +503,11 @@ graph_tab, table_tab, why_tab, output_tab, *more_tabs = result_column.tabs(tab_n
 
 
 
-def show_graph(graph_dot: str, key: str, focus: list[str] | None = None) -> bool:
+def show_graph(graph_dot: str, key: str, focus: list[str] | None = None,
+               lines: dict[int, list[str]] | None = None) -> bool:
     """The scope tree in the explorer; False, with a message, when it cannot be drawn (the
-    other tabs and the text downloads do not need the drawing). A click selects a box."""
+    other tabs and the text downloads do not need the drawing). A click selects a box; with
+    ``lines``, the editor's cursor line outlines what it made."""
     try:
         svg = inline_svg(drawn(graph_dot, "svg"))
     except DrawingFailed as exc:
@@ -517,19 +515,12 @@ def show_graph(graph_dot: str, key: str, focus: list[str] | None = None) -> bool
                                "depth limit in the sidebar draw a part of it; the Variables "
                                "tab and the CSV and JSON downloads have everything."))
         return False
-    clicked = graph_view(svg, key=key, focus=focus, search=state.get("graph_search", ""))
+    clicked = graph_view(svg, key=key, focus=focus, search=state.get("graph_search", ""),
+                         lines=lines, source=state.get("ran_source"))
     if clicked and clicked != state.get("selected"):
         state.selected = clicked
         st.rerun()  # the editor, drawn above, marks the selected box's lines
     return True
-
-
-def graph_focus(shown: Trace) -> list[str]:
-    """The boxes to outline: the clicked one, and what the editor's pointed line made."""
-    focus = [state.get("selected", "")]
-    if state.get("cursor_line") and state.get("ran_source") == state.source:
-        focus += boxes_at_line(shown, state.cursor_line)
-    return focus
 
 
 def open_scope(scope: str) -> None:
@@ -657,11 +648,13 @@ with graph_tab:
     if stepping:
         step_view(base, all_steps)
     elif error is None:
-        drawable = show_graph(dot, "graph", focus=graph_focus(shown))
+        drawable = show_graph(dot, "graph", focus=[state.get("selected", "")],
+                              lines=boxes_by_line(shown))
     else:
         if trace.variables:
             st.caption("Partial graph: what the snippet created before it failed.")
-            drawable = show_graph(dot, "graph", focus=graph_focus(shown))
+            drawable = show_graph(dot, "graph", focus=[state.get("selected", "")],
+                                  lines=boxes_by_line(shown))
         else:
             st.caption("The snippet created no variables before it failed.")
         if last_good is not None:

@@ -426,24 +426,37 @@ def test_clicking_a_box_shows_its_details_and_marks_its_lines(
     page.screenshot(path=str(SCREENSHOTS / "details_card.png"))
 
 
-def test_double_clicking_a_word_or_clicking_a_line_number_outlines_what_the_line_made(
+def test_clicking_a_line_in_the_editor_outlines_what_it_made(
         open_page: Callable[..., object], app_url: str) -> None:
     page = open_page(1366, 768)
     page.goto(f"{app_url}/?example=seed_3_get_variable_sharing")
     expect(page.locator(".scopeviz-graph svg")).to_be_visible()
     frame = page.frame_locator(EDITOR_FRAME)
-    # line 15 creates conv1/weights and, called again, gets conv2's: both are outlined
-    word = frame.locator(".ace_line").filter(has_text='weights = tf.get_variable("weights"')
-    word.locator(".ace_identifier").first.dblclick(force=True)  # Ace takes it underneath
     focus = page.locator(".scopeviz-graph svg g.sv-focus title")
+    # line 1 made nothing
+    frame.locator(".ace_content").click()
+    page.keyboard.press("Control+Home")
+    page.wait_for_timeout(300)
+    expect(focus).to_have_count(0)
+    # a plain click in line 15's text: it created conv1/weights and, called again, conv2's
+    line_15 = frame.locator(".ace_line").filter(has_text='weights = tf.get_variable("weights"')
+    # (Ace's line boxes are a million pixels wide: the click goes near their start, and Ace
+    # takes it underneath the text)
+    line_15.click(force=True, position={"x": 60, "y": 10})
     expect(focus).to_have_count(2)
     assert sorted(focus.all_text_contents()) == ["image_filters/conv1/weights:0",
                                                  "image_filters/conv2/weights:0"]
-    # with the editor focused, a click on line 17's number selects that line: the biases it
-    # made are outlined instead
-    frame.locator(".ace_gutter-cell").filter(has_text=re.compile(r"^\s*17\s*$")).click()
+    # the cursor moved by the keys to line 17: the biases it made
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
     expect(focus).to_have_text(["image_filters/conv1/biases:0",
                                 "image_filters/conv2/biases:0"])
+    # an edit moves lines: nothing is outlined until the text is the one that ran again
+    page.keyboard.press("End")
+    page.keyboard.insert_text("  # edited")
+    expect(focus).to_have_count(0)
+    page.keyboard.press("Control+z")
+    expect(focus).to_have_count(2)
     # nothing ran, and the text is whole
     assert editor_text(page).startswith('"""Seed 3')
 

@@ -100,29 +100,6 @@ def test_editor_marks_the_error_and_the_focused_lines() -> None:
     assert empty["enableLiveAutocompletion"] is False  # Enter never picks a completion
 
 
-def test_a_selection_points_at_the_line_it_starts_on() -> None:
-    from viz.editor import selected_line
-
-    text = "import tensorflow as tf\nw = tf.get_variable('w', [1])\nb = 2\n"
-    # a double-clicked word on line 2 (Ace row 1), the cursor at the word's end
-    assert selected_line({"cursor": {"row": 1, "column": 18}, "selected": "get_variable",
-                          "text": text}) == 2
-    # a clicked line number selects line 2 whole, newline included, the cursor at its start
-    line_2 = "w = tf.get_variable('w', [1])\n"
-    assert selected_line({"cursor": {"row": 1, "column": 0}, "selected": line_2,
-                          "text": text}) == 2
-    # ... or, dragged downwards over the same line, at its end (column 0 of line 3)
-    assert selected_line({"cursor": {"row": 2, "column": 0}, "selected": line_2,
-                          "text": text}) == 2
-    for bad in ({}, {"cursor": None, "text": text}, {"cursor": {"row": "3", "column": 0},
-                "text": text}, {"cursor": {"row": -1, "column": 0}, "text": text},
-                {"cursor": {"row": True, "column": 0}, "text": text},
-                {"cursor": {"row": 9, "column": 0}, "text": text},
-                {"cursor": {"row": 1, "column": 0}}):
-        assert selected_line(bad) is None
-
-
-
 def test_why_these_names_for_the_seed() -> None:
     from viz.explain import explain
 
@@ -212,12 +189,13 @@ def test_the_name_filter_counts_what_it_keeps() -> None:
 
 
 def test_a_line_points_at_what_it_made_and_got_back() -> None:
-    from viz.details import boxes_at_line
+    from viz.details import boxes_by_line
 
-    trace = load_trace("seed_3_get_variable_sharing")
-    assert boxes_at_line(trace, 15) == ["image_filters/conv1/weights:0",
-                                        "image_filters/conv2/weights:0"]
-    assert boxes_at_line(trace, 1) == []
+    lines = boxes_by_line(load_trace("seed_3_get_variable_sharing"))
+    # line 15 created conv1's weights and, called again, conv2's; line 1 made nothing
+    assert lines[15] == ["image_filters/conv1/weights:0", "image_filters/conv2/weights:0"]
+    assert 1 not in lines
+    assert all(lines.values())
 
 
 def test_an_upload_is_one_checkpoint_within_its_limit() -> None:

@@ -73,9 +73,13 @@ def node_details(trace: Trace, node_id: str, marks: tuple[Mark, ...] = ()) -> De
     return None
 
 
-def boxes_at_line(trace: Trace, line: int) -> list[str]:
-    """The drawn variables a snippet line created or got back from get_variable: what to
-    outline in the graph when the user points at that line in the editor."""
-    found = [in_graph(v.graph, v.name) for v in trace.variables if v.line == line]
-    found += [in_graph(r.graph, r.name) for r in trace.reuses if r.line == line]
-    return list(dict.fromkeys(found))
+def boxes_by_line(trace: Trace) -> dict[int, list[str]]:
+    """Each snippet line's drawn variables, the ones it created or got back from
+    get_variable: what to outline in the graph when the user points at that line in the
+    editor (the browser follows the editor's cursor with this map)."""
+    found: dict[int, dict[str, None]] = {}
+    for graph, name, line in [(v.graph, v.name, v.line) for v in trace.variables] + \
+            [(r.graph, r.name, r.line) for r in trace.reuses]:
+        if line is not None:
+            found.setdefault(line, {})[in_graph(graph, name)] = None
+    return {line: list(boxes) for line, boxes in sorted(found.items())}

@@ -54,29 +54,3 @@ def editor_props(error: ErrorInfo | None, focus_lines: list[int], line_count: in
     markers += [_marker(line, FOCUS_LINE_CLASS) for line in sorted(set(focus_lines))
                 if 1 <= line <= line_count]
     return {"annotations": annotations, "markers": markers, **QUIET}
-
-
-def selected_line(response: dict[str, Any]) -> int | None:
-    """The 1-based line a selection report points at (where the selection starts), or None
-    for a malformed one.
-
-    Ace reports a selection only when text is selected, with its cursor at one end: at the
-    end of a double-clicked word, but at the start of a line selected by a click on its line
-    number. The report carries the cursor, the selected text and the whole text, so the end
-    the cursor is at is found by where the selected text sits.
-    """
-    cursor, selected, text = (response.get(key) for key in ("cursor", "selected", "text"))
-    if not isinstance(cursor, dict) or not isinstance(text, str):
-        return None
-    row, column = cursor.get("row"), cursor.get("column")
-    lines = text.split("\n")
-    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (row, column)) or \
-            not 0 <= row < len(lines) or column < 0:
-        return None
-    offset = sum(len(line) + 1 for line in lines[:row]) + min(column, len(lines[row]))
-    if isinstance(selected, str) and selected and \
-            text[offset - len(selected):offset] != selected and \
-            text[offset:offset + len(selected)] == selected:
-        return row + 1  # the cursor is at the selection's start
-    start = offset - len(selected) if isinstance(selected, str) else offset
-    return text.count("\n", 0, max(start, 0)) + 1

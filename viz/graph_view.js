@@ -6,6 +6,7 @@ const VIEWS = new WeakMap();
 const MIN_SCALE = 0.05;
 const MAX_SCALE = 8;
 const CLICK_SLOP_PX = 4;
+const EDITOR_FRAME = 'iframe[title="code_editor.code_editor"]';
 
 function parseSvg(text) {
   // Parsed as SVG, never as HTML; graphviz has escaped every name inside it.
@@ -116,8 +117,43 @@ function setUp(root) {
   return view;
 }
 
-function highlight(stage, data) {
-  const focus = new Set(data.focus || []);
+// The boxes of the line the editor's cursor is on, while the editor holds the text that ran.
+function cursorBoxes(view) {
+  const data = view.data;
+  if (!view.editor || !data.lines || data.source == null) return [];
+  if (view.editor.getValue() !== data.source) return [];
+  return data.lines[String(view.editor.getCursorPosition().row + 1)] || [];
+}
+
+// The code editor is another component, an iframe of this page's origin whose Ace editor
+// knows where the cursor is (the component itself reports selections only). Looked up on
+// every render, since a loaded example makes a new editor, and while it is still loading.
+function followEditor(view, refresh, tries = 40) {
+  clearTimeout(view.editorRetry);
+  let editor = null;
+  try {
+    const frame = document.querySelector(EDITOR_FRAME);
+    const ace = frame && frame.contentDocument
+      && frame.contentDocument.querySelector(".ace_editor");
+    editor = (ace && ace.env && ace.env.editor) || null;
+  } catch (error) {
+    editor = null;  // out of reach: no outline follows the cursor, nothing else changes
+  }
+  if (!editor) {
+    if (tries > 0) {
+      view.editorRetry = setTimeout(() => followEditor(view, refresh, tries - 1), 250);
+    }
+    return;
+  }
+  if (view.editor === editor) return;
+  view.editor = editor;
+  editor.selection.on("changeCursor", refresh);
+  editor.on("change", refresh);
+  refresh();
+}
+
+function highlight(stage, data, cursor) {
+  const focus = new Set([...(data.focus || []), ...cursor]);
   const needle = (data.search || "").trim().toLowerCase();
   let matches = 0;
   for (const group of stage.querySelectorAll("g.node, g.cluster")) {
@@ -151,7 +187,12 @@ export default function (component) {
     }
     view.fitWidth();
   }
-  const matches = highlight(stage, data);
-  const note = parentElement.querySelector(".sv-matches");
-  note.textContent = (data.search || "").trim() ? `${matches} matching` : "";
+  view.data = data;
+  const refresh = () => {
+    const matches = highlight(stage, view.data, cursorBoxes(view));
+    const note = parentElement.querySelector(".sv-matches");
+    note.textContent = (view.data.search || "").trim() ? `${matches} matching` : "";
+  };
+  refresh();
+  if (data.lines && data.source != null) followEditor(view, refresh);
 }

@@ -1,6 +1,8 @@
 """The graph explorer in the page: a Streamlit custom component (v2, no iframe) around the
 graphviz SVG. Zoom, pan, fit and full screen happen in the browser; a click on a box comes
 back as that box's id (its DOT node id: a variable's full name, ``cluster_`` + a scope path).
+The line the editor's cursor is on outlines what it made, in the browser: the editor component
+reports selections only, and a rerun per click would be slow.
 """
 
 from __future__ import annotations
@@ -30,13 +32,19 @@ _COMPONENT = st.components.v2.component(
 
 
 def graph_view(svg: str, key: str, focus: list[str] | None = None, search: str = "",
+               lines: dict[int, list[str]] | None = None, source: str | None = None,
                ) -> str | None:
     """Draws ``svg`` in the explorer; returns the id of the box clicked in this rerun.
 
     Args:
         focus: ids of boxes to outline (the selected variable, the step's event).
         search: boxes whose name contains this are highlighted in place.
+        lines: each snippet line's boxes. With it, the explorer follows the page's code
+            editor: the boxes of the line its cursor is on are outlined while the editor
+            holds ``source``, the text that was run (an edited text's lines have moved).
     """
-    result = _COMPONENT(data={"svg": svg, "focus": focus or [], "search": search},
+    result = _COMPONENT(data={"svg": svg, "focus": focus or [], "search": search,
+                              "lines": {str(n): ids for n, ids in (lines or {}).items()},
+                              "source": source if lines else None},
                         key=key, on_clicked_change=lambda: None)
     return getattr(result, "clicked", None)
