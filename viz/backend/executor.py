@@ -40,6 +40,13 @@ WORKER_MARGIN_S = 10.0
 # After the zygote reports a run's end, what is still in flight on its socket arrives at once.
 DRAIN_S = 2.0
 _READ_BYTES = 1 << 16
+# While a run goes on, its report is read in batches, at most every tenth of the run's age
+# and every BATCH_S: woken at each event (the run writes each at once), the executor spent
+# 0.6-0.9 s of CPU during a 1,000-variable model, which a 2-core VM took from the run itself
+# (1,400 wake-ups, the run 10-20% slower). A batch is read whole, up to BATCH_BYTES.
+BATCH_S = 0.05
+BATCH_FRACTION = 0.1
+BATCH_BYTES = 4 << 20
 
 
 class WorkerUnavailable(RuntimeError):
@@ -351,7 +358,8 @@ class _RunSession:
         # poll, not select: a busy server's descriptor numbers may pass select's 1024.
         poller = select.poll()
         poller.register(ours, select.POLLIN | select.POLLOUT)
-        deadline = time.monotonic() + self.timeout + WORKER_MARGIN_S
+        begun = time.monotonic()
+        deadline = begun + self.timeout + WORKER_MARGIN_S
         reading = True
         stopped = False
         ended_at: float | None = None
@@ -380,16 +388,9 @@ class _RunSession:
                 if not outgoing:
                     poller.modify(ours, select.POLLIN)
             if readable:
-                try:
-                    data = ours.recv(_READ_BYTES)
-                except BlockingIOError:
-                    continue
-                except OSError:
-                    data = b""
-                if not data:
-                    reading = False
-                else:
-                    self.report.feed(data)
+                reading = self._read_batch(ours)
+                if ended_at is None:
+                    time.sleep(min(BATCH_S, BATCH_FRACTION * (time.monotonic() - begun)))
             if ended_at is None:
                 self.report.raw_written(sum(os.fstat(fd).st_size for fd in raw))
             if self.report.violation is not None and not stopped:
@@ -400,6 +401,22 @@ class _RunSession:
         if not pending.ended.is_set():
             self.executor._replace(self.zygote)
         return pending.exit
+
+    def _read_batch(self, ours: socket.socket) -> bool:
+        """Feeds the report what the socket holds now (up to BATCH_BYTES); False at its end."""
+        taken = 0
+        while taken < BATCH_BYTES:
+            try:
+                data = ours.recv(_READ_BYTES)
+            except BlockingIOError:
+                return True
+            except OSError:
+                data = b""
+            if not data:
+                return False
+            self.report.feed(data)
+            taken += len(data)
+        return True
 
     def _trace(self, exit_info: dict[str, Any] | None, lost: str | None) -> Trace:
         report = self.report
