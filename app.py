@@ -144,7 +144,11 @@ def run_current() -> None:
     wait_for_tensorflow()
     with st.spinner("Running in TensorFlow..." if mode == TF1 else
                     "Running in TensorFlow 2 (the first TF2 run starts its worker)..."):
-        trace = finished(box, (source, mode, timeout, files is not None, uploads), run)
+        try:
+            trace = finished(box, (source, mode, timeout, files is not None, uploads), run)
+        except Exception:  # said on the page once, not retried by every rerun after it
+            state.run_requested = False
+            raise
     state.trace = trace
     state.ran_source = source
     state.checked = None

@@ -102,8 +102,12 @@ def compare_page(run: Callable[[str, str], Trace], svg_of: Callable[[str], str |
     if state.get("compare_requested"):
         texts, box = (state.compare_a, state.compare_b), state.setdefault("finished_pair", {})
         with st.spinner("Running both snippets in TensorFlow..."):
-            a, b = finished(box, (*texts, state.get("mode"), state.get("time_limit")),
-                            lambda: compared(run(texts[0], "A.py"), run(texts[1], "B.py")))
+            try:
+                a, b = finished(box, (*texts, state.get("mode"), state.get("time_limit")),
+                                lambda: compared(run(texts[0], "A.py"), run(texts[1], "B.py")))
+            except Exception:  # said on the page once, not retried by every rerun after it
+                state.compare_requested = False
+                raise
         state.compared = (a, b, diff(a, b), *texts)
         st.query_params.from_dict(share_query())
         state.compare_requested = False
