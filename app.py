@@ -131,7 +131,7 @@ def run_current() -> None:
     mode = state.get("mode", TF1)
     timeout = state.get("time_limit", TIMEOUT)
     files = uploaded_checkpoint()
-    uploads = tuple(f.file_id for f in state.get("checkpoint_upload") or [])
+    uploads = tuple(f.file_id for f in state.get("checkpoint_upload") or [])  # files' source
 
     def run() -> Trace:  # no Streamlit call in here: see viz.pending
         if files is None:
@@ -145,7 +145,7 @@ def run_current() -> None:
     with st.spinner("Running in TensorFlow..." if mode == TF1 else
                     "Running in TensorFlow 2 (the first TF2 run starts its worker)..."):
         try:
-            trace = finished(box, (source, mode, timeout, files is not None, uploads), run)
+            trace = finished(box, (source, mode, timeout, uploads), run)
         except Exception:  # said on the page once, not retried by every rerun after it
             state.run_requested = False
             raise
@@ -651,20 +651,16 @@ with graph_tab:
     drawable = True
     if stepping:
         step_view(base, all_steps)
-    elif error is None:
+    elif error is not None and not trace.variables:
+        st.caption("The snippet created no variables before it failed.")
+    else:
+        if error is not None:
+            st.caption("Partial graph: what the snippet created before it failed.")
         drawable = show_graph(dot, "graph", focus=[state.get("selected", "")],
                               lines=boxes_by_line(shown))
-    else:
-        if trace.variables:
-            st.caption("Partial graph: what the snippet created before it failed.")
-            drawable = show_graph(dot, "graph", focus=[state.get("selected", "")],
-                                  lines=boxes_by_line(shown))
-        else:
-            st.caption("The snippet created no variables before it failed.")
-        if last_good is not None:
-            with st.expander("Last successful run (stale: not the code above)"):
-                show_graph(drawing_source(last_good, replace(options, marks=())),
-                           "stale_graph")
+    if not stepping and error is not None and last_good is not None:
+        with st.expander("Last successful run (stale: not the code above)"):
+            show_graph(drawing_source(last_good, replace(options, marks=())), "stale_graph")
     details_card(shown, selected)
     open_in_place(base)
 

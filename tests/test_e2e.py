@@ -101,19 +101,24 @@ def page(browser: object) -> Iterator[object]:
 EDITOR_FRAME = 'iframe[title="code_editor.code_editor"]'
 
 
-def editor_text(page: object) -> str:
+def editor_frame(page: object, index: int = 0) -> object:
+    """The code editor's frame: the only one, or in the Compare view 0 for A and 1 for B."""
+    return page.locator(EDITOR_FRAME).nth(index).content_frame
+
+
+def editor_text(page: object, index: int = 0) -> str:
     """What the Ace editor holds."""
-    return page.frame_locator(EDITOR_FRAME).locator(".ace_editor").evaluate(
+    return editor_frame(page, index).locator(".ace_editor").evaluate(
         "node => node.env.editor.getValue()")
 
 
-def replace_editor_text(page: object, text: str) -> None:
+def replace_editor_text(page: object, text: str, index: int = 0) -> None:
     """Clicks into the editor, selects everything and types over it as a paste does (the
     editor's auto-indent does not apply to pasted text)."""
-    page.frame_locator(EDITOR_FRAME).locator(".ace_content").click()
+    editor_frame(page, index).locator(".ace_content").click()
     page.keyboard.press("Control+a")
     page.keyboard.insert_text(text)
-    assert editor_text(page) == text
+    assert editor_text(page, index) == text
 
 
 def expect_script(page: object, script_state: str) -> None:
@@ -197,6 +202,14 @@ SLOW = ("import time\ntime.sleep(2)\nwith tf.name_scope('slow'):\n"
         "    v = tf.Variable(1, name='kept')\n")
 
 
+def change_a_widget_mid_run(page: object) -> None:
+    """Once the page runs (SLOW sleeps 2 s in its worker), ticks a sidebar checkbox: a new
+    rerun while the run is in flight. The sidebar must be open."""
+    expect_script(page, "running")
+    page.wait_for_timeout(500)
+    page.get_by_text("Show ops", exact=True).click()
+
+
 def test_a_widget_changed_during_a_run_does_not_lose_the_run(page: object, app_url: str) -> None:
     """Streamlit stops the running script when a widget changes; a run in flight then must
     still land (it was lost, and a click on Run seemed to do nothing)."""
@@ -205,9 +218,7 @@ def test_a_widget_changed_during_a_run_does_not_lose_the_run(page: object, app_u
     page.get_by_test_id("stExpandSidebarButton").click()
     replace_editor_text(page, SLOW)
     page.keyboard.press("Control+Enter")
-    expect_script(page, "running")
-    page.wait_for_timeout(500)  # the run is sleeping in its worker
-    page.get_by_text("Show ops", exact=True).click()
+    change_a_widget_mid_run(page)
     expect(graph_nodes(page, "slow/kept:0")).to_have_count(1)
 
 
@@ -217,14 +228,9 @@ def test_a_widget_changed_during_a_comparison_does_not_lose_it(page: object,
     page.get_by_text("Compare two snippets", exact=True).click()
     expect(page.get_by_text("Write or paste two versions of a model")).to_be_visible()
     page.get_by_test_id("stExpandSidebarButton").click()
-    editor_a = page.frame_locator(EDITOR_FRAME).first.locator(".ace_editor")
-    editor_a.locator(".ace_content").click()
-    page.keyboard.press("Control+a")
-    page.keyboard.insert_text(SLOW)
+    replace_editor_text(page, SLOW, index=0)  # A
     page.locator(".st-key-compare").get_by_role("button", name=re.compile("^Compare")).click()
-    expect_script(page, "running")
-    page.wait_for_timeout(500)
-    page.get_by_text("Show ops", exact=True).click()
+    change_a_widget_mid_run(page)
     expect(page.get_by_text("0 same, 0 renamed, 0 changed, 1 only in A, 5 only in B")
            ).to_be_visible()
 
