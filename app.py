@@ -26,7 +26,7 @@ from viz.compare_page import share_query as compare_query
 from viz.downloads import Download, download_row
 from viz.editor import CSS as EDITOR_CSS
 from viz.editor import OPTIONS as EDITOR_OPTIONS
-from viz.editor import editor_props
+from viz.editor import editor_props, reserved_height
 from viz.escape import markdown_text, shorten
 from viz.details import Details, boxes_by_line, node_details
 from viz.explain import as_markdown, explain
@@ -58,6 +58,7 @@ TIMEOUT = float(os.environ.get("SCOPEVIZ_TIMEOUT", "10"))
 # A longer limit a visitor may choose for one run; the default when the server sets none.
 MAX_TIMEOUT = max(TIMEOUT, float(os.environ.get("SCOPEVIZ_MAX_TIMEOUT", "0")))
 STARTUP_ESTIMATE_S = 6.0
+EDITOR_ROWS = (16, 22)  # the editor's fewest and most lines on screen
 
 
 @st.cache_resource
@@ -474,11 +475,13 @@ with editor_column:
         focus_lines = [s.line for s in at_step if s.line is not None]
     elif ran_this and selected is not None:
         focus_lines = selected.lines
+    line_count = state.source.count("\n") + 1
+    st.html(f"<style>{reserved_height(editor_key, EDITOR_ROWS, line_count)}</style>")
     take_editor_response(code_editor(
-        state.editor_text, lang="python", height=[16, 22], key=editor_key,
+        state.editor_text, lang="python", height=list(EDITOR_ROWS), key=editor_key,
         response_mode=["blur"], options=EDITOR_OPTIONS,
         props=editor_props(trace.error if ran_this else None,
-                           focus_lines, state.source.count("\n") + 1),
+                           focus_lines, line_count),
         component_props={"css": EDITOR_CSS}))
     st.caption("Ctrl+Enter runs; Tab and Shift+Tab indent; click a line to outline in the "
                "graph what it made.")

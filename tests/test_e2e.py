@@ -635,6 +635,24 @@ def test_the_compare_view_draws_both_graphs_coloured_by_the_mapping(
 
 
 @pytest.mark.parametrize("width,height", SIZES)
+def test_buttons_below_the_editors_stay_where_they_appeared(
+        open_page: Callable[..., object], app_url: str, width: int, height: int) -> None:
+    """An editor's frame is empty for a moment after the page appears; its place is kept,
+    so a click aimed at Run or Compare lands on the button (it landed in the editor)."""
+    page = open_page(width, height)
+    page.goto(app_url)
+    for view, key, editors in (("One snippet", "run", 1), ("Compare two snippets", "compare", 2)):
+        if view != "One snippet":  # the page opens on it
+            page.get_by_text(view, exact=True).click()
+        button = page.locator(f".st-key-{key}").get_by_role("button", name=key.capitalize())
+        first = button.bounding_box()
+        for index in range(editors):
+            expect(editor_frame(page, index).locator(".ace_content")).to_be_visible()
+        expect_script(page, "notRunning")
+        assert abs(button.bounding_box()["y"] - first["y"]) < 1, view
+
+
+@pytest.mark.parametrize("width,height", SIZES)
 def test_the_tf2_mode_switch_and_its_link(open_page: Callable[..., object], app_url: str,
                                          width: int, height: int) -> None:
     page = open_page(width, height)

@@ -100,6 +100,16 @@ def test_editor_marks_the_error_and_the_focused_lines() -> None:
     assert empty["enableLiveAutocompletion"] is False  # Enter never picks a completion
 
 
+def test_an_editor_keeps_the_place_it_will_take() -> None:
+    from viz.editor import reserved_height
+
+    # 24 px lines (checked in the browser: 22 lines make a 528 px frame), between the bounds
+    assert "{min-height:384px}" in reserved_height("editor_3", (16, 22), 2)
+    assert "{min-height:432px}" in reserved_height("editor_3", (16, 22), 18)
+    assert "{min-height:528px}" in reserved_height("editor_3", (16, 22), 400)
+    assert reserved_height("editor_3", (16, 22), 2).startswith(".st-key-editor_3{")
+
+
 def test_why_these_names_for_the_seed() -> None:
     from viz.explain import explain
 

@@ -30,7 +30,7 @@ from viz.diff import to_dict as diff_dict
 from viz.downloads import Download, download_row
 from viz.editor import CSS as EDITOR_CSS
 from viz.editor import OPTIONS as EDITOR_OPTIONS
-from viz.editor import editor_props
+from viz.editor import editor_props, reserved_height
 from viz.escape import markdown_text
 from viz.export import dot_source
 from viz.graph_view import graph_view
@@ -41,6 +41,7 @@ from viz.trace import TF2, Trace
 from viz.view import RenderOptions
 
 SIDES = ("a", "b")
+EDITOR_ROWS = (8, 12)
 state = st.session_state
 
 
@@ -120,11 +121,13 @@ def compare_page(run: Callable[[str, str], Trace], svg_of: Callable[[str], str |
             st.markdown(f"**{side.upper()}**")
             ran = done is not None and done[3 if side == "a" else 4] == state[f"compare_{side}"]
             trace = done[0 if side == "a" else 1] if done else None
+            line_count = state[f"compare_{side}"].count("\n") + 1
+            place = reserved_height(_editor_key(side), EDITOR_ROWS, line_count)
+            st.html(f"<style>{place}</style>")
             _take(side, code_editor(
-                state[f"compare_text_{side}"], lang="python", height=[8, 12],
+                state[f"compare_text_{side}"], lang="python", height=list(EDITOR_ROWS),
                 key=_editor_key(side), response_mode=["blur"], options=EDITOR_OPTIONS,
-                props=editor_props(trace.error if ran and trace else None, [],
-                                   state[f"compare_{side}"].count("\n") + 1),
+                props=editor_props(trace.error if ran and trace else None, [], line_count),
                 component_props={"css": EDITOR_CSS}))
             if ran and trace is not None and trace.error is not None:
                 st.error(markdown_text(trace.error.describe()))

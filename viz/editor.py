@@ -22,6 +22,8 @@ ANNOTATION_CHARS = 500
 OPTIONS = {"tabSize": 4, "useSoftTabs": True, "showPrintMargin": False, "wrap": False,
            "showGutter": True, "showLineNumbers": True, "highlightActiveLine": True,
            "fontSize": 14}
+# Ace's line height in pixels at that font size (the component's Source Code Pro).
+LINE_PX = 24
 
 
 # No completion pop-ups: Enter must always start a new line. Changes reach the component's
@@ -54,3 +56,17 @@ def editor_props(error: ErrorInfo | None, focus_lines: list[int], line_count: in
     markers += [_marker(line, FOCUS_LINE_CLASS) for line in sorted(set(focus_lines))
                 if 1 <= line <= line_count]
     return {"annotations": annotations, "markers": markers, **QUIET}
+
+
+def reserved_height(key: str, rows: tuple[int, int], line_count: int) -> str:
+    """A style rule that holds an editor's place before its frame has loaded.
+
+    The editor's frame is 0 px high until the editor inside has drawn itself; everything
+    below it (the Run and Compare buttons) jumped down by the editor's height a few hundred
+    ms after the page appeared, and a click aimed at a button landed in the editor. The
+    place kept is the height the editor takes for ``line_count`` lines between its
+    ``rows`` (fewest, most); the frame is drawn as a block, so no line gap is added below
+    it once it is there.
+    """
+    lines = min(max(line_count, rows[0]), rows[1])
+    return f".st-key-{key}{{min-height:{lines * LINE_PX}px}}.st-key-{key} iframe{{display:block}}"
