@@ -530,6 +530,8 @@ def test_screenshots_and_legend_contrast(open_page: Callable[..., object], app_u
     page = open_page(width, height, scheme)
     page.goto(f"{app_url}/?example={example}")
     expect(page.locator(".scopeviz-graph svg")).to_be_visible()
+    # the legend (st.html) shows once a fresh browser has loaded its code: in CI, after the graph
+    expect(page.locator(".scopeviz-legend span").first).to_be_visible()
     page.wait_for_timeout(800)
     ratios = page.locator(".scopeviz-legend span").evaluate_all(CONTRASTS)
     assert len(ratios) == 5 and min(ratios) >= 4.5, ratios
@@ -550,6 +552,8 @@ def test_tf2_screenshots_and_legend_contrast(open_page: Callable[..., object], a
     page = open_page(width, height, scheme)
     page.goto(f"{app_url}/?example={example}")
     page.wait_for_function(DRAWN, arg=box, timeout=120_000)
+    # the legend (st.html) shows once a fresh browser has loaded its code: in CI, after the graph
+    expect(page.locator(".scopeviz-legend span").first).to_be_visible()
     page.wait_for_timeout(800)
     ratios = page.locator(".scopeviz-legend span").evaluate_all(CONTRASTS)
     assert len(ratios) >= 2 and min(ratios) >= 4.5, ratios
