@@ -486,6 +486,14 @@ def test_a_step_link_shows_that_step_and_arrow_keys_move(
     assert page.url.endswith("step=4")
 
 
+FITS_THE_BOX = """() => [...document.querySelectorAll('*')].some(host => {
+    const box = host.shadowRoot && host.shadowRoot.querySelector('.scopeviz-graph');
+    const svg = box && box.querySelector('svg');
+    if (!svg) return false;
+    const outer = box.getBoundingClientRect(), drawn = svg.getBoundingClientRect();
+    return drawn.left >= outer.left - 1 && drawn.right <= outer.right + 1; })"""
+
+
 @pytest.mark.parametrize("width,height", SIZES)
 @pytest.mark.parametrize("example", ["seed_3_get_variable_sharing", "model_bert_like_encoder"])
 def test_the_graph_fits_the_width(open_page: Callable[..., object], app_url: str,
@@ -494,7 +502,8 @@ def test_the_graph_fits_the_width(open_page: Callable[..., object], app_url: str
     page.goto(f"{app_url}/?example={example}")
     svg = page.locator(".scopeviz-graph svg")
     expect(svg).to_be_visible()
-    page.wait_for_timeout(500)
+    # fitted when drawn and again when its box is resized (a scroll bar appears): wait for it
+    page.wait_for_function(FITS_THE_BOX, timeout=30_000)
     box = page.locator(".scopeviz-graph").bounding_box()
     drawn = svg.bounding_box()
     assert drawn["x"] >= box["x"] - 1

@@ -1,5 +1,6 @@
 """What the code editor shows besides the text: the error's line and column, and the lines
-the user is looking at in the graph. Pure: builds the Ace editor's props, no Streamlit.
+the user is looking at in the graph, and the place the editor keeps on the page. Pure:
+builds the Ace editor's props and a style rule, no Streamlit.
 
 The editor is streamlit-code-editor (react-ace). Ace counts rows and columns from 0, TF and
 Python from 1; the conversion lives here only.
