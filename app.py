@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
-from code_editor import code_editor
 
 from viz import Trace, WorkerPool
 from viz.backend.execute import DrawingFailed, run_dot
@@ -24,9 +23,8 @@ from viz.checkpoint_tf2 import NoRoot, check_run, marked_run
 from viz.compare_page import compare_page, set_pair
 from viz.compare_page import share_query as compare_query
 from viz.downloads import Download, download_row
-from viz.editor import CSS as EDITOR_CSS
-from viz.editor import OPTIONS as EDITOR_OPTIONS
-from viz.editor import editor_props, reserved_height
+from viz.editor import editor_props
+from viz.editor_widget import editor
 from viz.escape import markdown_text, shorten
 from viz.details import Details, boxes_by_line, node_details
 from viz.explain import as_markdown, explain
@@ -34,7 +32,7 @@ from viz.export import MIME_TYPES, dot_source, export, inline_svg
 from viz.gallery import EXAMPLES_DIR, load_gallery
 from viz.graph_view import graph_view
 from viz.render import counts_text, legend_html, with_legend
-from viz.pending import finished
+from viz.pending import finished, serve
 from viz.share import BadShareLink, decode_snippet, encode_snippet
 from viz.steps import Step, steps, trace_at
 from viz.tables import layer_rows, rows, status_counts, tf2_rows
@@ -141,32 +139,26 @@ def run_current() -> None:
             return pool.run(source, filename="snippet.py", timeout=timeout,
                             checkpoint=write_checkpoint(files, folder), mode=mode)
 
-    box = state.setdefault("finished_run", {})
-    wait_for_tensorflow()
-    with st.spinner("Running in TensorFlow..." if mode == TF1 else
-                    "Running in TensorFlow 2 (the first TF2 run starts its worker)..."):
-        try:
+    with serve(state, "run_requested", "finished_run") as box:
+        wait_for_tensorflow()
+        with st.spinner("Running in TensorFlow..." if mode == TF1 else
+                        "Running in TensorFlow 2 (the first TF2 run starts its worker)..."):
             trace = finished(box, (source, mode, timeout, uploads), run)
-        except Exception:  # said on the page once, not retried by every rerun after it
-            state.run_requested = False
-            raise
-    state.trace = trace
-    state.ran_source = source
-    state.checked = None
-    state.check_problem = None
-    # A TF2 run is drawn, stepped through and clicked as its variables under their names.
-    state.drawn = tf2_as_scopes(trace) if trace.mode == TF2 else None
-    if trace.checkpoint is not None and trace.checkpoint_error is None:
-        try:
-            report = check_run(trace)
-            state.checked = (report, *marked_run(trace, report))
-        except NoRoot as exc:
-            state.check_problem = str(exc)
-    if trace.ok:
-        state.last_good = trace
-    st.query_params.from_dict(share_query(source))
-    state.run_requested = False
-    box.clear()
+        state.trace = trace
+        state.ran_source = source
+        state.checked = None
+        state.check_problem = None
+        # A TF2 run is drawn, stepped through and clicked as its variables under their names.
+        state.drawn = tf2_as_scopes(trace) if trace.mode == TF2 else None
+        if trace.checkpoint is not None and trace.checkpoint_error is None:
+            try:
+                report = check_run(trace)
+                state.checked = (report, *marked_run(trace, report))
+            except NoRoot as exc:
+                state.check_problem = str(exc)
+        if trace.ok:
+            state.last_good = trace
+        st.query_params.from_dict(share_query(source))
 
 
 def share_query(source: str) -> dict[str, str]:
@@ -476,13 +468,9 @@ with editor_column:
     elif ran_this and selected is not None:
         focus_lines = selected.lines
     line_count = state.source.count("\n") + 1
-    st.html(f"<style>{reserved_height(editor_key, EDITOR_ROWS, line_count)}</style>")
-    take_editor_response(code_editor(
-        state.editor_text, lang="python", height=list(EDITOR_ROWS), key=editor_key,
-        response_mode=["blur"], options=EDITOR_OPTIONS,
-        props=editor_props(trace.error if ran_this else None,
-                           focus_lines, line_count),
-        component_props={"css": EDITOR_CSS}))
+    take_editor_response(editor(
+        state.editor_text, editor_key, EDITOR_ROWS, line_count,
+        editor_props(trace.error if ran_this else None, focus_lines, line_count)))
     st.caption("Ctrl+Enter runs; Tab and Shift+Tab indent; click a line to outline in the "
                "graph what it made.")
     if not state.get("shared_waiting"):

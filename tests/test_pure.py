@@ -8,7 +8,7 @@ import pytest
 
 from conftest import GOLDENS
 from viz.cache import BoundedCache
-from viz.pending import finished
+from viz.pending import finished, serve
 from viz.render import STATUS_COLORS, to_dot
 from viz.tables import status_counts, to_csv
 from viz.trace import Trace, variable_status
@@ -290,3 +290,26 @@ def test_a_run_that_raises_keeps_nothing() -> None:
     with pytest.raises(RuntimeError):
         finished(box, "a", lambda: (_ for _ in ()).throw(RuntimeError("worker gone")))
     assert box == {}
+
+
+def test_a_request_closes_once_served_and_stays_open_through_a_rerun() -> None:
+    class Rerun(BaseException):
+        """Streamlit stops a script for a rerun with an exception that is no Exception."""
+
+    state: dict = {"asked": True}
+    with pytest.raises(Rerun):
+        with serve(state, "asked", "box") as box:
+            finished(box, "a", lambda: "trace a")
+            raise Rerun
+    assert state == {"asked": True, "box": {"key": "a", "result": "trace a"}}
+    # the next rerun finds the result, puts it in place and closes the request
+    with serve(state, "asked", "box") as box:
+        assert finished(box, "a", lambda: "run again") == "trace a"
+    assert state == {"asked": False, "box": {}}
+    # a failure closes the request too: said once, not retried by every rerun after it
+    state["asked"] = True
+    with pytest.raises(RuntimeError):
+        with serve(state, "asked", "box"):
+            raise RuntimeError("worker gone")
+    assert state["asked"] is False
+

@@ -12,7 +12,6 @@ from typing import Callable
 
 import pandas as pd
 import streamlit as st
-from code_editor import code_editor
 
 from viz.diff import (
     CHANGED,
@@ -28,13 +27,12 @@ from viz.diff import (
 )
 from viz.diff import to_dict as diff_dict
 from viz.downloads import Download, download_row
-from viz.editor import CSS as EDITOR_CSS
-from viz.editor import OPTIONS as EDITOR_OPTIONS
-from viz.editor import editor_props, reserved_height
+from viz.editor import editor_props
+from viz.editor_widget import editor
 from viz.escape import markdown_text
 from viz.export import dot_source
 from viz.graph_view import graph_view
-from viz.pending import finished
+from viz.pending import finished, serve
 from viz.render import legend_html
 from viz.share import encode_snippet
 from viz.trace import TF2, Trace
@@ -101,18 +99,13 @@ def compare_page(run: Callable[[str, str], Trace], svg_of: Callable[[str], str |
         st.button("Compare these shared snippets", key="compare_shared", type="primary",
                   on_click=_request)
     if state.get("compare_requested"):
-        texts, box = (state.compare_a, state.compare_b), state.setdefault("finished_pair", {})
-        with st.spinner("Running both snippets in TensorFlow..."):
-            try:
+        texts = (state.compare_a, state.compare_b)
+        with serve(state, "compare_requested", "finished_pair") as box:
+            with st.spinner("Running both snippets in TensorFlow..."):
                 a, b = finished(box, (*texts, state.get("mode"), state.get("time_limit")),
                                 lambda: compared(run(texts[0], "A.py"), run(texts[1], "B.py")))
-            except Exception:  # said on the page once, not retried by every rerun after it
-                state.compare_requested = False
-                raise
-        state.compared = (a, b, diff(a, b), *texts)
-        st.query_params.from_dict(share_query())
-        state.compare_requested = False
-        box.clear()
+            state.compared = (a, b, diff(a, b), *texts)
+            st.query_params.from_dict(share_query())
     done = state.get("compared")
     with st.container(key="compare_editors"):
         columns = st.columns(2, gap="medium")
@@ -122,13 +115,9 @@ def compare_page(run: Callable[[str, str], Trace], svg_of: Callable[[str], str |
             ran = done is not None and done[3 if side == "a" else 4] == state[f"compare_{side}"]
             trace = done[0 if side == "a" else 1] if done else None
             line_count = state[f"compare_{side}"].count("\n") + 1
-            place = reserved_height(_editor_key(side), EDITOR_ROWS, line_count)
-            st.html(f"<style>{place}</style>")
-            _take(side, code_editor(
-                state[f"compare_text_{side}"], lang="python", height=list(EDITOR_ROWS),
-                key=_editor_key(side), response_mode=["blur"], options=EDITOR_OPTIONS,
-                props=editor_props(trace.error if ran and trace else None, [], line_count),
-                component_props={"css": EDITOR_CSS}))
+            _take(side, editor(
+                state[f"compare_text_{side}"], _editor_key(side), EDITOR_ROWS, line_count,
+                editor_props(trace.error if ran and trace else None, [], line_count)))
             if ran and trace is not None and trace.error is not None:
                 st.error(markdown_text(trace.error.describe()))
     if not state.get("compare_waiting"):

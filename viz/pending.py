@@ -11,14 +11,35 @@ the run.
 
 from __future__ import annotations
 
-from typing import Callable, Hashable, TypeVar
+from contextlib import contextmanager
+from typing import Any, Callable, Hashable, Iterator, MutableMapping, TypeVar
 
 T = TypeVar("T")
 
 
+@contextmanager
+def serve(state: MutableMapping[str, Any], flag: str, box_name: str) -> Iterator[dict]:
+    """Serves the open request ``state[flag]``; yields the box (``state[box_name]``) its
+    result is kept in by :func:`finished`.
+
+    Leaving the block closes the request and empties the box: the result is in place. An
+    exception closes it too (said on the page once, not retried by every rerun after it).
+    Streamlit's stop for a rerun is no Exception: it leaves both, and the next rerun finds
+    the result.
+    """
+    box = state.setdefault(box_name, {})
+    try:
+        yield box
+    except Exception:
+        state[flag] = False
+        raise
+    state[flag] = False
+    box.clear()
+
+
 def finished(box: dict, key: Hashable, run: Callable[[], T]) -> T:
     """``run()``'s result for ``key``: kept in ``box`` from an earlier, interrupted rerun, or
-    run now and kept there before anything else happens. The caller empties ``box`` once
+    run now and kept there before anything else happens. :func:`serve` empties ``box`` once
     the result is in place."""
     if box.get("key") != key:
         result = run()
