@@ -69,6 +69,16 @@ def test_a_million_get_variable_calls_time_out_with_a_partial_list(executor: Exe
     assert trace.variables[0].name == "v0:0" and trace.variables[0].line == 2
 
 
+def test_a_timeout_turned_into_another_exception_is_still_a_timeout(executor: Executor) -> None:
+    # When the limit strikes inside TF's C++, pybind11 hands back a RuntimeError ("MISMATCH
+    # of original and normalized active exception"; once in CI); a snippet can do the same.
+    trace = run_bad(executor, "try:\n    while True:\n        pass\nexcept BaseException:\n"
+                              "    raise RuntimeError('not a timeout, says the snippet')\n",
+                    timeout=2.0)
+    assert trace.error is not None and trace.error.type == "Timeout"
+    assert trace.error.line == 5
+
+
 @pytest.mark.parametrize("source", [
     "x = bytearray(10 ** 11)\n",
     "chunks = []\nwhile True:\n    chunks.append(bytearray(10 ** 7))\n",

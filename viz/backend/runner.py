@@ -291,8 +291,11 @@ def run(request: dict[str, Any], sender: Sender, hosted: bool = False,
         tracer_tf2.start(filename, sender.event)
         module.__dict__.update({"__file__": filename, "__builtins__": builtins})
 
+    fired: list[str] = []  # the time limit's message, once it has struck
+
     def on_alarm(signum: int, frame: Any) -> None:
-        raise SnippetTimeout(timeout_message(timeout))
+        fired.append(timeout_message(timeout))
+        raise SnippetTimeout(fired[0])
 
     signal.signal(signal.SIGALRM, on_alarm)
     sys.modules["__main__"] = module
@@ -308,6 +311,10 @@ def run(request: dict[str, Any], sender: Sender, hosted: bool = False,
             code = compile(source, filename, "exec", dont_inherit=True)
             exec(code, module.__dict__)
         except BaseException as exc:  # the snippet's failure is the result, whatever it is
+            if fired and not isinstance(exc, SnippetTimeout):
+                # The limit struck inside TF's C++ (pybind11 turns the exception into a
+                # RuntimeError) or the snippet caught it and raised another: still a timeout.
+                exc = SnippetTimeout(fired[0]).with_traceback(exc.__traceback__)
             error = describe_error(exc, filename, hosted, memory_limit)
         elapsed_ms = (time.perf_counter() - started) * 1000.0
         if flavour != "tf1" and request.get("space"):
