@@ -102,9 +102,14 @@ def test_a_flood_on_the_channel_is_cut_off_and_the_caller_stays_small(
 
 
 def test_one_endless_line_on_the_channel_is_cut_off(executor: Executor) -> None:
-    trace = run(executor, "import os\nwhile True:\n    os.write(3, b'x' * 65536)\n")
+    started = time.monotonic()
+    trace = run(executor, "import os\nwhile True:\n    os.write(3, b'x' * 65536)\n",
+                timeout=300.0)
     assert trace.error is not None and trace.error.type == "OutputLimit"
     assert "longer than" in trace.error.message
+    # stopped when it crossed the bound (a fraction of a second), not at its time limit: the
+    # zygote used to look the run up by the wrong key and let it spin on until then
+    assert time.monotonic() - started < 150
     assert_healthy(executor)
 
 
@@ -159,6 +164,8 @@ def test_a_double_fork_with_setsid_does_not_outlive_its_run(executor: Executor,
     assert trace.ok and trace.stdout == "started\n", trace.error
     pid = int(pid_file.read_text())
     assert not Path(f"/proc/{pid}").exists(), "the escaped grandchild is still alive"
+    # A fixed wait on purpose: that nothing happens is seen only once the moment has passed
+    # at which the grandchild, alive, would have written (3 s after it started).
     time.sleep(4)
     assert not late_file.exists()
     assert_healthy(executor)

@@ -230,7 +230,9 @@ class Zygote:
         else:
             for fd in fds:
                 os.close(fd)
-            run = self.runs.get(command.get("id"))  # type: ignore[arg-type]
+            # runs are kept by pid; the executor names a run by its id
+            run = next((run for run in self.runs.values() if run.id == command.get("id")),
+                       None)
             if command["op"] == "stop" and run is not None:
                 run.stopped = True
                 self._kill(run)
