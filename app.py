@@ -475,6 +475,8 @@ with editor_column:
                "graph what it made.")
     if not state.get("shared_waiting"):
         st.button("Run", key="run", type="primary", shortcut="ctrl+enter", on_click=request_run)
+    if trace is not None and not ran_this:
+        st.caption("Edited since the last run: the results show the code as it ran.")
     if state.get("undo_source") is not None:
         st.button("Restore the text you had before loading the example", key="restore",
                   icon=":material/undo:", on_click=restore_edits)
@@ -601,6 +603,8 @@ def step_view(shown: Trace, all_steps: list[Step]) -> None:
             state.step = state.get("step", 0) + 1
             state.playing = state.step < len(all_steps)
         state.step = min(max(state.get("step", 1), 1), len(all_steps))
+        # the link first: sent after the step's text, the URL lagged the step shown
+        st.query_params.from_dict(share_query(state.ran_source))
         back, play, forward, where = st.columns([1, 1, 1, 5], vertical_alignment="center")
         back.button("Back", key="step_back", icon=":material/chevron_left:", shortcut="left",
                     on_click=move_step, args=(-1,), disabled=state.step <= 1)
@@ -617,7 +621,6 @@ def step_view(shown: Trace, all_steps: list[Step]) -> None:
                     + markdown_text(step.text))
         show_graph(drawing_source(trace_at(shown, step.index), options), "step_graph",
                    focus=[step.focus])
-        st.query_params.from_dict(share_query(state.ran_source))
 
     stepper()
 
