@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
 import textwrap
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -112,17 +114,28 @@ def test_input_gets_end_of_file(executor: Executor) -> None:
     assert trace.error is not None and trace.error.type == "EOFError"
 
 
-def test_a_killed_worker_is_replaced(executor: Executor) -> None:
+def kill_once_started(process: subprocess.Popen, started: Path) -> None:
+    """Kills the zygote once the run has written ``started`` (at most a minute later)."""
+    deadline = time.monotonic() + 60
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.kill()
+
+
+def test_a_killed_worker_is_replaced(executor: Executor, tmp_path: Path) -> None:
+    started = tmp_path / "started"
     small = Executor()
     with small:
         small.warm_up()
         zygote = small._zygotes["tf1"]
         assert zygote is not None
-        threading.Timer(1.0, zygote.process.kill).start()
-        started = time.monotonic()
-        broken = small.run("import time\ntime.sleep(30)\n", timeout=60.0)
+        killer = threading.Thread(target=kill_once_started, args=(zygote.process, started))
+        killer.start()
+        broken = small.run(f"import time\nopen({str(started)!r}, 'w').close()\n"
+                           "time.sleep(120)\n", timeout=180.0)
+        killer.join()
+        # the run ended with the zygote, long before its sleep or its limit
         assert broken.error is not None and broken.error.type == "WorkerCrashed"
-        assert time.monotonic() - started < 30  # it did not wait for the sleep to finish
         assert_next_run_works(small)
 
 

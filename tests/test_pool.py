@@ -5,7 +5,8 @@ from __future__ import annotations
 import textwrap
 import threading
 import time
-from typing import Iterator
+from pathlib import Path
+from typing import Callable, Iterator
 
 import pytest
 
@@ -29,27 +30,46 @@ def in_background(pool: WorkerPool, source: str, timeout: float) -> tuple[thread
     return thread, result
 
 
-def test_a_bad_run_holds_only_its_own_worker(pool: WorkerPool) -> None:
-    thread, bad = in_background(pool, "while True:\n    pass\n", timeout=4.0)
-    time.sleep(0.5)
-    started = time.monotonic()
+def until(condition: Callable[[], bool], what: str) -> None:
+    """Waits for a condition of the pool (checked every 10 ms, for at most a minute)."""
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert time.monotonic() < deadline, f"still not {what} after a minute"
+        time.sleep(0.01)
+
+
+def held_until(gate: Path, busy: bool) -> str:
+    """A run that holds its worker until the test creates ``gate``: spinning on the CPU as
+    an endless loop does (``busy``), or sleeping."""
+    wait = "pass" if busy else "time.sleep(0.01)"
+    return f"import os, time\nwhile not os.path.exists({str(gate)!r}):\n    {wait}\n"
+
+
+def test_a_bad_run_holds_only_its_own_worker(pool: WorkerPool, tmp_path: Path) -> None:
+    gate = tmp_path / "gate"
+    thread, bad = in_background(pool, held_until(gate, busy=True), timeout=120.0)
+    until(lambda: pool.running == 1, "running")
     goods = [pool.run(GOOD) for _ in range(4)]
-    assert time.monotonic() - started < 3.0
+    # the four finished while the loop still held its worker
+    assert thread.is_alive()
     assert all(t.ok and t.variables[0].name == "v:0" for t in goods)
+    gate.touch()
     thread.join()
-    assert bad[0].error is not None and bad[0].error.type == "Timeout"
+    assert bad[0].ok, bad[0].error
 
 
-def test_full_queue_answers_server_busy_at_once(pool: WorkerPool) -> None:
-    sleeper = "import time\ntime.sleep(3)\n"
-    busy = [in_background(pool, sleeper, timeout=10.0) for _ in range(2)]
-    time.sleep(0.5)
-    waiting = in_background(pool, GOOD, timeout=10.0)  # takes the one place in the queue
-    time.sleep(0.3)
-    started = time.monotonic()
+def test_full_queue_answers_server_busy_at_once(pool: WorkerPool, tmp_path: Path) -> None:
+    gate = tmp_path / "gate"
+    busy = [in_background(pool, held_until(gate, busy=False), timeout=120.0)
+            for _ in range(2)]
+    until(lambda: pool.running == 2, "both running")
+    waiting = in_background(pool, GOOD, timeout=120.0)  # takes the one place in the queue
+    until(lambda: pool.waiting == 1, "queued")
     refused = pool.run(GOOD)
-    assert time.monotonic() - started < 0.5
+    # answered while every place was still held: it did not wait for one
+    assert all(thread.is_alive() for thread, _ in busy + [waiting])
     assert refused.error is not None and refused.error.type == "ServerBusy"
+    gate.touch()
     for thread, _ in busy + [waiting]:
         thread.join()
     assert waiting[1][0].ok

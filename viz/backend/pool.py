@@ -46,6 +46,7 @@ class WorkerPool:
         self.queue_limit = queue_limit
         self._slots = threading.BoundedSemaphore(self.size)
         self._waiting = 0
+        self._running = 0
         self._lock = threading.Lock()
 
     def __enter__(self) -> WorkerPool:
@@ -76,6 +77,11 @@ class WorkerPool:
         """Runs waiting for a free place right now."""
         return self._waiting
 
+    @property
+    def running(self) -> int:
+        """Runs that hold a place right now (executing, or about to)."""
+        return self._running
+
     def run(self, source: str, filename: str = "snippet.py",
             timeout: float = DEFAULT_TIMEOUT_S, checkpoint: str | None = None,
             mode: str = "tf1") -> Trace:
@@ -92,8 +98,12 @@ class WorkerPool:
             finally:
                 with self._lock:
                     self._waiting -= 1
+        with self._lock:
+            self._running += 1
         try:
             return self.executor.run(source, filename=filename, timeout=timeout,
                                      checkpoint=checkpoint, mode=mode)
         finally:
+            with self._lock:
+                self._running -= 1
             self._slots.release()
