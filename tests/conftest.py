@@ -1,8 +1,13 @@
-"""Shared fixtures: one warm Executor for the whole session, and the --update-goldens flag."""
+"""Shared fixtures (one warm Executor for the whole session), the --update-goldens flag, and
+the marks that say what a test needs: ``tf`` (the worker runs TensorFlow), ``browser`` (a real
+Chromium), ``dot`` (graphviz's program). ``tf`` and ``browser`` are put on a test by the
+fixture it uses or the module it sits in, so ``pytest -m "not tf and not browser"`` is the
+inner loop that needs neither."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Iterator
@@ -47,7 +52,40 @@ def example_paths() -> list[Path]:
     return sorted(EXAMPLES.glob("*.py"))
 
 
+# What a test needs, from the fixtures it uses...
+NEEDS_BY_FIXTURE = {
+    "executor": "tf", "pool": "tf", "hosted": "tf", "checkpoints": "tf",
+    "app_server": "tf", "browser": "browser",
+}
+# ...or from where it sits: these modules run the worker through the CLI or the app script
+# (and the app draws every graph with dot).
+NEEDS_BY_MODULE = {
+    "test_app": {"tf", "dot"}, "test_cli": {"tf"}, "test_diff": {"tf"},
+    "test_checkpoint": {"tf"}, "test_checkpoint_tf2": {"tf"}, "test_tf2": {"tf"},
+    "test_e2e": {"tf", "browser", "dot"},
+}
+MARKS = {
+    "tf": "runs snippets in the worker's real TensorFlow (seconds)",
+    "browser": "drives Debian's chromium against a running app (implies tf)",
+    "dot": "needs graphviz's dot program",
+}
+
+
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    config.addinivalue_line("markers", "needs_dot: needs graphviz's dot program")
-    config.addinivalue_line("markers", "e2e: drives a real browser against a running app")
+    for name, meaning in MARKS.items():
+        config.addinivalue_line("markers", f"{name}: {meaning}")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    no_dot = shutil.which("dot") is None
+    for item in items:
+        needs = set(NEEDS_BY_MODULE.get(item.module.__name__ if item.module else "", ()))
+        needs.update(NEEDS_BY_FIXTURE[name] for name in getattr(item, "fixturenames", ())
+                     if name in NEEDS_BY_FIXTURE)
+        if "browser" in needs:
+            needs.add("tf")
+        for name in sorted(needs):
+            item.add_marker(name)
+        if no_dot and item.get_closest_marker("dot"):
+            item.add_marker(pytest.mark.skip(reason="graphviz's dot program is missing"))

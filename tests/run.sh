@@ -1,23 +1,7 @@
 #!/usr/bin/env bash
-# Sets up everything the tests need on a fresh Debian machine, then runs them all.
-# Usage: ./tests/run.sh [pytest arguments]
+# Sets up everything the tests need on a fresh Debian machine (tests/setup.sh), then runs
+# them all. Usage: ./tests/run.sh [pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-missing=()
-command -v dot >/dev/null || missing+=(graphviz)
-PATH="$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q "libseccomp.so.2 " || missing+=(libseccomp2)
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-# The seed snippets carry Chinese comments; without a CJK font the screenshots show boxes.
-[ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || missing+=(fonts-wqy-zenhei)
-if [ ${#missing[@]} -gt 0 ]; then
-  sudo_cmd=""
-  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
-fi
-
-[ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check \
-  -r requirements.txt -r tests/requirements.txt
+./tests/setup.sh
 exec .venv/bin/python -m pytest tests "$@"

@@ -66,7 +66,7 @@ def test_default_text_table_and_csv() -> None:
     assert lines[4] == "nsc1_1/v4:0,nsc1/v4,uniquified,tf.Variable,[1],int32,True,23,0"
 
 
-@pytest.mark.needs_dot
+@pytest.mark.dot
 def test_svg_and_png_to_a_file(tmp_path) -> None:
     svg = tmp_path / "seed.svg"
     done = cli("trace", str(EXAMPLES / "seed_3_get_variable_sharing.py"), "--format", "svg",

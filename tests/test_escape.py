@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import xml.etree.ElementTree as ElementTree
 
 import pytest
@@ -30,7 +29,6 @@ HOSTILE = [
     ":red[styled] $x^2$ *em* `code`",
     "a" * 5000,
 ]
-NEEDS_DOT = pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz's dot is missing")
 
 
 def variable(name: str, via: str | None = None) -> VariableEvent:
@@ -55,7 +53,7 @@ def test_a_dot_string_is_one_string_holding_the_text(text: str) -> None:
     assert re.sub(r"\\(.)", r"\1", inner) == text
 
 
-@NEEDS_DOT
+@pytest.mark.dot
 def test_hostile_names_draw_as_text_with_no_link_in_the_svg() -> None:
     trace = hostile_trace()
     svg = run_dot(to_dot(build_tree(trace), RenderOptions(collapse_series=False)),

@@ -100,7 +100,7 @@ def test_seed_notebook_prints_the_seed_output_byte_for_byte(executor: Executor) 
     assert sum(v.trainable for v in trace.variables) == 16
 
 
-@pytest.mark.needs_dot
+@pytest.mark.dot
 @pytest.mark.parametrize("path", example_paths(), ids=lambda p: p.stem)
 def test_every_example_draws_with_and_without_collapsing(executor: Executor, path: Path) -> None:
     trace = run_example(executor, path)
@@ -122,7 +122,7 @@ def drawn(trace: Trace, options: RenderOptions) -> dict[str, str]:
             for group in svg.iter(f"{SVG}g") if group.get("class") in ("node", "cluster")}
 
 
-@pytest.mark.needs_dot
+@pytest.mark.dot
 def test_slots_are_drawn_inside_their_variable(executor: Executor) -> None:
     trace = run_example(executor, EXAMPLES / "model_dcgan.py")
     compact, separate = drawn(trace, RenderOptions()), drawn(
@@ -154,7 +154,7 @@ def test_real_models_have_their_variable_counts(executor: Executor, stem: str) -
     assert trace.stdout.startswith(f"{REAL_MODELS[stem]} ")  # what TF itself counted
 
 
-@pytest.mark.needs_dot
+@pytest.mark.dot
 def test_slots_made_inside_a_variable_scope_are_drawn_inside_their_variable(
         executor: Executor) -> None:
     # Adam and the moving averages ran inside variable_scope("Model") and name scope Train:

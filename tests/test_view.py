@@ -186,7 +186,7 @@ def test_four_alike_siblings_are_not_yet_a_series() -> None:
     assert view.root.groups == []
 
 
-@pytest.mark.needs_dot
+@pytest.mark.dot
 @pytest.mark.parametrize("rankdir", ["LR", "TB"])
 def test_drawing_reads_in_code_order(rankdir: str) -> None:
     # Top to bottom (LR) or left to right (TB): scopes in code order above the variables in
