@@ -2,8 +2,8 @@
 
 A download button's click used to rerun the script. A rerun drops the session's references
 to its download files and, when it is cut short by the next rerun, lets Streamlit delete
-them: a download the browser was still fetching was then cancelled (1 in 100), and under
-load a click during the row's own rerun gave no download at all (CI, 1 in 20). With
+them: a download the browser was still fetching was then cancelled (1 in 100); under load a
+click also gave no download at all within 15 s (CI), its cause not pinned down. With
 ``on_click="ignore"`` the browser fetches the file the page already holds and the server
 does nothing, so a click cannot race a rerun.
 """
