@@ -316,7 +316,7 @@ def test_a_hidden_frame_on_another_site_cannot_run_a_shared_snippet(
     # The app loaded the code and waits for its own user's click...
     expect(frame.get_by_role("button", name="Run this shared snippet")).to_be_visible()
     expect(frame.get_by_text("runs on this computer", exact=False)).to_be_visible()
-    assert not marker.exists()  # (the run it would have been is checked again below)
+    assert not marker.exists()
     # ...and the app still works for the next visitor.
     page.goto(f"{app_url}/?example=seed_1_name_scope_vs_variable_scope")
     expect(page.locator(".scopeviz-graph svg g.node title", has_text="nsc1_1/v4:0")
