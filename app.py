@@ -363,12 +363,13 @@ options = RenderOptions(rankdir=direction, show_ops=show_ops, collapse_series=co
                         compact_slots=compact_slots,
                         expand=frozenset(state.get("expand", [])))
 
-# Less empty space above the title, so the editor, its error and the graph fit a laptop
-# screen; below 1000 px the editor and the results (and the Compare view's two editors and
-# two graphs) stack instead of sharing the width.
+# Below 1000 px the editor and the results (and the Compare view's two editors and two
+# graphs) stack instead of sharing the width. (The space above the first row is the theme's
+# paddingTop in .streamlit/config.toml: a style from st.html arrives with its lazily loaded
+# code, seconds late on a busy machine, and everything under it moved.)
 ROWS = [f'.st-key-{key} > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"]'
         for key in ("workspace", "compare_editors", "compare_graphs")]
-st.html('<style>[data-testid="stMainBlockContainer"]{padding-top:3rem}'
+st.html('<style>'
         f'@media (max-width: 1000px){{{",".join(ROWS)}{{flex-direction:column}}'
         + ",".join(f'{row} > [data-testid="stColumn"]' for row in ROWS)
         + '{width:100%;flex:1 1 100%}}</style>')
@@ -396,7 +397,12 @@ def switch_mode() -> None:
 
 
 state.setdefault("view", VIEWS[0])
-view_column, mode_column = st.columns([1, 1], vertical_alignment="center")
+# Run and Compare sit in the first row: above them is nothing whose height arrives late
+# (each element's code loads lazily; under load the title, the captions and the editor's
+# place came in seconds after the button, and a click aimed at it landed elsewhere).
+view_column, action_column = st.columns([1, 1], vertical_alignment="center")
+actions = action_column.container(horizontal=True, horizontal_alignment="right",
+                                  vertical_alignment="center", key="actions")
 view_column.segmented_control("View", VIEWS, key="view", label_visibility="collapsed",
                               on_change=switch_view)
 if state.view == COMPARE:
@@ -407,17 +413,21 @@ if state.view == COMPARE:
     if state.get("link_error"):
         st.warning(markdown_text(f"Could not open the shared link: {state.link_error}"))
     compare_page(partial(run_one, mode=state.get("mode", TF1),
-                         timeout=state.get("time_limit", TIMEOUT)), svg_or_message, options)
+                         timeout=state.get("time_limit", TIMEOUT)), svg_or_message, options,
+                 actions)
     if state.get("compared"):
         st.subheader("Share")
         st.code(f"{(st.context.url or '').split('?')[0]}?{urlencode(compare_query())}",
                 language=None)
     st.stop()
-mode_column.segmented_control(
+actions.segmented_control(
     "Mode", list(MODES), key="mode", format_func=MODES.get, on_change=switch_mode,
     label_visibility="collapsed",
     help="TF1: `import tensorflow` is compat.v1 in graph mode. TF2: real TF2, eager, with "
          "Keras 3 (a line `# scopeviz: legacy-keras` picks tf-keras).")
+if not state.get("shared_waiting"):
+    actions.button("Run", key="run", type="primary", shortcut="ctrl+enter",
+                   on_click=request_run)
 title, picker, loader = st.columns([3, 3, 1], vertical_alignment="bottom")
 title.markdown("#### ScopeViz")
 title.caption("How TensorFlow 1 names variables: name scopes, variable scopes, reuse, `_N`."
@@ -473,8 +483,6 @@ with editor_column:
         editor_props(trace.error if ran_this else None, focus_lines, line_count)))
     st.caption("Ctrl+Enter runs; Tab and Shift+Tab indent; click a line to outline in the "
                "graph what it made.")
-    if not state.get("shared_waiting"):
-        st.button("Run", key="run", type="primary", shortcut="ctrl+enter", on_click=request_run)
     if trace is not None and not ran_this:
         st.caption("Edited since the last run: the results show the code as it ran.")
     if state.get("undo_source") is not None:

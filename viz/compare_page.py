@@ -12,6 +12,7 @@ from typing import Callable
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from viz.diff import (
     CHANGED,
@@ -82,7 +83,7 @@ def _request() -> None:
 
 
 def compare_page(run: Callable[[str, str], Trace], svg_of: Callable[[str], str | None],
-                 options: RenderOptions) -> None:
+                 options: RenderOptions, actions: DeltaGenerator) -> None:
     """The whole Compare view.
 
     Args:
@@ -90,7 +91,13 @@ def compare_page(run: Callable[[str, str], Trace], svg_of: Callable[[str], str |
         svg_of: the drawing of a DOT text as inline SVG; None (having said why) when it
             cannot be drawn.
         options: the sidebar's drawing options.
+        actions: where the Compare button goes: the page's top row, above everything that
+            appears late (see app.py).
     """
+    if not state.get("compare_waiting"):
+        actions.button("Compare", key="compare", type="primary", shortcut="ctrl+enter",
+                       on_click=_request,
+                       help="runs both snippets and maps A's variables to B's")
     for side in SIDES:
         _take(side, state.get(_editor_key(side)))
     if state.get("compare_waiting"):
@@ -120,9 +127,6 @@ def compare_page(run: Callable[[str, str], Trace], svg_of: Callable[[str], str |
                 editor_props(trace.error if ran and trace else None, [], line_count)))
             if ran and trace is not None and trace.error is not None:
                 st.error(markdown_text(trace.error.describe()))
-    if not state.get("compare_waiting"):
-        st.button("Compare", key="compare", type="primary", shortcut="ctrl+enter",
-                  on_click=_request, help="runs both snippets and maps A's variables to B's")
     if done is None:
         st.info("Write or paste two versions of a model, then press Compare.")
         return
