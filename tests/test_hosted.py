@@ -1,5 +1,7 @@
-"""Hosted mode: a run cannot read or write files, reach the network, start processes, signal
-the server, see its environment or raise its limits; ordinary snippets still work."""
+"""Hosted mode: a run lives in a world of its own (namespaces) behind filters: it cannot read
+or write the host's files, reach the network, start processes, name, signal or re-limit the
+server, the zygote or another run, see the server's environment, raise its limits, outlive
+its limit or fill the disk; ordinary snippets still work."""
 
 from __future__ import annotations
 
@@ -41,31 +43,47 @@ def hosted() -> Iterator[Executor]:
         del os.environ["SCOPEVIZ_TEST_SECRET"]
 
 
-def refused(executor: Executor, source: str) -> None:
+def refused(executor: Executor, source: str, kind: str = "Blocked") -> None:
+    """The run fails at a line with ``kind``: ``Blocked`` where a filter refused,
+    ``FileNotFoundError`` (TF: ``NotFoundError``) where the run's world has no such path."""
     trace = executor.run(textwrap.dedent(source))
     assert trace.error is not None, trace.stdout
-    assert trace.error.type == "Blocked", trace.error
+    assert trace.error.type == kind, trace.error
     assert trace.error.line is not None
 
 
-@pytest.mark.parametrize("source", [
-    "open('/etc/passwd').read()",
-    f"open({str(ROOT / 'app.py')!r}).read()",
-    "import os\nos.listdir('/')",
-    "open('/tmp/scopeviz-hosted-write', 'w').write('x')",
-    f"import os\nos.remove({str(ROOT / 'README.md')!r})",
-    "tf.io.read_file('/etc/hostname').eval(session=tf.Session())",
-    "tf.Session().run(tf.io.write_file('/tmp/scopeviz-tf-write', 'x'))",
-    "tf.gfile.GFile('/etc/passwd').read()",
-    "v = tf.Variable(1)\nwith tf.Session() as s:\n    s.run(tf.global_variables_initializer())\n"
-    "    tf.train.Saver().save(s, '/tmp/scopeviz-ckpt')",
+@pytest.mark.parametrize("source,kind", [
+    ("open('/etc/passwd').read()", "FileNotFoundError"),
+    (f"open({str(ROOT / 'app.py')!r}).read()", "FileNotFoundError"),
+    ("import os\nos.listdir('/')", "Blocked"),
+    (f"import os\nos.stat({str(ROOT / 'app.py')!r})", "FileNotFoundError"),
+    (f"import os\nos.remove({str(ROOT / 'README.md')!r})", "OSError"),  # a read-only tree
+    ("tf.io.read_file('/etc/hostname').eval(session=tf.Session())", "NotFoundError"),
+    ("tf.gfile.GFile('/etc/passwd').read()", "NotFoundError"),
 ])
-def test_files_outside_python_are_out_of_reach(hosted: Executor, source: str) -> None:
-    refused(hosted, source)
+def test_files_outside_python_are_out_of_reach(hosted: Executor, source: str,
+                                               kind: str) -> None:
+    refused(hosted, source, kind)
+    assert (ROOT / "README.md").exists()
+
+
+@pytest.mark.parametrize("source", [
+    "open('/tmp/scopeviz-hosted-write', 'w').write('x')",
+    "tf.Session().run(tf.io.write_file('/tmp/scopeviz-hosted-write', 'x'))",
+    "v = tf.Variable(1)\nwith tf.Session() as s:\n    s.run(tf.global_variables_initializer())\n"
+    "    tf.train.Saver().save(s, '/tmp/scopeviz-hosted-write')",
+])
+def test_writes_land_in_the_runs_own_tmp_and_go_with_it(hosted: Executor, source: str) -> None:
+    import glob
+
+    trace = hosted.run(source + "\nimport os\nprint(any(name.startswith('scopeviz-hosted-write')"
+                                " for name in os.listdir('/tmp')))\n")
+    assert trace.ok and trace.stdout.endswith("True\n"), trace.error
+    assert not glob.glob("/tmp/scopeviz-hosted-write*")  # the host's /tmp
 
 
 def test_a_secret_file_is_out_of_reach(hosted: Executor, secret: Path) -> None:
-    refused(hosted, f"print(open({str(secret)!r}).read())")
+    refused(hosted, f"print(open({str(secret)!r}).read())", "FileNotFoundError")
 
 
 @pytest.mark.parametrize("source", [
@@ -97,8 +115,124 @@ def test_os_system_cannot_start_a_shell(hosted: Executor) -> None:
 
 
 def test_cannot_signal_the_worker_or_the_server(hosted: Executor) -> None:
-    refused(hosted, "import os, signal\nos.kill(os.getppid(), signal.SIGTERM)")
-    refused(hosted, f"import os, signal\nos.kill({os.getpid()}, signal.SIGTERM)")
+    """Outside its PID namespace nothing has a pid: its parent is 0, the server's pid names
+    nothing (or, by chance, a thread of the run itself); process 1 is its namespace's init,
+    which takes no signal from inside."""
+    trace = hosted.run("import os, signal\nprint(os.getpid(), os.getppid())\n"
+                       "os.kill(1, signal.SIGKILL)\nprint('alive')\n")
+    assert trace.stdout == "2 0\n", trace.error
+    assert trace.error is not None and trace.error.type == "Blocked", trace.error
+    refused(hosted, f"import os, signal\nos.kill({os.getpid() + 1_000_000}, signal.SIGTERM)",
+            "ProcessLookupError")
+    trace = hosted.run(f"import os, signal\ntry:\n    os.kill({os.getpid()}, signal.SIGTERM)\n"
+                       "except ProcessLookupError:\n    pass\nprint('alive')\n")
+    assert trace.ok and trace.stdout == "alive\n", trace.error
+    assert_alive(hosted)
+
+
+def assert_alive(executor: Executor) -> None:
+    trace = executor.run("print('healthy')\n")
+    assert trace.ok and trace.stdout == "healthy\n", trace.error
+
+
+@pytest.fixture()
+def stand_in() -> Iterator[int]:
+    """A process of the server's uid, as the Streamlit server is: what a run tried to kill."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    yield process.pid
+    process.kill()
+    process.wait()
+
+
+def test_a_run_cannot_lower_the_limits_of_the_server_or_the_zygote(
+        hosted: Executor, stand_in: int) -> None:
+    """prlimit64 lowered the server's RLIMIT_CPU to 1 s and killed it; now only the run's own
+    limits may be changed (pid 0), and outside pids name nothing."""
+    import resource
+
+    zygote = hosted._zygotes["tf1"].process.pid
+    for target in (stand_in, zygote, os.getpid(), 1):
+        trace = hosted.run(f"import os, resource\nresource.prlimit({target}, "
+                           "resource.RLIMIT_CPU, (1, 1))\n")
+        assert trace.error is not None and trace.error.type in (
+            "Blocked", "ProcessLookupError"), (target, trace.error)
+    assert resource.prlimit(stand_in, resource.RLIMIT_CPU) == (
+        resource.RLIM_INFINITY, resource.RLIM_INFINITY)
+    assert os.path.exists(f"/proc/{stand_in}")
+    assert_alive(hosted)
+
+
+def test_a_run_finds_no_other_process(hosted: Executor) -> None:
+    """getpgid/getsid/getpriority over pids found 112 host processes; in its own PID
+    namespace a run finds itself and its namespace's process 1 only."""
+    trace = hosted.run("import os\nfound = []\nfor pid in range(1, 70000):\n"
+                       "    try:\n        os.getpgid(pid)\n        found.append(pid)\n"
+                       "    except OSError:\n        pass\nprint(found)\n", timeout=30.0)
+    assert trace.ok and trace.stdout == "[1, 2]\n", trace.error
+
+
+def test_a_run_cannot_leave_its_group_or_outlive_its_limit(hosted: Executor) -> None:
+    """setpgid into the zygote's group and a cleared parent-death signal kept a run alive
+    40 s past its limit; now setpgid and setsid are refused, and whatever it does, the run
+    ends at its limit."""
+    refused(hosted, "import os\nos.setpgid(0, 0)")
+    refused(hosted, "import os\nos.setsid()")
+    import time
+
+    started = time.monotonic()
+    trace = hosted.run("import ctypes\nctypes.CDLL(None).prctl(1, 0, 0, 0, 0)\n"
+                       "while True:\n    pass\n", timeout=2.0)
+    assert trace.error is not None and trace.error.type == "Timeout", trace.error
+    assert time.monotonic() - started < 30
+    assert_alive(hosted)
+
+
+def test_the_runs_space_is_bounded_and_leaves_nothing(hosted: Executor) -> None:
+    """A TF2 run built 3,000 nested folders with setuid files in its space (which then
+    could not be removed) and reserved 1.5 GiB; its /tmp is now a tmpfs of its own, bounded
+    in bytes and files, nosuid and noexec, gone with it."""
+    import glob
+
+    before = set(glob.glob("/tmp/*"))
+    trace = hosted.run(textwrap.dedent("""\
+        import os
+        os.chdir('/tmp')
+        for depth in range(3000):
+            os.mkdir('d')
+            os.chdir('d')
+        os.chdir('/')
+        with open('/tmp/big', 'wb') as big:
+            try:
+                os.posix_fallocate(big.fileno(), 0, 1536 * 1024 * 1024)
+            except OSError as exc:
+                print('fallocate', exc.errno)
+        try:
+            for name in ('/tmp/half', '/tmp/other_half'):
+                with open(name, 'wb') as half:
+                    os.posix_fallocate(half.fileno(), 0, 40 * 1024 * 1024)
+        except OSError as exc:
+            print('two files', exc.errno)
+        os.remove('/tmp/half')
+        try:
+            for n in range(20000):
+                open(f'/tmp/f{n}', 'w').close()
+        except OSError as exc:
+            print('files', exc.errno, n < 10000)
+        os.chmod('/tmp/f1', 0o4755)
+        print([line.split()[3] for line in open('/proc/self/mounts')
+               if line.split()[1] == '/tmp'])
+        """), mode="tf2")
+    assert trace.ok, trace.error
+    lines = trace.stdout.splitlines()
+    # EFBIG: one file stops at the run's file size limit (64 MiB); ENOSPC: two together at
+    # its space's 64 MiB, and files at its 10,000 inodes
+    assert lines[:3] == ["fallocate 27", "two files 28", "files 28 True"]
+    assert "nosuid" in lines[3] and "noexec" in lines[3] and "nodev" in lines[3]
+    assert set(glob.glob("/tmp/*")) - before == set()  # nothing left in the host's /tmp
+    assert_alive(hosted)
 
 
 def test_environment_is_scrubbed(hosted: Executor) -> None:
@@ -169,8 +303,9 @@ def test_x32_and_i386_system_calls_are_refused(hosted: Executor) -> None:
 
 def test_no_other_process_is_visible_in_proc(hosted: Executor) -> None:
     refused(hosted, "import os\nos.listdir('/proc')")
-    refused(hosted, "open('/proc/1/cmdline').read()")
-    refused(hosted, f"open('/proc/{os.getpid()}/environ').read()")
+    refused(hosted, "open('/proc/1/cmdline').read()")  # its namespace's process 1
+    refused(hosted, "open('/proc/3/cmdline').read()", "FileNotFoundError")
+    refused(hosted, f"open('/proc/{os.getpid()}/environ').read()", "FileNotFoundError")
     refused(hosted, "open('/proc/self/../1/cmdline').read()")
     trace = hosted.run("import os\n"
                        "print(os.getpid() > 0, open('/proc/self/cmdline').read() != '')\n"
@@ -187,8 +322,9 @@ def test_the_run_holds_no_capability(hosted: Executor) -> None:
 
 
 def test_a_run_cannot_see_the_worker_or_the_server_process(hosted: Executor) -> None:
-    refused(hosted, f"open('/proc/{os.getpid()}/cmdline').read()")
-    refused(hosted, "import os\nopen(f'/proc/{os.getppid()}/maps').read()")
+    refused(hosted, f"open('/proc/{os.getpid()}/cmdline').read()", "FileNotFoundError")
+    refused(hosted, "import os\nopen(f'/proc/{os.getppid()}/maps').read()",
+            "FileNotFoundError")
 
 
 def test_a_checkpoint_is_read_from_a_private_copy_that_goes_with_the_run(
@@ -204,7 +340,8 @@ def test_a_checkpoint_is_read_from_a_private_copy_that_goes_with_the_run(
                        checkpoint=checkpoints["flat"])
     # the sealed run read the keys, though the original file is out of its reach
     assert [k.key for k in trace.checkpoint or []] == ["biases", "weights"]
-    assert trace.error is not None and trace.error.type == "Blocked" and trace.error.line == 1
+    assert trace.error is not None and trace.error.type == "FileNotFoundError"
+    assert trace.error.line == 1
     assert set(glob.glob(pattern)) == before
 
 
@@ -257,7 +394,7 @@ def test_another_run_cannot_read_a_runs_checkpoint_copy(
         intruder = hosted.run(f"print(len(open({copy!r}, 'rb').read()))\n")
     finally:
         holder.join()
-    assert intruder.error is not None and intruder.error.type == "Blocked", intruder.stdout
+    assert intruder.error is not None and intruder.error.type == "FileNotFoundError", intruder.stdout
     assert not os.path.exists(copy)
 
 
@@ -267,17 +404,76 @@ def test_tf2_mode_runs_sealed_too(hosted: Executor) -> None:
                        "open('/etc/hostname').read()\n", mode="tf2")
     assert [layer.name for layer in trace.layers] == ["dense", "dense_1"]
     assert [v.name for v in trace.tf2_variables] == ["dense_1/kernel:0", "dense_1/bias:0"]
-    assert trace.error is not None and trace.error.type == "Blocked" and trace.error.line == 5
+    assert trace.error is not None and trace.error.type == "FileNotFoundError"
+    assert trace.error.line == 5
 
 
 def test_a_tf2_runs_checkpoint_is_written_in_its_own_space_only(hosted: Executor) -> None:
+    import glob
+
     trace = hosted.run("import tensorflow as tf\n"
                        "class M(tf.Module):\n"
                        "    def __init__(self):\n"
                        "        self.w = tf.Variable(1.0, name='w')\n"
                        "ckpt_root = M()\n"
                        "tf.train.Checkpoint(root=ckpt_root).save('/tmp/mine')\n", mode="tf2")
-    # the snippet's own save is refused; ScopeViz's, in the run's space, is written
-    assert trace.error is not None and trace.error.type == "Blocked" and trace.error.line == 6
+    # the snippet's own save and ScopeViz's are written in the run's own /tmp, gone with it
+    assert trace.ok, trace.error
+    assert not glob.glob("/tmp/mine*")
     assert [(k.key, k.variable) for k in trace.tf2_keys or []] == [
         ("save_counter/.ATTRIBUTES/VARIABLE_VALUE", None), ("w/.ATTRIBUTES/VARIABLE_VALUE", 0)]
+
+
+NON_ROOT_SERVER = """\
+import json, os, sys
+from viz import Executor
+
+report = {"uid": os.geteuid()}
+with Executor(hosted=True) as executor:
+    def outcome(source, **options):
+        trace = executor.run(source, **options)
+        return [trace.error.type if trace.error else None, trace.stdout]
+
+    report["seed"] = outcome(open(sys.argv[1]).read())
+    report["pids"] = outcome("import os\\nprint(os.getpid(), os.getppid(), [p for p in "
+                             "range(1, 70000) if os.path.exists(f'/proc/{p}')])\\n")
+    report["server"] = outcome(f"import resource\\nresource.prlimit({os.getpid()}, "
+                               "resource.RLIMIT_CPU, (1, 1))\\n")
+    report["file"] = outcome(f"open({sys.argv[1]!r}).read()\\n")
+    report["space"] = outcome("import os\\nopen('/tmp/x', 'w').write('x')\\n"
+                              "print(os.listdir('/tmp'))\\n")
+    report["loop"] = outcome("while True:\\n    pass\\n", timeout=1.0)
+print(json.dumps(report))
+"""
+
+
+def test_a_non_root_server_runs_sealed_too(tmp_path: Path) -> None:
+    """A server running as an ordinary user (here uid 1000 in a user namespace of its own,
+    which has no capability on the host: what an ordinary user has) gets the same walls:
+    its zygote enters user, PID and mount namespaces of its own at start, and each run its
+    own world inside; the runs keep the server's uid outside (the only one it may map)."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("unshare") is None:
+        pytest.skip("util-linux's unshare is missing")
+    if subprocess.run(["unshare", "--user", "true"], check=False).returncode != 0:
+        pytest.skip("this kernel refuses unprivileged user namespaces")
+    (tmp_path / "server.py").write_text(NON_ROOT_SERVER, encoding="utf-8")
+    done = subprocess.run(
+        ["unshare", "--user", "--map-user=1000", "--map-group=1000", sys.executable,
+         str(tmp_path / "server.py"), str(EXAMPLES / "seed_1_name_scope_vs_variable_scope.py")],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.splitlines()[-1])
+    assert report["uid"] == 1000
+    assert report["seed"] == [None, "v1.name:  nsc1/v1:0\nv2.name:  nsc1/vsc1/v2:0\n"
+                              "v3.name:  vsc1/v3:0\nv4.name:  nsc1_1/v4:0\n"]
+    assert report["pids"] == [None, "2 0 [1, 2]\n"]
+    assert report["server"][0] in ("Blocked", "ProcessLookupError")
+    assert report["file"][0] == "FileNotFoundError"
+    assert report["space"] == [None, "['x']\n"]
+    assert report["loop"][0] == "Timeout"

@@ -1,4 +1,5 @@
-"""The one place that starts processes: the TF worker and graphviz's ``dot``."""
+"""The one place that starts processes: the TF worker, graphviz's ``dot``, and process 1 of
+each run's PID namespace (runs themselves are forks of the worker)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,22 @@ def start_worker(log: IO[bytes], control_fd: int, hosted: bool = False,
         env=env,
         cwd=str(PROJECT_ROOT),
     )
+
+
+def start_namespace_init(alive: int) -> int:
+    """Starts process 1 of a new PID namespace (the zygote has just unshared one): ``cat``,
+    reading ``alive``, a pipe whose other end only the zygote holds, so that it exits, and
+    takes the namespace with it, when the zygote goes. Spawned, not forked: a fork of the
+    TensorFlow zygote costs ~18 ms, a spawn 0.3 ms. Returns its pid.
+
+    Process 1 is not the run itself because the kernel shields process 1 from every signal
+    it sends itself (a snippet's ``os.kill(os.getpid(), SIGSEGV)`` would not end it); and
+    nothing in the namespace can signal it, so the run cannot end its own namespace early.
+    """
+    return os.posix_spawn("/bin/cat", ["cat"], {}, file_actions=[
+        (os.POSIX_SPAWN_DUP2, alive, 0),
+        (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)])
 
 
 def run_dot(source: str, fmt: str, timeout: float = 60.0) -> bytes:

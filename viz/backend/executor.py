@@ -13,6 +13,7 @@ import dataclasses
 import glob
 import itertools
 import json
+import logging
 import os
 import select
 import shutil
@@ -24,6 +25,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from viz.backend import namespaces
 from viz.backend.channel import OUTPUT_LIMIT, RunReport, timeout_message
 from viz.backend.execute import start_worker
 from viz.trace import KERAS3, TF1, TF2, TF_KERAS, ErrorInfo, Trace
@@ -47,6 +49,19 @@ _READ_BYTES = 1 << 16
 BATCH_S = 0.05
 BATCH_FRACTION = 0.1
 BATCH_BYTES = 4 << 20
+
+
+_said: set[str] = set()
+
+
+def _say_once(no_namespaces: str) -> None:
+    """Says once in the server's log that runs here have no PID namespace: nothing a local
+    run starts is then sure to end with it, and hosted runs are refused."""
+    if no_namespaces and no_namespaces not in _said:
+        _said.add(no_namespaces)
+        logging.getLogger(__name__).warning(
+            "ScopeViz: runs get no namespaces of their own on this machine: %s. Local runs "
+            "go on in process groups; hosted runs are refused (Blocked).", no_namespaces)
 
 
 class WorkerUnavailable(RuntimeError):
@@ -92,6 +107,7 @@ class _Zygote:
             message = json.loads(data)
             if message["op"] == "ready":
                 self.tf_version = message["tf"]
+                _say_once(message.get("no_namespaces") or "")
                 self.ready.set()
             elif message["op"] == "ended":
                 with self._lock:
@@ -263,9 +279,14 @@ class Executor:
                          mode=mode, keras=keras)
         if mode == TF1:
             return self._run(zygote, source, filename, timeout, checkpoint, None)
-        # a TF2 run writes its ckpt_root's checkpoint into a space of its own, gone with it
-        with tempfile.TemporaryDirectory(prefix="scopeviz-tf2-") as space:
+        # a TF2 run writes its ckpt_root's checkpoint into a space of its own, gone with it:
+        # a sealed run's own /tmp, else a folder of its own here
+        if self.hosted:
+            space = namespaces.SPACE
             trace = self._run(zygote, source, filename, timeout, checkpoint, space)
+        else:
+            with tempfile.TemporaryDirectory(prefix="scopeviz-tf2-") as space:
+                trace = self._run(zygote, source, filename, timeout, checkpoint, space)
         root_error = trace.root_error and trace.root_error.replace(space, ".")
         return dataclasses.replace(trace, mode=mode, keras=keras, root_error=root_error)
 
@@ -274,16 +295,14 @@ class Executor:
         request = {"source": source, "filename": filename, "timeout": timeout,
                    "output_limit": self.output_limit, "memory_limit": self.memory_limit,
                    "space": space}
-        writable = [space] if space else []
         if checkpoint is None:
-            return _RunSession(self, zygote, request, [], writable).run()
+            return _RunSession(self, zygote, request, []).run()
         if not self.hosted:
-            return _RunSession(self, zygote, {**request, "checkpoint": checkpoint}, [],
-                               writable).run()
+            return _RunSession(self, zygote, {**request, "checkpoint": checkpoint}, []).run()
         with tempfile.TemporaryDirectory(prefix="scopeviz-checkpoint-") as private:
             staged = stage_checkpoint(checkpoint, private)
             trace = _RunSession(self, zygote, {**request, "checkpoint": staged},
-                                [private], writable).run()
+                                [private]).run()
         if trace.checkpoint_error:  # the private folder's path means nothing to the user
             shown = trace.checkpoint_error.replace(staged, checkpoint)
             trace = dataclasses.replace(trace, checkpoint_error=shown.replace(private, "."))
@@ -311,12 +330,11 @@ class _RunSession:
     """One run from the executor's side: its socket, its raw output files, its report."""
 
     def __init__(self, executor: Executor, zygote: _Zygote, request: dict[str, Any],
-                 readable: list[str], writable: list[str]) -> None:
+                 readable: list[str]) -> None:
         self.executor = executor
         self.zygote = zygote
         self.request = request
         self.readable = readable  # folders the sealed run may read besides Python's
-        self.writable = writable  # and its own space, which it may write in
         self.timeout = float(request["timeout"])
         self.report = RunReport(executor.output_limit)
         self.started = time.perf_counter()
@@ -328,8 +346,7 @@ class _RunSession:
             run_id = next(self.executor._ids)
             pending = self.zygote.spawn(run_id, {
                 "timeout": self.timeout, "memory_limit": self.executor.memory_limit,
-                "hosted": self.executor.hosted, "readable": self.readable,
-                "writable": self.writable},
+                "hosted": self.executor.hosted, "readable": self.readable},
                 [theirs.fileno(), *raw])
             theirs.close()
             if pending is None:

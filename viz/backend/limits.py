@@ -10,6 +10,10 @@ import signal
 RAW_OUTPUT_FILE_BYTES = 64 * 1024 * 1024
 # A snippet may start a few threads (TF does); a thread or fork bomb stops here (non-root).
 MAX_PROCESSES = 256
+# A sealed run's writable /tmp (a tmpfs of its own): a write past either bound is an OSError
+# (ENOSPC) in the snippet, and nothing of it outlives the run.
+SPACE_BYTES = 64 * 1024 * 1024
+SPACE_INODES = 10_000
 
 
 def current_address_space() -> int:

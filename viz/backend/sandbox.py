@@ -1,8 +1,10 @@
 """Hosted mode: the kernel walls a forked child puts around itself before running a stranger's
 snippet. Each layer is a kernel mechanism, not a check on the snippet's text:
 
-- new network and IPC namespaces (no interface but a down loopback; no SysV object in sight);
-- Landlock: files readable only under the Python and system library folders (and the run's
+- a world of its own (:mod:`viz.backend.namespaces`): PID, mount, network, IPC, UTS and user
+  namespaces, a file tree holding only what Python and TF need, read-only, and a bounded
+  tmpfs as its writable /tmp, its own uid when the server is root;
+- then filters, as a second wall should the first have a hole. Landlock: files readable only under the Python and system library folders (and the run's
   own copy of a checkpoint it checks, and a TF2 run's own space), in /proc only
   the run's own process, writable only for its own thread names, no signals to processes
   outside the sandbox (ABI 6);
@@ -11,7 +13,8 @@ snippet. Each layer is a kernel mechanism, not a check on the snippet's text:
 - seccomp, through libseccomp: no new processes (fork, exec; threads stay allowed), no sockets
   at all (Landlock does not cover connecting to a Unix socket by path, such as a container
   engine's), no SysV IPC, message queues or keyrings, no ptrace, mount, namespaces or BPF,
-  and no other syscall ABI (x32 numbers, i386);
+  no new process group or session, limits of no process but itself, and no other syscall
+  ABI (x32 numbers, i386);
 - a scrubbed environment (the server's variables never reach the snippet).
 
 Linux on x86_64 with Landlock ABI 6 (kernel 6.12 or newer) is required; elsewhere hosted runs
@@ -29,9 +32,8 @@ import sys
 import sysconfig
 from typing import Any
 
-CLONE_NEWIPC = 0x08000000
-CLONE_NEWUSER = 0x10000000
-CLONE_NEWNET = 0x40000000
+from viz.backend import limits, namespaces
+
 PR_SET_NO_NEW_PRIVS = 38
 PR_CAPBSET_DROP = 24
 
@@ -91,7 +93,8 @@ def readable_paths() -> list[str]:
              sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
              "/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo",
              "/etc/ld.so.cache", "/etc/localtime", f"/proc/{os.getpid()}", "/proc/cpuinfo",
-             "/proc/meminfo", "/proc/stat", "/sys/devices/system/cpu", "/dev/urandom"}
+             "/proc/meminfo", "/proc/stat", "/sys/devices/system/cpu", "/dev/urandom",
+             "/dev/null"}
     return sorted(p for p in paths if os.path.exists(p))
 
 
@@ -125,15 +128,6 @@ def _landlock(extra_readable: tuple[str, ...], own_space: tuple[str, ...]) -> No
         os.close(ruleset)
 
 
-def _unshare() -> None:
-    """A network namespace (nothing to connect to) and an IPC namespace (no SysV object of
-    another run or of the host in sight); a user namespace first when not root."""
-    flags = CLONE_NEWNET | CLONE_NEWIPC
-    if os.geteuid() != 0:
-        flags |= CLONE_NEWUSER
-    _check(_libc.unshare(flags), "unshare(network and IPC namespaces)")
-
-
 def _drop_capabilities() -> None:
     """Empties the bounding set and the capability sets (capset): root in the child is
     powerless, and so is a non-root server's run, which holds every capability inside its new
@@ -152,9 +146,10 @@ def _drop_capabilities() -> None:
 # What a run may not do even with every other wall in place: start processes (threads stay
 # allowed), open sockets (Landlock does not govern connecting to a Unix socket by path), use
 # SysV IPC, POSIX message queues or keyrings (they outlive the run), debug or read other
-# processes, or touch the kernel's namespace, mount, module and BPF knobs.
+# processes, touch the kernel's namespace, mount, module and BPF knobs, or leave its process
+# group or session (where a kill by group once missed it).
 DENIED_SYSCALLS = (
-    "fork", "vfork", "execve", "execveat", "socket", "socketpair",
+    "fork", "vfork", "execve", "execveat", "socket", "socketpair", "setpgid", "setsid",
     "shmget", "shmat", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl",
     "semget", "semop", "semtimedop", "semctl", "mq_open", "mq_unlink", "mq_timedsend",
     "mq_timedreceive", "mq_notify", "mq_getsetattr", "add_key", "request_key", "keyctl",
@@ -194,15 +189,18 @@ def _filter() -> None:
     # glibc fall back to clone, whose flags it can.
     rules.add_rule(denied, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, _CLONE_THREAD, 0))
     rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
+    # Limits of itself only (pid 0): another process's could be lowered until it dies.
+    rules.add_rule(denied, "prlimit64", seccomp.Arg(0, seccomp.NE, 0))
     rules.load()
 
 
-def enter(extra_readable: tuple[str, ...] = (), own_space: tuple[str, ...] = ()) -> None:
-    """Seals this process (a forked child, before the snippet runs); fails closed.
+def enter(extra_readable: tuple[str, ...], uid: int | None) -> None:
+    """Seals this process (a forked child in its own PID namespace, before the snippet runs);
+    fails closed.
 
     ``extra_readable`` are folders this run alone may read besides Python's (the private copy
-    of a checkpoint it checks), ``own_space`` folders it alone may write in (where a TF2 run's
-    checkpoint is written); they come from the executor, never from the snippet.
+    of a checkpoint it checks); they come from the executor, never from the snippet. Its
+    writable space is its own /tmp; ``uid`` is its own uid outside (None: the server's).
 
     Raises:
         SandboxUnavailable: a layer could not be set up; the run must not go ahead.
@@ -211,8 +209,12 @@ def enter(extra_readable: tuple[str, ...] = (), own_space: tuple[str, ...] = ())
         raise SandboxUnavailable("hosted mode needs Linux on x86_64")
     os.environ.clear()
     os.environ.update(CLEAN_ENVIRONMENT)
-    _unshare()
+    try:
+        namespaces.enter(readable_paths() + list(extra_readable), list(extra_readable),
+                         limits.SPACE_BYTES, limits.SPACE_INODES, uid)
+    except (namespaces.NamespaceUnavailable, OSError) as exc:
+        raise SandboxUnavailable(str(exc)) from exc
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
-    _landlock(extra_readable, own_space)
+    _landlock(extra_readable, (namespaces.SPACE,))
     _drop_capabilities()
     _filter()

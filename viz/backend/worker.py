@@ -14,9 +14,11 @@ Fairness: runs execute side by side and the OS shares the cores; a run that has 
 :data:`DEMOTE_AFTER_CPU_S` of CPU is lowered to the weakest priority (nice 19), so a loop cannot
 hold up the short runs next to it (a multilevel feedback queue with two levels).
 
-Nothing outlives a run: the zygote and every run are child subreapers, so whatever a snippet
-starts (even a double fork with ``setsid``) stays beneath its run while the run lives and
-returns to the zygote when it ends, and the zygote kills every process that is not a live run.
+Nothing outlives a run: each run lives in a PID namespace of its own
+(:mod:`viz.backend.namespaces`), so killing it ends everything it started, whatever it did with
+``setpgid``, ``setsid`` or its parent-death signal, and a sealed run finds no process outside
+to name. Where the kernel refuses PID namespaces (said once in the server's log) local runs
+fall back to process groups and subreapers, and hosted runs are refused (``Blocked``).
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from viz.backend import limits, sandbox
+from viz.backend import limits, namespaces, sandbox
+from viz.backend.execute import start_namespace_init
 
 # How long a run may ignore its soft timeout (SIGALRM) before it is killed outright.
 KILL_GRACE_S = 1.0
@@ -54,6 +57,12 @@ _libc = ctypes.CDLL(None, use_errno=True)
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # What `import tensorflow` means in this zygote's runs (argv[2]): tf1, tf2 or tf2-legacy.
 _flavour = "tf1"
+# Why runs cannot have PID namespaces here ("" when they can), found once at start.
+_no_namespaces = ""
+# Root outside any user namespace of its own: each sealed run then gets a uid of its own.
+_real_root = False
+# This zygote's own PID namespace, which it returns to after forking each run into a new one.
+_pid_namespace = -1
 
 
 def _send(control: socket.socket, message: dict[str, Any]) -> None:
@@ -109,8 +118,10 @@ def _read_request(limit: int = MAX_REQUEST_BYTES) -> dict[str, Any]:
     return json.loads(data)
 
 
-def _child(spawn: dict[str, Any], fds: list[int], control: socket.socket, zygote: int) -> None:
-    """The run's process, from fork to exit: keeps its three fds, seals itself, runs."""
+def _child(spawn: dict[str, Any], fds: list[int], control: socket.socket, zygote: int,
+           uid: int | None) -> None:
+    """The run's process, from fork to exit: keeps its three fds, seals itself, runs. ``uid``
+    is its own uid when sealed by a root zygote."""
     code = 0
     try:
         control.detach()  # its fd is closed below; the object must not close a reused number
@@ -118,7 +129,9 @@ def _child(spawn: dict[str, Any], fds: list[int], control: socket.socket, zygote
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.setpgid(0, 0)
         _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != zygote:  # the zygote died before the line above took effect
+        # The zygote died before the line above took effect. (In a PID namespace the parent
+        # is 0 either way; an orphaned run reads the end of its channel and exits.)
+        if os.getppid() not in (zygote, 0):
             os._exit(0)
         _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         channel, out, err = fds
@@ -135,8 +148,9 @@ def _child(spawn: dict[str, Any], fds: list[int], control: socket.socket, zygote
         sender = protocol.Sender(CHANNEL_FD)
         if spawn["hosted"]:
             try:
-                sandbox.enter(tuple(str(p) for p in spawn.get("readable", [])),
-                              tuple(str(p) for p in spawn.get("writable", [])))
+                if _no_namespaces:
+                    raise sandbox.SandboxUnavailable(_no_namespaces)
+                sandbox.enter(tuple(str(p) for p in spawn.get("readable", [])), uid)
             except sandbox.SandboxUnavailable as exc:
                 sender.send({"k": "done", "elapsed_ms": 0.0, "error": {
                     "type": "Blocked", "message": f"hosted mode cannot run snippets on this "
@@ -157,6 +171,8 @@ class _Run:
     pid: int
     started: float
     deadline: float
+    slot: int
+    init: int | None  # process 1 of its PID namespace (None: none here)
     timed_out: bool = False
     stopped: bool = False
     demoted: bool = False
@@ -193,6 +209,8 @@ class Zygote:
         self.control = control
         self.runs: dict[int, _Run] = {}
         self.wakeup_read, self.wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        # Each namespace's process 1 reads this pipe and exits when the zygote is gone.
+        self.alive_read, self.alive_write = os.pipe2(os.O_CLOEXEC)
         signal.set_wakeup_fd(self.wakeup_write)
         signal.signal(signal.SIGCHLD, lambda *_: None)
 
@@ -222,6 +240,8 @@ class Zygote:
         for level, kind, payload in ancillary:
             if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
                 fds.frombytes(payload[:len(payload) - len(payload) % fds.itemsize])
+        for fd in fds:  # only the run they are for may hold them, not a namespace's process 1
+            os.set_inheritable(fd, False)
         if not data:
             return False
         command = json.loads(data)
@@ -240,9 +260,24 @@ class Zygote:
 
     def _spawn(self, command: dict[str, Any], fds: list[int]) -> None:
         zygote = os.getpid()
+        slot = min(set(range(len(self.runs) + 1)) - {run.slot for run in self.runs.values()})
+        init = None
         try:
-            pid = os.fork()
-        except OSError as exc:  # out of memory or processes: this run fails, the zygote stays
+            if slot >= namespaces.RUNS_PER_ZYGOTE:
+                raise OSError(f"{slot} runs are in flight already")
+            if not _no_namespaces:
+                namespaces.new_pid_namespace()
+            try:
+                if not _no_namespaces:
+                    init = start_namespace_init(self.alive_read)
+                pid = os.fork()
+            finally:  # the zygote only: the run stays in its new namespace
+                if not _no_namespaces and os.getpid() == zygote:
+                    namespaces.back_to(_pid_namespace)
+        except (OSError, namespaces.NamespaceUnavailable) as exc:
+            # out of memory or processes: this run fails, the zygote stays
+            if init is not None:
+                os.kill(init, signal.SIGKILL)
             for fd in fds:
                 os.close(fd)
             _send(self.control, {"op": "ended", "id": command["id"], "timed_out": False,
@@ -251,7 +286,8 @@ class Zygote:
                                  "error": f"the worker could not start a process: {exc}"})
             return
         if pid == 0:
-            _child(command, fds, self.control, zygote)
+            _child(command, fds, self.control, zygote,
+                   namespaces.run_uid(zygote, slot) if _real_root else None)
         for fd in fds:
             os.close(fd)
         try:
@@ -260,13 +296,37 @@ class Zygote:
             pass
         now = time.monotonic()
         run_id = int(command["id"])
-        self.runs[pid] = _Run(run_id, pid, now, now + float(command["timeout"]) + KILL_GRACE_S)
+        self.runs[pid] = _Run(run_id, pid, now, now + float(command["timeout"]) + KILL_GRACE_S,
+                              slot, init)
 
     @staticmethod
     def _kill(run: _Run) -> None:
+        """Kills the run and all it started: killing process 1 of its PID namespace ends the
+        whole namespace (without namespaces, its process group)."""
+        kills = [(os.killpg, run.pid)] if run.init is None else [
+            (os.kill, run.init), (os.kill, run.pid)]
+        for kill, pid in kills:
+            try:
+                kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    @staticmethod
+    def _demote(run: _Run) -> None:
+        """Lowers each of the run's threads to nice 19 (a thread's priority is its own). A
+        local run's children share its process group, which is lowered as well."""
         try:
-            os.killpg(run.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
+            threads = os.listdir(f"/proc/{run.pid}/task")
+        except OSError:
+            return
+        for tid in threads:
+            try:
+                os.setpriority(os.PRIO_PROCESS, int(tid), DEMOTED_NICE)
+            except OSError:
+                pass
+        try:
+            os.setpriority(os.PRIO_PGRP, run.pid, DEMOTED_NICE)
+        except OSError:
             pass
 
     def _tick(self) -> None:
@@ -279,10 +339,7 @@ class Zygote:
                 run.demoted = True
             if run.demoted:
                 # Every tick: threads started since inherit nice 0 from their creators.
-                try:
-                    os.setpriority(os.PRIO_PGRP, run.pid, DEMOTED_NICE)
-                except OSError:
-                    pass
+                self._demote(run)
 
     def _reap(self) -> None:
         while True:
@@ -312,8 +369,9 @@ class Zygote:
     def _sweep(self) -> None:
         """Kills and reaps every child that is not a live run: what ended runs left behind
         (their orphans come here, as this process is a subreaper)."""
+        live = set(self.runs) | {run.init for run in self.runs.values()}
         for _ in range(1000):
-            strays = _children() - set(self.runs)
+            strays = _children() - live
             if not strays:
                 return
             for pid in strays:
@@ -326,6 +384,23 @@ class Zygote:
                     os.waitpid(pid, 0)
                 except ChildProcessError:
                     pass
+
+
+def _find_namespaces(control: socket.socket) -> None:
+    """Whether runs can have PID namespaces. A root zygote makes them and comes back to its
+    own after each fork; a non-root one must first be root of namespaces of its own (the
+    host's PID namespace is not its to come back to)."""
+    global _no_namespaces, _pid_namespace, _real_root
+    try:
+        if os.geteuid() == 0:
+            _real_root = True
+        else:
+            namespaces.zygote_world(control.fileno())
+        _pid_namespace = namespaces.own_pid_namespace()
+        namespaces.new_pid_namespace()
+        namespaces.back_to(_pid_namespace)
+    except (namespaces.NamespaceUnavailable, OSError) as exc:
+        _no_namespaces = f"the kernel refused a PID namespace ({exc})"
 
 
 def _prepare_tf2(flavour: str) -> None:
@@ -346,6 +421,7 @@ def main() -> None:
     global _flavour
     control = socket.socket(fileno=int(sys.argv[1]))
     _flavour = sys.argv[2] if len(sys.argv) > 2 else "tf1"
+    _find_namespaces(control)  # while this process has one thread
     os.set_inheritable(control.fileno(), False)
     os.dup2(2, 1)  # anything TF prints goes to the log, never to a run
     if _flavour != "tf2":
@@ -367,7 +443,8 @@ def main() -> None:
     # objects (and the memory pages they sit on) alone.
     gc.collect()
     gc.freeze()
-    _send(control, {"op": "ready", "tf": tf.VERSION, "pid": os.getpid()})
+    _send(control, {"op": "ready", "tf": tf.VERSION, "pid": os.getpid(),
+                    "no_namespaces": _no_namespaces})
     Zygote(control).serve()
 
 
