@@ -188,6 +188,7 @@ def load_example(stem: str) -> None:
     set_editor_text(examples[stem].source)
     state.mode = example_mode[stem]
     state.example = state.gallery_choice = stem
+    state.shared_waiting = False  # the shared code left the editor (restorable, not run)
     state.run_requested = True
 
 
@@ -455,8 +456,11 @@ with editor_column:
     # What the editor reported and the Run button asked for reach this rerun before the
     # editor is drawn: run first, so the editor shows this run's error marks.
     take_editor_response(state.get(editor_key))
+    # The one gate for code that came in a link: while it waits for its button, no other
+    # request runs it (a mode switch, an upload, the time limit all ask for a run).
+    if state.get("run_requested") and state.get("shared_waiting"):
+        state.run_requested = False
     if state.get("run_requested"):
-        state.shared_waiting = False
         run_current()
     trace: Trace | None = state.get("trace")
     ran_this = trace is not None and state.get("ran_source") == state.source

@@ -74,6 +74,23 @@ def test_snippet_link_loads_the_code_and_runs_it_only_on_a_click() -> None:
     assert at.button(key="run")  # and the usual Run button is back
 
 
+def test_a_waiting_shared_snippet_runs_by_its_button_only(checkpoints: dict[str, str]) -> None:
+    """Switching TF1/TF2 or uploading a checkpoint asked for a run, and ran the code of a
+    link that waited for its button."""
+    at = app()
+    at.query_params["snippet"] = encode_snippet(SHARED)
+    at.run()
+    at.button_group(key="mode").set_value("tf2").run()
+    at.button_group(key="mode").set_value("tf1").run()
+    at.file_uploader(key="checkpoint_upload").set_value(uploads(checkpoints["flat"])).run()
+    assert not at.exception
+    assert at.session_state["source"] == SHARED
+    assert "trace" not in at.session_state and not at.tabs  # nothing ran
+    assert any("runs on this computer" in i.value for i in at.info)
+    at.button(key="run_shared").click().run()
+    assert "shared/v:0" in [c.value for c in at.code][0]
+
+
 def test_hosted_snippet_link_runs_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SCOPEVIZ_HOSTED", "1")
     at = app()
