@@ -366,6 +366,25 @@ def test_hostile_names_show_as_text_and_make_no_element(page: object, app_url: s
            ).to_have_count(0)
 
 
+def test_bare_urls_a_snippet_controls_are_text_not_links(page: object, app_url: str) -> None:
+    """A URL, a www. host or an address in a name, an exception message, the step text or
+    an ?example= value was a clickable link in the trusted page (phishing inside ScopeViz)."""
+    page.goto(f"{app_url}/?example=https://evil.example/login&step=1")
+    expect(page.get_by_text("there is no example named", exact=False)).to_be_visible()
+    expect(page.locator(".scopeviz-graph svg")).to_have_count(0)
+    replace_editor_text(page, "with tf.variable_scope('www.evil.example'):\n"
+                        "    v = tf.get_variable('w', [1])\n"
+                        "raise ValueError('see https://evil.example/login or admin@evil.example')\n")
+    page.get_by_role("button", name="Run").click()
+    expect(page.get_by_text("ValueError at line 3", exact=False).first).to_be_visible()
+    expect(page.get_by_text("evil.example/login or admin", exact=False).first).to_be_visible()
+    expect(page.get_by_text("Step 1 of", exact=False)).to_be_visible()
+    expect(page.get_by_text("evil.example", exact=False).first).to_be_visible()
+    page.get_by_role("tab", name="Why these names").click()
+    expect(page.get_by_text("put it in variable scope www", exact=False)).to_be_visible()
+    expect(page.locator("a[href*='evil'], a[href^='mailto']")).to_have_count(0)
+
+
 FLOODS = [
     "for i in range(3782):\n    with tf.name_scope('n' * 100_000 + str(i)):\n        pass\n",
     "for i in range(490_009):\n    with tf.name_scope('s%d' % i):\n        pass\n",

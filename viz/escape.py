@@ -17,6 +17,12 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # that make text read differently from what it is (terminal escapes, "Trojan Source").
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MARKDOWN_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
+# What the page's Markdown turns into a link even when escaped, as it finds them in the text
+# after parsing (GFM's autolink literals): http: and https:, www. hosts, addresses with an @.
+# A word joiner (invisible, zero width) before the colon, the dot or the @ breaks the pattern
+# and leaves the text as it reads; a variable's name (v1:0) is left as it is.
+_AUTOLINK_SEAM = re.compile(r"(?<![A-Za-z0-9])(?i:https?|www)(?=[:.])|\w(?=@)")
+WORD_JOINER = "\u2060"
 ELLIPSIS = "\u2026"
 
 
@@ -53,8 +59,10 @@ def dot_string(text: str) -> str:
 def markdown_text(text: str) -> str:
     """Markdown that renders as ``text`` itself: every ASCII punctuation character is
     backslash-escaped (CommonMark allows it for all of them), so no link, image, emphasis, HTML,
-    directive (``:red[...]``) or formula can form; line breaks are kept."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
+    directive (``:red[...]``) or formula can form, and a word joiner goes where a bare URL,
+    address or www. host would become a link; line breaks are kept."""
+    seamed = _AUTOLINK_SEAM.sub(lambda m: m.group() + WORD_JOINER, text)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", seamed).replace("\n", "  \n")
 
 
 def html_text(text: str) -> str:
