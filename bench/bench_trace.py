@@ -1,6 +1,6 @@
 """Benchmark: raw TF vs the traced run in the warm worker vs the end-to-end CLI.
 
-Usage: python bench/bench_trace.py [--repeat N] [--only TEXT]
+Usage: python bench/bench_trace.py [--repeat N] [--only TEXT] [--hosted]
 
 Prints a Markdown table for the seed snippets and for generated models of 1,000 and 10,000
 variables:
@@ -10,7 +10,8 @@ variables:
   isolates what a fresh process costs (generated models only);
 - tracing cost: hooks off vs on in one process, which isolates what tracing itself adds from
   the differences between two processes (generated models only);
-- Executor.run: the whole call on a warm worker (fork, run, streaming, parsing);
+- Executor.run: the whole call on a warm worker (fork, run, streaming, parsing); with
+  ``--hosted`` the worker seals each run (its namespaces, file tree and filters);
 - CLI: `python -m viz trace FILE --format json` from a cold start (includes importing TF).
 
 Times are the best of N interleaved runs; percentages are the median of the N paired ratios,
@@ -164,6 +165,7 @@ def main() -> None:
     parser.add_argument("--model-repeat", type=int, default=15,
                         help="pairs per generated model of 1,000 variables (2 for 10,000)")
     parser.add_argument("--only", default="", help="run the cases whose name contains this")
+    parser.add_argument("--hosted", action="store_true", help="seal each run, as a server does")
     args = parser.parse_args()
     import tensorflow.compat.v1 as tf
 
@@ -171,7 +173,7 @@ def main() -> None:
     print("| snippet | variables | raw TF | traced (in worker) | worker vs raw | fork alone "
           "| tracing cost (same process) | Executor.run | CLI (cold) |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    with Executor() as executor:
+    with Executor(hosted=args.hosted) as executor:
         executor.warm_up()
         for name, source in cases():
             if args.only not in name:

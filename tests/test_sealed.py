@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from viz import Executor, Trace
+from viz.backend.channel import MAX_MESSAGES, describe_bound
 
 HEALTHY = "v = tf.Variable(1, name='after')\nprint('healthy')\n"
 
@@ -110,6 +111,19 @@ def test_one_endless_line_on_the_channel_is_cut_off(executor: Executor) -> None:
     # stopped when it crossed the bound (a fraction of a second), not at its time limit: the
     # zygote used to look the run up by the wrong key and let it spin on until then
     assert time.monotonic() - started < 150
+    assert_healthy(executor)
+
+
+@pytest.mark.parametrize("message", [b'{"k":"out","s":"stdout","t":""}\n', b"\n"])
+def test_a_flood_of_empty_messages_is_cut_off(executor: Executor, message: bytes) -> None:
+    """Empty output weighed nothing against the byte budgets: an 8 s flood of such messages
+    cost the server 7 s of CPU parsing them. Messages are counted as well."""
+    started = time.monotonic()
+    trace = run(executor, f"import os\nwhile True:\n    os.write(3, {message * 256!r})\n",
+                timeout=300.0)
+    assert trace.error is not None and trace.error.type == "OutputLimit", trace.error
+    assert trace.error.message == describe_bound("messages", MAX_MESSAGES)
+    assert time.monotonic() - started < 150  # at the bound, not at the time limit
     assert_healthy(executor)
 
 

@@ -35,6 +35,10 @@ MAX_NAME_CHARS = 4096
 MAX_ERROR_CHARS = 10_000
 MAX_OPS = 5000
 OUTPUT_LIMIT = 1_000_000
+# Messages of any kind a run may send: empty output weighs nothing against the byte budgets,
+# and each message costs the server its parsing (an 8 s flood of empty ones cost 4 s of CPU).
+# Printing writes twice a line, so this is room for 75,000 lines beside 50,000 events.
+MAX_MESSAGES = 200_000
 # One protocol line: an event, a chunk of printed text or the ops list is far smaller.
 MAX_LINE_BYTES = MAX_OPS * 512 + 65_536
 MALFORMED = "the run sent a malformed report"
@@ -240,6 +244,7 @@ class RunReport:
         self.elapsed_ms: float | None = None
         self.violation: ErrorInfo | None = None
         self._event_bytes = 0
+        self._messages = 0
         self._buffer = bytearray()
 
     def feed(self, data: bytes) -> None:
@@ -255,7 +260,10 @@ class RunReport:
                 return
             line = bytes(self._buffer[:end])
             del self._buffer[:end + 1]
-            if len(line) > MAX_LINE_BYTES:
+            self._messages += 1
+            if self._messages > MAX_MESSAGES:
+                self._limit(describe_bound("messages", MAX_MESSAGES))
+            elif len(line) > MAX_LINE_BYTES:
                 self._limit(f"the run sent a message longer than {MAX_LINE_BYTES:,} bytes")
             elif line.strip():
                 self._take(line)
