@@ -36,12 +36,14 @@ from viz.pending import finished, serve
 from viz.share import BadShareLink, decode_snippet, encode_snippet
 from viz.steps import Step, steps, trace_at
 from viz.tables import layer_rows, rows, status_counts, tf2_rows
-from viz.trace import STATUSES, TF1, TF2
+from viz.trace import STATUSES, TF1, TF2, small_count
 from viz.tree import build_tree, tf2_as_scopes
 from viz.upload import UPLOAD_LIMIT, BadUpload, checkpoint_files, write_checkpoint
 from viz.view import (
+    DRAWN_DEPTH,
     RenderOptions,
     build_view,
+    deeper_than_drawn,
     filter_matches,
     find_group,
     openable,
@@ -110,16 +112,20 @@ def wait_for_tensorflow() -> None:
 
 def uploaded_checkpoint() -> dict[str, bytes] | None:
     """The checkpoint files uploaded in the Checkpoint panel (None: none); a bad upload is
-    said in the panel and checks nothing."""
+    said in the panel and checks nothing. Checked once per upload, failures included: every
+    run reads it, and a hostile zip is slow to look at even when refused."""
     uploads = state.get("checkpoint_upload") or []
-    state.upload_error = None
-    if not uploads:
-        return None
-    try:
-        return checkpoint_files([(f.name, f.getvalue()) for f in uploads])
-    except BadUpload as exc:
-        state.upload_error = str(exc)
-        return None
+    ids = tuple(f.file_id for f in uploads)
+    if state.get("upload_checked", (None,))[0] != ids:
+        files, error = None, None
+        if uploads:
+            try:
+                files = checkpoint_files([(f.name, f.getvalue()) for f in uploads])
+            except BadUpload as exc:
+                error = str(exc)
+        state.upload_checked = (ids, files, error)
+    _, files, state.upload_error = state.upload_checked
+    return files
 
 
 def run_current() -> None:
@@ -321,8 +327,9 @@ if "source" not in state:
             load_example(params["example"])
         else:
             state.link_error = f"there is no example named {shorten(params['example'], 80)!r}"
-    if params.get("step", "").isdigit():  # a workshop leader's "look at step 7"
-        state.stepping, state.step = True, int(params["step"])
+    step = small_count(params.get("step", ""))
+    if step is not None:  # a workshop leader's "look at step 7"
+        state.stepping, state.step = True, step
     if params.get("view") == "compare":
         open_compare_link(params.to_dict())
 if "compare_a" not in state:  # the example pair: a refactor that renames every variable
@@ -591,6 +598,10 @@ def drawing_notes(shown: Trace) -> None:
         st.button("Clear the name filter", key="clear_filter", on_click=clear_filter)
     if options.show_ops and not shown.ops:
         st.caption("Show ops: this snippet made no ops outside its variables.")
+    if deeper_than_drawn(shown):
+        st.caption(f"Scopes nested more than {DRAWN_DEPTH} levels deep are folded into one "
+                   "box each (click one to open it a level); the Variables tab lists every "
+                   "variable by its full name.")
 
 
 def move_step(delta: int) -> None:

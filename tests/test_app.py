@@ -100,6 +100,29 @@ def test_hosted_snippet_link_runs_at_once(monkeypatch: pytest.MonkeyPatch) -> No
     assert at.tabs, "a hosted link runs without a click"
 
 
+def test_a_thousand_nested_name_scopes_are_drawn_folded() -> None:
+    """Legal TF that crashed the page with RecursionError."""
+    from test_cli import DEEP
+
+    at = app()
+    at.run()
+    at.session_state["source"] = DEEP
+    at.button(key="run").click().run()
+    assert not at.exception
+    assert any("are folded into one box each" in c.value for c in at.caption)
+    assert "a (1 variables)" in markdown_text(at)
+
+
+@pytest.mark.parametrize("step", ["\u00b2", "9" * 5000, "-1", "3"])
+def test_a_step_link_of_any_text_opens_the_page(step: str) -> None:
+    """``?step=²`` passed str.isdigit and raised in int(), as did 5,000 digits."""
+    at = app()
+    at.query_params.update({"example": "seed_1_name_scope_vs_variable_scope", "step": step})
+    at.run()
+    assert not at.exception
+    assert at.session_state["stepping"] is (step == "3")
+
+
 def test_hostile_example_name_in_a_link_is_shown_as_text() -> None:
     at = app()
     at.query_params["example"] = "[x](javascript:alert(1))![i](http://evil/i.png)<b>x</b>"

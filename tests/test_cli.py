@@ -87,6 +87,23 @@ for i in range(1500):
 """
 
 
+DEEP = ("import contextlib\nimport tensorflow as tf\nwith contextlib.ExitStack() as stack:\n"
+        "    for _ in range(1000):\n        stack.enter_context(tf.name_scope('a'))\n"
+        "    v = tf.Variable(1, name='v')\n")
+
+
+@pytest.mark.parametrize("fmt", ["svg", "json", "text"])
+def test_a_thousand_nested_name_scopes_draw(fmt: str) -> None:
+    """Legal TF that raised RecursionError in the tree (a traceback from the CLI, a crashed
+    page in the app); the drawing folds what is nested deeper than it can lay out."""
+    done = cli("trace", "-", "--format", fmt, stdin=DEEP)
+    assert done.returncode == 0, done.stderr[-2000:]
+    if fmt == "svg":
+        assert "a (1 variables)" in done.stdout  # the fold at the drawn depth
+    else:
+        assert "a/" * 1000 + "v:0" in done.stdout
+
+
 def test_a_model_with_thousands_of_reuses_draws() -> None:
     # One reuse edge between collapsed series stands for 1,499 calls: its tooltip once passed
     # graphviz's 16,384-character limit on a quoted string, and the CLI died with a traceback.

@@ -245,6 +245,41 @@ def test_an_upload_is_one_checkpoint_within_its_limit() -> None:
         checkpoint_files([("broken.zip", b"PK\x03\x04 not a zip")])
 
 
+@pytest.mark.parametrize("members", [65, 70_000])
+def test_a_zip_of_many_members_is_refused_before_it_is_read(members: int) -> None:
+    """300,001 members took 22 s of the server's CPU to open and read; the count in the
+    zip's end record is read first (past 65,535 a zip64 record holds it)."""
+    import io
+    import time
+    import zipfile
+
+    from viz.upload import MAX_ZIP_MEMBERS, BadUpload, checkpoint_files
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("m.ckpt.index", b"i")
+        for n in range(members - 1):
+            archive.writestr(f"f{n}", b"")
+    started = time.process_time()
+    with pytest.raises(BadUpload, match=f"a few data files \\(at most {MAX_ZIP_MEMBERS}\\)"):
+        checkpoint_files([("many.zip", packed.getvalue())])
+    print(f"refused in {(time.process_time() - started) * 1000:.1f} ms of CPU")
+
+
+@pytest.mark.parametrize("stem", ["a" * 300, "a\0b", "../x"])
+def test_uploaded_files_are_written_under_names_of_ours(tmp_path: object, stem: str) -> None:
+    """A 300-character name (past the file system's 255) or one with NUL raised from open()."""
+    import os
+
+    from viz.upload import checkpoint_files, write_checkpoint
+
+    files = checkpoint_files([(f"{stem}.index", b"i"), (f"{stem}.data-00000-of-00001", b"d")])
+    prefix = write_checkpoint(files, str(tmp_path))
+    assert sorted(os.listdir(str(tmp_path))) == [
+        "checkpoint.data-00000-of-00001", "checkpoint.index"]
+    assert prefix == os.path.join(str(tmp_path), "checkpoint")
+
+
 def test_marks_colour_variables_by_a_check_and_name_the_mark() -> None:
     from viz.render import MARK_COLORS, legend_html, to_dot
     from viz.trace import Trace, VariableEvent

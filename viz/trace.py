@@ -19,6 +19,12 @@ def op_name(variable_name: str) -> str:
     return variable_name.rsplit(":", 1)[0] if ":" in variable_name else variable_name
 
 
+def small_count(text: str) -> int | None:
+    """``text`` as a count when it is 1 to 9 ASCII digits, else None: ``str.isdigit`` also
+    takes ``²`` and 5,000 digits, which ``int()`` then refuses (a ValueError in the page)."""
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
+
+
 def parent_path(path: str) -> str:
     """The scope a path sits in: ``a/b/w`` -> ``a/b``; the root is ``""``."""
     return path.rsplit("/", 1)[0] if "/" in path else ""
@@ -232,9 +238,10 @@ class LayerEvent:
         """How many auto-named objects took this counter before: 3 for ``dense_3`` (the
         first is ``dense``), 0 for ``input_1`` (a one-based counter, ``zero_based`` False)."""
         suffix = self.name[len(self.base) + 1:] if self.name.startswith(self.base + "_") else ""
-        if not self.auto_named or not suffix.isdigit():
+        count = small_count(suffix)
+        if not self.auto_named or count is None:
             return 0
-        return int(suffix) - (0 if self.zero_based else 1)
+        return count - (0 if self.zero_based else 1)
 
     @property
     def uniquified(self) -> bool:

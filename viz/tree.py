@@ -85,12 +85,16 @@ def build_tree(trace: Trace, include_ops: bool = False) -> ScopeTree:
     nodes: dict[str, ScopeNode] = {ROOT: ScopeNode(ROOT)}
 
     def ensure(path: str) -> ScopeNode:
-        node = nodes.get(path)
-        if node is None:
-            parent = ensure(parent_path(path))
-            node = nodes[path] = ScopeNode(path)
-            parent.children.append(path)
-        return node
+        """The node of ``path``, made with its missing ancestors (a loop, not recursion:
+        1,000 nested scopes are legal TF)."""
+        missing = []
+        while path not in nodes:
+            missing.append(path)
+            path = parent_path(path)
+        for child in reversed(missing):
+            nodes[child] = ScopeNode(child)
+            nodes[parent_path(child)].children.append(child)
+        return nodes[missing[0] if missing else path]
 
     def mark(path: str, kind: str, requested: str) -> None:
         if not path:

@@ -1,6 +1,7 @@
 """A checkpoint uploaded in the app: its files (or one zip of them) checked and written into
-a folder made for one run. The files are a stranger's: only their base names are used, a zip
-is read within a size limit, and TF's reader only ever opens them inside the run's sandbox.
+a folder made for one run. The files are a stranger's: their names only pick which file is
+which (they are written under names of ours), a zip is read within a size and a member
+limit, and TF's reader only ever opens them inside the run's sandbox.
 """
 
 from __future__ import annotations
@@ -8,12 +9,21 @@ from __future__ import annotations
 import io
 import os
 import re
+import struct
 import zipfile
+
+from viz.escape import shorten
 
 # Everything the app accepts for one checkpoint (the server's maxUploadSize matches it).
 UPLOAD_LIMIT = 32 * 1024 * 1024
 _INDEX = re.compile(r"^(?P<prefix>[^/\\]+)\.index$")
 _DATA = re.compile(r"^(?P<prefix>[^/\\]+)\.data-[0-9]{5}-of-[0-9]{5}$")
+# A checkpoint is an index and a few data shards; a zip of 300,001 members took 22 s of the
+# server's CPU to open and read, on every run.
+MAX_ZIP_MEMBERS = 64
+# The prefix the files are written under (a 300-character or NUL-holding name broke open()).
+WRITTEN_PREFIX = "checkpoint"
+_END_OF_DIRECTORY = b"PK\x05\x06"
 
 
 class BadUpload(ValueError):
@@ -55,16 +65,34 @@ def checkpoint_files(uploads: list[tuple[str, bytes]],
             if name == indexes[0] or (_DATA.match(name) and name.startswith(prefix + "."))}
     strays = sorted(name for name in files if name not in kept and _DATA.match(name))
     if strays:
-        raise BadUpload(f"{strays[0]} belongs to another checkpoint than {indexes[0]}")
+        raise BadUpload(f"{shorten(strays[0], 80)} belongs to another checkpoint than "
+                        f"{shorten(indexes[0], 80)}")
     return kept
+
+
+def _declared_members(data: bytes) -> int | None:
+    """How many members a zip's end-of-directory record declares (None: no record found),
+    read before the directory itself is parsed."""
+    at = data.rfind(_END_OF_DIRECTORY, max(0, len(data) - 65_557))
+    if at < 0 or at + 22 > len(data):
+        return None
+    return struct.unpack_from("<H", data, at + 10)[0]
 
 
 def _unzipped(data: bytes, limit: int) -> list[tuple[str, bytes]]:
     """The files of a zip, reading at most ``limit`` bytes of their contents (a zip's
     declared sizes may lie, so the read itself is bounded)."""
+    declared = _declared_members(data)
+    if declared is not None and declared > MAX_ZIP_MEMBERS:  # 0xFFFF: more, in a zip64 record
+        raise BadUpload(f"the zip holds {declared:,}{'+' if declared == 0xFFFF else ''} "
+                        f"files; a checkpoint is an .index file and a few data files (at "
+                        f"most {MAX_ZIP_MEMBERS})")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [info for info in archive.infolist() if not info.is_dir()]
+        if len(members) > MAX_ZIP_MEMBERS:
+            raise BadUpload(f"the zip holds {len(members):,} files; a checkpoint is an .index "
+                            f"file and a few data files (at most {MAX_ZIP_MEMBERS})")
         out, left = [], limit
         for info in members:
             with archive.open(info) as member:
@@ -83,9 +111,12 @@ def _unzipped(data: bytes, limit: int) -> list[tuple[str, bytes]]:
 
 
 def write_checkpoint(files: dict[str, bytes], folder: str) -> str:
-    """Writes checked files into ``folder`` (made for one run); returns the prefix."""
+    """Writes checked files into ``folder`` (made for one run) under the prefix
+    :data:`WRITTEN_PREFIX`, each keeping its ending (``.index``, ``.data-00000-of-00001``);
+    returns the prefix."""
+    index = next(name for name in files if _INDEX.match(name))
+    prefix = index[:-len(".index")]
     for name, data in files.items():
-        with open(os.path.join(folder, name), "wb") as out:
+        with open(os.path.join(folder, WRITTEN_PREFIX + name[len(prefix):]), "wb") as out:
             out.write(data)
-    index = next(name for name in files if name.endswith(".index"))
-    return os.path.join(folder, index[:-len(".index")])
+    return os.path.join(folder, WRITTEN_PREFIX)

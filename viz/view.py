@@ -27,6 +27,10 @@ from viz.tree import ROOT, ScopeNode, ScopeTree
 _NUMBERED = re.compile(r"^(.*?)([0-9]+)$")
 _DIGITS = re.compile(r"[0-9]+")
 MAX_OPS_DRAWN = 2000
+# Scopes nested deeper than this are folded, whatever the depth limit: graphviz does not lay
+# out deeper nested clusters in useful time, and drawing goes down one call per level (1,000
+# nested name scopes are legal TF, and raised RecursionError).
+DRAWN_DEPTH = 64
 # Variables collapse only in long runs: "Variable_1" beside "Variable" is what users come to see.
 VARIABLE_SERIES_MIN = 10
 
@@ -57,7 +61,8 @@ class RenderOptions:
         collapse_series: draw siblings that differ only by a number, and hold the same
             scopes and variables, as one node.
         series_min: how many such siblings make a series (TensorBoard's threshold, 5).
-        max_depth: scopes nested deeper than this are folded into their ancestor (None: all).
+        max_depth: scopes nested deeper than this are folded into their ancestor (None: all,
+            up to :data:`DRAWN_DEPTH`).
         name_filter: keep only variables whose full name contains this (case-insensitive),
             with their scopes.
         legend: draw a legend in the graph itself (exported files have no page around them).
@@ -335,6 +340,7 @@ class _Builder:
         return [n for n in names if n in opened or n in singles], series
 
     def draw(self, node: ScopeNode, depth: int) -> DrawnScope:
+        limit = min(self.options.max_depth or DRAWN_DEPTH, DRAWN_DEPTH)
         drawn = DrawnScope(node)
         self.anchor[node.id] = node.id
         if node.id:
@@ -345,8 +351,7 @@ class _Builder:
                                      self.options.series_min, prefix)
         for name in singles:
             child = self.tree.nodes[prefix + name]
-            if (self.options.max_depth is not None and depth + 1 > self.options.max_depth
-                    and child.id not in self.options.expand):
+            if depth + 1 > limit and child.id not in self.options.expand:
                 _, inner = self.descendants(child)
                 drawn.groups.append(self.group(child.id, f"{child.name} ({len(inner)} variables)",
                                                [child], "folded"))
@@ -399,6 +404,13 @@ class _Builder:
         return [Edge(source, target, tuple(lines), tuple(dict.fromkeys(scopes)),
                      tuple(dict.fromkeys(variables)))
                 for (source, target), (lines, scopes, variables) in merged.items()]
+
+
+def deeper_than_drawn(trace: Trace) -> bool:
+    """Whether some scope is nested deeper than :data:`DRAWN_DEPTH`, so that the drawing
+    folds it whatever the depth limit says."""
+    return any(name.count("/") >= DRAWN_DEPTH for name in trace.scopes()) or any(
+        v.name.count("/") > DRAWN_DEPTH for v in trace.variables)
 
 
 def build_view(tree: ScopeTree, options: RenderOptions) -> View:
