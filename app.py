@@ -77,9 +77,25 @@ def drawings() -> BoundedCache:
     return BoundedCache(64 * 1024 * 1024)
 
 
+@st.cache_resource
+def drawing_failures() -> BoundedCache:
+    """Why a DOT text could not be drawn, kept too: a failure that took graphviz a minute
+    was tried again on every rerun."""
+    return BoundedCache(1024 * 1024)
+
+
 def drawn(dot: str, fmt: str) -> bytes:
-    """The graph as SVG or PNG; cached, as reruns redraw the same DOT text."""
-    return drawings().get_or_make(f"{fmt}\n{dot}", lambda: run_dot(dot, fmt))
+    """The graph as SVG or PNG; cached, as reruns redraw the same DOT text, and so is a
+    failure to draw it (raised again as :class:`DrawingFailed`)."""
+    key = f"{fmt}\n{dot}"
+    failure = drawing_failures().get(key)
+    if failure is not None:
+        raise DrawingFailed(failure.decode("utf-8"))
+    try:
+        return drawings().get_or_make(key, lambda: run_dot(dot, fmt))
+    except DrawingFailed as exc:
+        drawing_failures().put(key, str(exc).encode("utf-8"))
+        raise
 
 
 @st.cache_resource

@@ -176,7 +176,10 @@ def test_a_drawing_failure_leaves_the_other_tabs_and_downloads(
     from viz.backend import execute
     from viz.backend.execute import DrawingFailed
 
+    calls = []
+
     def broken(source: str, fmt: str, timeout: float = 60.0) -> bytes:
+        calls.append(fmt)
         raise DrawingFailed("graphviz failed: Error: out of memory")
 
     monkeypatch.setattr(execute, "run_dot", broken)  # graphviz failing; the run is real TF
@@ -194,6 +197,12 @@ def test_a_drawing_failure_leaves_the_other_tabs_and_downloads(
     assert [m.value for m in at.metric] == ["1", "0", "0"]  # the Variables tab is there
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["DOT", "CSV", "JSON"]
+    # the failure is kept: reruns say it again without asking graphviz again (one failure
+    # took it a minute, on every rerun)
+    tried = len(calls)
+    at.run()
+    at.run()
+    assert len(calls) == tried and [e.value for e in at.error] == errors
 
 
 def test_a_series_member_opens_in_place_and_slots_sit_in_their_variable() -> None:

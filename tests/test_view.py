@@ -209,3 +209,23 @@ def test_drawing_reads_in_code_order(rankdir: str) -> None:
         assert order == expected
     else:  # side by side: scopes still in code order, each before the next
         assert order.index("A/a1:0") < order.index("B/b:0")
+
+
+def test_a_drawing_holds_what_graphviz_lays_out_and_counts_the_rest() -> None:
+    """45,000 sibling scopes (legal TF) took 14 s to prepare and a minute of graphviz that
+    failed; a scope's contents past the drawing's bounds are one "+N more" box."""
+    from viz.view import MAX_DRAWN_BOXES, MAX_DRAWN_SCOPES
+
+    wide = Trace(events=[scope(f"s{i}_x") for i in range(45_000)])
+    view = build_view(build_tree(wide), RenderOptions())
+    assert len(view.clusters) == MAX_DRAWN_SCOPES - 1  # the root is the first
+    (more,) = view.root.groups
+    assert (more.kind, more.label) == ("more", "+44,501 more scopes, not drawn")
+    assert openable(view) == []
+    many = Trace(events=[variable(f"v{i}_x:0") for i in range(45_000)])
+    view = build_view(build_tree(many), RenderOptions())
+    assert len(view.root.variables) == MAX_DRAWN_BOXES
+    (more,) = view.root.groups
+    assert more.label == "+43,000 more variables, not drawn"
+    assert "+43,000 more variables" in run_dot(to_dot(build_tree(many), RenderOptions()),
+                                               "svg").decode()

@@ -21,16 +21,20 @@ class BoundedCache:
         self._items: OrderedDict[bytes, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get_or_make(self, key: str, make: Callable[[], bytes]) -> bytes:
-        """The cached value for ``key``, made (outside the lock) and kept if it fits."""
-        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
+    def get(self, key: str) -> bytes | None:
+        """The cached value for ``key``, or None."""
+        digest = _digest(key)
         with self._lock:
             if digest in self._items:
                 self._items.move_to_end(digest)
                 return self._items[digest]
-        value = make()
+        return None
+
+    def put(self, key: str, value: bytes) -> None:
+        """Keeps ``value`` for ``key`` if it fits, dropping the least recently used."""
         if len(value) > self.max_bytes:
-            return value
+            return
+        digest = _digest(key)
         with self._lock:
             if digest not in self._items:
                 self._items[digest] = value
@@ -38,4 +42,15 @@ class BoundedCache:
             while self.size > self.max_bytes:
                 _, dropped = self._items.popitem(last=False)
                 self.size -= len(dropped)
+
+    def get_or_make(self, key: str, make: Callable[[], bytes]) -> bytes:
+        """The cached value for ``key``, made (outside the lock) and kept if it fits."""
+        value = self.get(key)
+        if value is None:
+            value = make()
+            self.put(key, value)
         return value
+
+
+def _digest(key: str) -> bytes:
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()

@@ -196,7 +196,7 @@ def _group_attrs(group: Group) -> str:
     mark (a series that is all in the checkpoint is green), else the neutral group fill."""
     counts = counts_text(group)
     shown = ", ".join(group.members[:12]) + (", ..." if len(group.members) > 12 else "")
-    what = "series" if group.kind == "series" else "folded scope"
+    what = {"series": "series", "folded": "folded scope"}.get(group.kind, "not drawn:")
     kinds = [kind for kind, _ in group.counts]
     fill = MARK_COLORS[kinds[0]] if len(kinds) == 1 and kinds[0] in MARK_COLORS \
         else GROUP_COLOR

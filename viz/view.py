@@ -31,6 +31,12 @@ MAX_OPS_DRAWN = 2000
 # out deeper nested clusters in useful time, and drawing goes down one call per level (1,000
 # nested name scopes are legal TF, and raised RecursionError).
 DRAWN_DEPTH = 64
+# What one drawing holds: past it, the rest of a scope's scopes (or variables) is one "+N
+# more" box. 45,000 sibling scopes made 10 MB of DOT that graphviz worked on for 60 s and
+# failed; graphviz's time grows faster than the number of clusters (here 500 sibling scopes
+# take 1 s, 1,000 take 7 s), while boxes are cheap.
+MAX_DRAWN_SCOPES = 500
+MAX_DRAWN_BOXES = 2000
 # Variables collapse only in long runs: "Variable_1" beside "Variable" is what users come to see.
 VARIABLE_SERIES_MIN = 10
 
@@ -94,7 +100,7 @@ class Group:
     label: str
     members: tuple[str, ...]
     counts: tuple[tuple[str, int], ...]
-    kind: str  # "series" or "folded"
+    kind: str  # "series", "folded" or "more" (what did not fit: not drawn, not openable)
 
 
 @dataclass
@@ -213,6 +219,8 @@ class _Builder:
         self.kept = self._kept()
         self.ops_drawn = 0
         self.hidden_ops = 0
+        self.scopes_drawn = 0  # against MAX_DRAWN_SCOPES
+        self.boxes = 0  # variables and groups drawn, against MAX_DRAWN_BOXES
         self.slots = self._compact_slots()
         self.slot_of = {slot: primary for primary, slots in self.slots.items() for slot in slots}
         self.absorbed = self._absorbed()
@@ -314,10 +322,11 @@ class _Builder:
             self.anchor[item] = group_id
         return Group(group_id, label, tuple(n.id for n in nodes), self.counts(variables), kind)
 
-    def variable_group(self, group_id: str, label: str, names: list[str]) -> Group:
+    def variable_group(self, group_id: str, label: str, names: list[str],
+                       kind: str = "series") -> Group:
         for name in names:
             self.anchor[name] = group_id
-        return Group(group_id, label, tuple(names), self.counts(names), "series")
+        return Group(group_id, label, tuple(names), self.counts(names), kind)
 
     def shape(self, scope_id: str) -> frozenset[str]:
         """What is inside a scope, relative to it: the paths of its scopes and variables, with
@@ -335,9 +344,10 @@ class _Builder:
         if not self.options.collapse_series:
             return names, {}
         shape = None if prefix is None else (lambda name: self.shape(prefix + name))
-        opened = [n for n in names if prefix is not None and prefix + n in self.options.expand]
+        opened = {n for n in names if prefix is not None and prefix + n in self.options.expand}
         singles, series = _series([n for n in names if n not in opened], minimum, shape)
-        return [n for n in names if n in opened or n in singles], series
+        kept = opened | set(singles)  # sets: 45,000 siblings took 12 s as lists
+        return [n for n in names if n in kept], series
 
     def draw(self, node: ScopeNode, depth: int) -> DrawnScope:
         limit = min(self.options.max_depth or DRAWN_DEPTH, DRAWN_DEPTH)
@@ -349,15 +359,27 @@ class _Builder:
         children = [c for c in node.children if self.visible(c) and c not in self.absorbed]
         singles, series = self.split([self.tree.nodes[c].name for c in children],
                                      self.options.series_min, prefix)
+        self.scopes_drawn += 1
+        overflow: list[ScopeNode] = []
         for name in singles:
             child = self.tree.nodes[prefix + name]
-            if depth + 1 > limit and child.id not in self.options.expand:
+            if (self.scopes_drawn >= MAX_DRAWN_SCOPES or self.boxes >= MAX_DRAWN_BOXES) \
+                    and child.id not in self.options.expand:
+                overflow.append(child)
+            elif depth + 1 > limit and child.id not in self.options.expand:
+                self.boxes += 1
                 _, inner = self.descendants(child)
                 drawn.groups.append(self.group(child.id, f"{child.name} ({len(inner)} variables)",
                                                [child], "folded"))
             else:
                 drawn.scopes.append(self.draw(child, depth + 1))
+        if overflow:
+            self.boxes += 1
+            drawn.groups.append(self.group(
+                f"{prefix}+more", f"+{len(overflow):,} more scopes, not drawn", overflow,
+                "more"))
         for series_prefix, members in series.items():
+            self.boxes += 1
             nodes = [self.tree.nodes[prefix + m] for m in members]
             label = _series_label(members)
             if label.startswith("["):  # bare numbers say nothing: name what each holds
@@ -369,9 +391,16 @@ class _Builder:
         variables = [v for v in node.variables if self.visible(v) and v not in self.slot_of]
         short = {op_name(v).rsplit("/", 1)[-1]: v for v in variables}
         singles, series = self.split(list(short), VARIABLE_SERIES_MIN)
-        for name in singles:
+        room = max(MAX_DRAWN_BOXES - self.boxes, 0)
+        for name in singles[:room]:
             self.anchor[short[name]] = short[name]
             drawn.variables.append(short[name])
+        self.boxes += min(len(singles), room)
+        if len(singles) > room:
+            self.boxes += 1
+            drawn.groups.append(self.variable_group(
+                f"{prefix}+more:0", f"+{len(singles) - room:,} more variables, not drawn",
+                [short[name] for name in singles[room:]], "more"))
         for series_prefix, members in series.items():
             drawn.groups.append(self.variable_group(
                 f"{prefix}{series_prefix}*:0", _series_label(members),
