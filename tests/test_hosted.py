@@ -165,6 +165,52 @@ def test_a_run_cannot_lower_the_limits_of_the_server_or_the_zygote(
     assert_alive(hosted)
 
 
+def runs_of(zygote: int) -> list[int]:
+    """The zygote's children that are runs (not a namespace's process 1, a ``cat``)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+                parent = stat.read().rsplit(")", 1)[1].split()[1]
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                command = cmdline.read()
+        except OSError:  # gone meanwhile
+            continue
+        if parent == str(zygote) and not command.startswith(b"cat\0"):
+            found.append(int(pid))
+    return found
+
+
+def test_a_run_cannot_kill_a_sibling_run(hosted: Executor) -> None:
+    """A sibling found by probing pids was killed by lowering its CPU limit; its pid, as the
+    host knows it, now names nothing in another run's world, prlimit64 takes only pid 0, and
+    the sibling ends as it would have."""
+    import threading
+    import time
+
+    zygote = hosted._zygotes["tf1"].process.pid
+    before = set(os.listdir("/proc"))
+    outcome: list = []
+    sibling = threading.Thread(target=lambda: outcome.append(hosted.run(
+        "import time\ntime.sleep(3)\nprint('survived')\n", timeout=30.0)))
+    sibling.start()
+    try:
+        deadline = time.monotonic() + 20
+        found: list[int] = []
+        while not found and time.monotonic() < deadline:
+            found = [pid for pid in runs_of(zygote) if str(pid) not in before]
+            time.sleep(0.05)
+        assert found, "the sibling run did not start"
+        for pid in found:
+            refused(hosted, f"import os, signal\nos.kill({pid}, signal.SIGKILL)",
+                    "ProcessLookupError")
+            refused(hosted, f"import resource\nresource.prlimit({pid}, resource.RLIMIT_CPU, "
+                            "(0, 0))")
+    finally:
+        sibling.join()
+    assert outcome[0].ok and outcome[0].stdout == "survived\n", outcome[0].error
+
+
 def test_a_run_finds_no_other_process(hosted: Executor) -> None:
     """getpgid/getsid/getpriority over pids found 112 host processes; in its own PID
     namespace a run finds itself and its namespace's process 1 only."""
