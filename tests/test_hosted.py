@@ -6,6 +6,7 @@ its limit or fill the disk; ordinary snippets still work."""
 from __future__ import annotations
 
 import os
+import sys
 import textwrap
 from pathlib import Path
 from typing import Iterator
@@ -57,14 +58,14 @@ def refused(executor: Executor, source: str, kind: str = "Blocked") -> None:
     (f"open({str(ROOT / 'app.py')!r}).read()", "FileNotFoundError"),
     ("import os\nos.listdir('/')", "Blocked"),
     (f"import os\nos.stat({str(ROOT / 'app.py')!r})", "FileNotFoundError"),
-    (f"import os\nos.remove({str(ROOT / 'README.md')!r})", "OSError"),  # a read-only tree
+    ("import os, sys\nos.remove(os.path.join(sys.prefix, 'pyvenv.cfg'))", "OSError"),  # EROFS
     ("tf.io.read_file('/etc/hostname').eval(session=tf.Session())", "NotFoundError"),
     ("tf.gfile.GFile('/etc/passwd').read()", "NotFoundError"),
 ])
 def test_files_outside_python_are_out_of_reach(hosted: Executor, source: str,
                                                kind: str) -> None:
     refused(hosted, source, kind)
-    assert (ROOT / "README.md").exists()
+    assert (Path(sys.prefix) / "pyvenv.cfg").exists()
 
 
 @pytest.mark.parametrize("source", [
@@ -139,7 +140,6 @@ def assert_alive(executor: Executor) -> None:
 def stand_in() -> Iterator[int]:
     """A process of the server's uid, as the Streamlit server is: what a run tried to kill."""
     import subprocess
-    import sys
 
     process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
     yield process.pid
@@ -501,7 +501,6 @@ def test_a_non_root_server_runs_sealed_too(tmp_path: Path) -> None:
     import json
     import shutil
     import subprocess
-    import sys
 
     if shutil.which("unshare") is None:
         pytest.skip("util-linux's unshare is missing")
@@ -521,5 +520,6 @@ def test_a_non_root_server_runs_sealed_too(tmp_path: Path) -> None:
     assert report["pids"] == [None, "2 0 [1, 2]\n"]
     assert report["server"][0] in ("Blocked", "ProcessLookupError")
     assert report["file"][0] == "FileNotFoundError"
-    assert report["space"] == [None, "['x']\n"]
+    # its own /tmp (which also holds the folders above Python when that lives under /tmp)
+    assert report["space"][0] is None and "'x'" in report["space"][1]
     assert report["loop"][0] == "Timeout"
