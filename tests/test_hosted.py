@@ -209,6 +209,7 @@ def test_a_run_cannot_kill_a_sibling_run(hosted: Executor) -> None:
     finally:
         sibling.join()
     assert outcome[0].ok and outcome[0].stdout == "survived\n", outcome[0].error
+    assert_alive(hosted)
 
 
 def test_a_run_finds_no_other_process(hosted: Executor) -> None:
@@ -218,6 +219,7 @@ def test_a_run_finds_no_other_process(hosted: Executor) -> None:
                        "    try:\n        os.getpgid(pid)\n        found.append(pid)\n"
                        "    except OSError:\n        pass\nprint(found)\n", timeout=30.0)
     assert trace.ok and trace.stdout == "[1, 2]\n", trace.error
+    assert_alive(hosted)
 
 
 def test_a_run_cannot_leave_its_group_or_outlive_its_limit(hosted: Executor) -> None:
