@@ -8,8 +8,9 @@ nothing to name. Filters (Landlock, seccomp: :mod:`viz.backend.sandbox`) come se
   started, whatever it did with ``setpgid``, ``setsid`` or its parent-death signal.
 - mount: a file tree of its own, built on a small tmpfs and entered with ``pivot_root``: the
   folders Python and TensorFlow need, bound read-only at their usual paths, a fresh ``/proc``
-  that shows its own process only, and ``/tmp``, a tmpfs of its own (``nosuid``, ``nodev``,
-  ``noexec``, bounded in bytes and inodes) that is its writable space and is gone with it.
+  that shows only its namespace (itself and process 1), and ``/tmp``, a tmpfs of its own
+  (``nosuid``, ``nodev``, ``noexec``, bounded in bytes and inodes) that is its writable space
+  and is gone with it.
   ``stat`` of any other host path finds nothing.
 - network, IPC and UTS: no interface but a down loopback, no SysV object of the host or of
   another run, a host name of its own.
