@@ -79,20 +79,22 @@ def _declared_members(data: bytes) -> int | None:
     return struct.unpack_from("<H", data, at + 10)[0]
 
 
+def _too_many(count: str) -> BadUpload:
+    return BadUpload(f"the zip holds {count} files; a checkpoint is an .index file and a few "
+                     f"data files (at most {MAX_ZIP_MEMBERS})")
+
+
 def _unzipped(data: bytes, limit: int) -> list[tuple[str, bytes]]:
     """The files of a zip, reading at most ``limit`` bytes of their contents (a zip's
     declared sizes may lie, so the read itself is bounded)."""
     declared = _declared_members(data)
     if declared is not None and declared > MAX_ZIP_MEMBERS:  # 0xFFFF: more, in a zip64 record
-        raise BadUpload(f"the zip holds {declared:,}{'+' if declared == 0xFFFF else ''} "
-                        f"files; a checkpoint is an .index file and a few data files (at "
-                        f"most {MAX_ZIP_MEMBERS})")
+        raise _too_many(f"{declared:,}{'+' if declared == 0xFFFF else ''}")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [info for info in archive.infolist() if not info.is_dir()]
-        if len(members) > MAX_ZIP_MEMBERS:
-            raise BadUpload(f"the zip holds {len(members):,} files; a checkpoint is an .index "
-                            f"file and a few data files (at most {MAX_ZIP_MEMBERS})")
+        if len(members) > MAX_ZIP_MEMBERS:  # the end record may say fewer than there are
+            raise _too_many(f"{len(members):,}")
         out, left = [], limit
         for info in members:
             with archive.open(info) as member:

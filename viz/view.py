@@ -401,6 +401,7 @@ class _Builder:
             drawn.groups.append(self.variable_group(
                 f"{prefix}+more:0", f"+{len(singles) - room:,} more variables, not drawn",
                 [short[name] for name in singles[room:]], "more"))
+        self.boxes += len(series)
         for series_prefix, members in series.items():
             drawn.groups.append(self.variable_group(
                 f"{prefix}{series_prefix}*:0", _series_label(members),
