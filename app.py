@@ -15,31 +15,31 @@ import pandas as pd
 import streamlit as st
 
 from viz import Trace, WorkerPool
-from viz.backend.execute import DrawingFailed, run_dot
-from viz.cache import BoundedCache
-from viz.checkpoint import report_rows
-from viz.checkpoint import to_dict as checkpoint_dict
-from viz.checkpoint_tf2 import NoRoot, check_run, marked_run
-from viz.compare_page import compare_page, set_pair
-from viz.compare_page import share_query as compare_query
-from viz.downloads import Download, download_row
-from viz.editor import editor_props
-from viz.editor_widget import editor
-from viz.escape import markdown_text, shorten
-from viz.details import Details, boxes_by_line, node_details
-from viz.explain import as_markdown, explain
-from viz.export import MIME_TYPES, dot_source, export, inline_svg
-from viz.gallery import EXAMPLES_DIR, load_gallery
-from viz.graph_view import graph_view
-from viz.render import counts_text, legend_html, with_legend
-from viz.pending import finished, serve
-from viz.share import BadShareLink, decode_snippet, encode_snippet
-from viz.steps import Step, steps, trace_at
-from viz.tables import layer_rows, rows, status_counts, tf2_rows
-from viz.trace import STATUSES, TF1, TF2, small_count
-from viz.tree import build_tree, tf2_as_scopes
-from viz.upload import UPLOAD_LIMIT, BadUpload, checkpoint_files, write_checkpoint
-from viz.view import (
+from viz.backend.drawing import draw as drawn
+from viz.backend.execute import DrawingFailed
+from viz.core.checkpoint import report_rows
+from viz.core.checkpoint import to_dict as checkpoint_dict
+from viz.core.checkpoint_tf2 import NoRoot, check_run, marked_run
+from viz.ui.compare_page import compare_page, set_pair
+from viz.ui.compare_page import share_query as compare_query
+from viz.ui.downloads import Download, download_row
+from viz.core.editor import editor_props
+from viz.ui.editor_widget import editor
+from viz.core.escape import markdown_text, shorten
+from viz.core.details import Details, boxes_by_line, node_details
+from viz.core.explain import as_markdown, explain
+from viz.core.export import MIME_TYPES, dot_source, inline_svg, text_export
+from viz.core.gallery import EXAMPLES_DIR, load_gallery
+from viz.ui.graph_view import graph_view
+from viz.core.render import counts_text, legend_html, with_legend
+from viz.core.pending import finished, serve
+from viz.core.share import BadShareLink, decode_snippet, encode_snippet
+from viz.core.steps import Step, steps, trace_at
+from viz.core.tables import layer_rows, rows, status_counts, tf2_rows
+from viz.core.trace import STATUSES, TF1, TF2, small_count
+from viz.core.tree import build_tree, tf2_as_scopes
+from viz.core.upload import UPLOAD_LIMIT, BadUpload, checkpoint_files, write_checkpoint
+from viz.core.view import (
     DRAWN_DEPTH,
     RenderOptions,
     build_view,
@@ -69,33 +69,6 @@ def worker_pool(hosted: bool) -> WorkerPool:
     pool = WorkerPool(size=size, hosted=hosted)
     pool.start()
     return pool
-
-
-@st.cache_resource
-def drawings() -> BoundedCache:
-    """Drawings shared by all sessions, at most 64 MiB in all."""
-    return BoundedCache(64 * 1024 * 1024)
-
-
-@st.cache_resource
-def drawing_failures() -> BoundedCache:
-    """Why a DOT text could not be drawn, kept too: a failure that took graphviz a minute
-    was tried again on every rerun."""
-    return BoundedCache(1024 * 1024)
-
-
-def drawn(dot: str, fmt: str) -> bytes:
-    """The graph as SVG or PNG; cached, as reruns redraw the same DOT text, and so is a
-    failure to draw it (raised again as :class:`DrawingFailed`)."""
-    key = f"{fmt}\n{dot}"
-    failure = drawing_failures().get(key)
-    if failure is not None:
-        raise DrawingFailed(failure.decode("utf-8"))
-    try:
-        return drawings().get_or_make(key, lambda: run_dot(dot, fmt))
-    except DrawingFailed as exc:
-        drawing_failures().put(key, str(exc).encode("utf-8"))
-        raise
 
 
 @st.cache_resource
@@ -147,14 +120,14 @@ def uploaded_checkpoint() -> dict[str, bytes] | None:
 def run_current() -> None:
     """Runs the editor's text (reading the uploaded checkpoint, if any, in the same run); the
     result (or failure) lands in session state and the request is closed. A rerun that
-    interrupts this finds the finished run in ``finished_run`` (see :mod:`viz.pending`)."""
+    interrupts this finds the finished run in ``finished_run`` (see :mod:`viz.core.pending`)."""
     source = state.source
     mode = state.get("mode", TF1)
     timeout = state.get("time_limit", TIMEOUT)
     files = uploaded_checkpoint()
     uploads = tuple(f.file_id for f in state.get("checkpoint_upload") or [])  # files' source
 
-    def run() -> Trace:  # no Streamlit call in here: see viz.pending
+    def run() -> Trace:  # no Streamlit call in here: see viz.core.pending
         if files is None:
             return pool.run(source, filename="snippet.py", timeout=timeout, mode=mode)
         with tempfile.TemporaryDirectory(prefix="scopeviz-upload-") as folder:
@@ -294,7 +267,7 @@ VIEWS = ["One snippet", COMPARE]
 
 
 def run_one(source: str, filename: str, mode: str, timeout: float) -> Trace:
-    """One run for the Compare view. Once TF is up, no Streamlit call (see viz.pending)."""
+    """One run for the Compare view. Once TF is up, no Streamlit call (see viz.core.pending)."""
     wait_for_tensorflow()
     return pool.run(source, filename=filename, timeout=timeout, mode=mode)
 
@@ -784,12 +757,13 @@ if checked:
 
 st.subheader("Download")
 # Downloaded drawings carry their own legend; the page has one above the graph.
-file_dot = with_legend(dot, options)
+drawing_dot = with_legend(dot, options)
 # Made with the page (cached per drawing), not on the click: a button whose data comes from
 # a callback could spin forever when the click's rerun raced another one.
-downloads = {"svg": drawn(file_dot, "svg"), "png": drawn(file_dot, "png")} if drawable else {}
-downloads |= {"dot": file_dot.encode("utf-8"), "csv": export(trace, "csv"),
-              "json": export(trace, "json")}
+downloads = {"svg": drawn(drawing_dot, "svg"), "png": drawn(drawing_dot, "png")} \
+    if drawable else {}
+downloads |= {"dot": drawing_dot.encode("utf-8"), "csv": text_export(trace, "csv"),
+              "json": text_export(trace, "json")}
 download_row([Download(fmt.upper(), data, f"scopeviz.{fmt}", MIME_TYPES[fmt], f"download_{fmt}")
               for fmt, data in downloads.items()])
 

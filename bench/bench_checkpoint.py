@@ -5,7 +5,7 @@ Usage: python bench/bench_checkpoint.py [--repeat N]
 For the BERT-like example (204 variables) and the generated 1,000-variable model of
 bench_trace.py: a checkpoint of the model is written once (by TF, in a run); then, paired and
 alternating, a traced run alone and a traced run that also reads the checkpoint, plus the
-pure line-up (``viz.checkpoint.check``); beside them raw TF in this process, reading the same
+pure line-up (``viz.core.checkpoint.check``); beside them raw TF in this process, reading the same
 checkpoint with ``tf.train.list_variables``. Prints a Markdown table of medians (ms).
 """
 
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_trace import generated_model  # noqa: E402
 from viz import Executor  # noqa: E402
-from viz.checkpoint import check  # noqa: E402
+from viz.core.checkpoint import check  # noqa: E402
 
 SAVE = """
 with tf.Session() as session:

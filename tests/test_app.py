@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
-from viz.escape import markdown_text as escaped
-from viz.share import encode_snippet
+from viz.core.escape import markdown_text as escaped
+from viz.core.share import encode_snippet
 
 APP = str(ROOT / "app.py")
 
@@ -173,7 +173,7 @@ def test_a_longer_time_limit_when_the_server_allows_it(monkeypatch: pytest.Monke
 
 def test_a_drawing_failure_leaves_the_other_tabs_and_downloads(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from viz.backend import execute
+    from viz.backend import drawing
     from viz.backend.execute import DrawingFailed
 
     calls = []
@@ -182,7 +182,7 @@ def test_a_drawing_failure_leaves_the_other_tabs_and_downloads(
         calls.append(fmt)
         raise DrawingFailed("graphviz failed: Error: out of memory")
 
-    monkeypatch.setattr(execute, "run_dot", broken)  # graphviz failing; the run is real TF
+    monkeypatch.setattr(drawing, "run_dot", broken)  # graphviz failing; the run is real TF
     at = app()
     at.run()
     at.session_state["source"] = "v = tf.Variable(1, name='drawing_failure_case')\n"

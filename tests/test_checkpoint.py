@@ -14,8 +14,8 @@ import pytest
 
 from conftest import ROOT
 from viz import Executor
-from viz.checkpoint import check, resolve_prefix
-from viz.trace import CheckpointKey
+from viz.core.checkpoint import check, resolve_prefix
+from viz.core.trace import CheckpointKey
 
 REFACTORED = textwrap.dedent("""\
     import tensorflow as tf
@@ -199,7 +199,7 @@ def test_prefixes_are_found_from_a_file_or_a_folder(checkpoints: dict[str, str])
 
 
 def test_variables_a_saver_does_not_save_are_left_out() -> None:
-    from viz.trace import Trace, VariableEvent
+    from viz.core.trace import Trace, VariableEvent
 
     def variable(name: str, collections: list[str]) -> VariableEvent:
         return VariableEvent(name + ":0", name, "created", "tf.get_variable", None, [1],

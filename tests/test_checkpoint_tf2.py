@@ -13,9 +13,9 @@ import pytest
 
 from conftest import ROOT
 from viz import Executor
-from viz.checkpoint import MISMATCHED, MISSING, RESTORES, UNUSED
-from viz.checkpoint import to_dict as checkpoint_dict
-from viz.checkpoint_tf2 import NoRoot, check_run, check_tf2, marked_run
+from viz.core.checkpoint import MISMATCHED, MISSING, RESTORES, UNUSED
+from viz.core.checkpoint import to_dict as checkpoint_dict
+from viz.core.checkpoint_tf2 import NoRoot, check_run, check_tf2, marked_run
 
 # The net the checkpoints were saved from (tests/checkpoints.py NET_TF2), changed: the
 # attribute `encoder` is now `enc`, a third block, a head of another shape, and a variable

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import ROOT
 from viz import Executor
-from viz.diff import compared, diff
+from viz.core.diff import compared, diff
 
 A = textwrap.dedent("""\
     import tensorflow as tf

@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 import pytest
 
 from conftest import ROOT
-from viz.share import encode_snippet
+from viz.core.share import encode_snippet
 
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect

@@ -11,13 +11,13 @@ import pytest
 
 from viz import Executor
 from viz.backend.execute import run_dot
-from viz.escape import clean, dot_string, markdown_text, shorten
-from viz.explain import as_markdown, explain
-from viz.export import export
-from viz.render import LABEL_CHARS, to_dot
-from viz.trace import ErrorInfo, Trace, VariableEvent
-from viz.tree import build_tree
-from viz.view import RenderOptions
+from viz.core.escape import clean, dot_string, markdown_text, shorten
+from viz.core.explain import as_markdown, explain
+from viz.backend.drawing import export
+from viz.core.render import LABEL_CHARS, to_dot
+from viz.core.trace import ErrorInfo, Trace, VariableEvent
+from viz.core.tree import build_tree
+from viz.core.view import RenderOptions
 
 HOSTILE = [
     'trailing\\',

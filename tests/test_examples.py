@@ -11,8 +11,8 @@ import pytest
 
 from conftest import EXAMPLES, GOLDENS, example_paths
 from viz import Executor, Trace
-from viz.export import export
-from viz.view import RenderOptions
+from viz.backend.drawing import export
+from viz.core.view import RenderOptions
 
 SEEDS = ["seed_1_name_scope_vs_variable_scope", "seed_2_tf_variable_duplicates",
          "seed_3_get_variable_sharing"]

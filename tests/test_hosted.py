@@ -399,7 +399,7 @@ def test_a_tf2_run_checks_its_private_checkpoint_copy(
     and writes its ckpt_root's keys in its own space, both within its Landlock rules."""
     from checkpoints import NET_TF2
 
-    from viz.checkpoint_tf2 import check_tf2
+    from viz.core.checkpoint_tf2 import check_tf2
 
     trace = hosted.run("import tensorflow as tf\n" + NET_TF2 + "ckpt_root = root\n",
                        mode="tf2", checkpoint=checkpoints["net_tf2"])

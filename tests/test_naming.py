@@ -7,9 +7,9 @@ import textwrap
 import pytest
 
 from viz import Executor
-from viz.explain import explain
-from viz.tables import to_text
-from viz.tree import build_tree
+from viz.core.explain import explain
+from viz.core.tables import to_text
+from viz.core.tree import build_tree
 
 CASES = {
     "variable_scope_reentered_by_name_keeps_prefix": (

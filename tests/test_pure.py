@@ -7,13 +7,13 @@ import json
 import pytest
 
 from conftest import GOLDENS
-from viz.cache import BoundedCache
-from viz.pending import finished, serve
-from viz.render import STATUS_COLORS, to_dot
-from viz.tables import status_counts, to_csv
-from viz.trace import Trace, variable_status
-from viz.tree import build_tree
-from viz.view import RenderOptions
+from viz.core.cache import BoundedCache
+from viz.core.pending import finished, serve
+from viz.core.render import STATUS_COLORS, to_dot
+from viz.core.tables import status_counts, to_csv
+from viz.core.trace import Trace, variable_status
+from viz.core.tree import build_tree
+from viz.core.view import RenderOptions
 
 DOT_CASES = ["seed_1_name_scope_vs_variable_scope", "seed_3_get_variable_sharing"]
 
@@ -83,8 +83,8 @@ def test_counts_and_csv() -> None:
 
 
 def test_editor_marks_the_error_and_the_focused_lines() -> None:
-    from viz.editor import ERROR_LINE_CLASS, FOCUS_LINE_CLASS, editor_props
-    from viz.trace import ErrorInfo
+    from viz.core.editor import ERROR_LINE_CLASS, FOCUS_LINE_CLASS, editor_props
+    from viz.core.trace import ErrorInfo
 
     error = ErrorInfo("ValueError", "Variable x already exists\x1b[31m", 4, 9)
     props = editor_props(error, [2, 7, 2, 40], line_count=7)
@@ -101,7 +101,7 @@ def test_editor_marks_the_error_and_the_focused_lines() -> None:
 
 
 def test_an_editor_keeps_the_place_it_will_take() -> None:
-    from viz.editor import reserved_height
+    from viz.core.editor import reserved_height
 
     # 24 px lines (checked in the browser: 22 lines make a 528 px frame), between the bounds
     assert "{min-height:384px}" in reserved_height("editor_3", (16, 22), 2)
@@ -111,7 +111,7 @@ def test_an_editor_keeps_the_place_it_will_take() -> None:
 
 
 def test_why_these_names_for_the_seed() -> None:
-    from viz.explain import explain
+    from viz.core.explain import explain
 
     seed_1 = [s.text for s in explain(load_trace("seed_1_name_scope_vs_variable_scope"))]
     assert seed_1[2] == ("v3 is vsc1/v3 and not nsc1/vsc1/v3 because tf.get_variable ignores "
@@ -156,7 +156,7 @@ def test_exported_drawings_carry_a_legend_and_the_page_drawing_does_not() -> Non
 
 
 def test_steps_replay_the_seed_one_event_at_a_time() -> None:
-    from viz.steps import steps, trace_at
+    from viz.core.steps import steps, trace_at
 
     trace = load_trace("seed_1_name_scope_vs_variable_scope")
     found = steps(trace)
@@ -173,7 +173,7 @@ def test_steps_replay_the_seed_one_event_at_a_time() -> None:
 
 
 def test_a_clicked_box_has_its_details() -> None:
-    from viz.details import node_details
+    from viz.core.details import node_details
 
     trace = load_trace("seed_3_get_variable_sharing")
     weights = node_details(trace, "image_filters/conv1/weights:0")
@@ -190,7 +190,7 @@ def test_a_clicked_box_has_its_details() -> None:
 
 
 def test_the_name_filter_counts_what_it_keeps() -> None:
-    from viz.view import filter_matches
+    from viz.core.view import filter_matches
 
     names = ["enc/w:0", "dec/w:0", "dec/b:0"]
     assert filter_matches(names, " DEC/ ") == 2
@@ -199,7 +199,7 @@ def test_the_name_filter_counts_what_it_keeps() -> None:
 
 
 def test_a_line_points_at_what_it_made_and_got_back() -> None:
-    from viz.details import boxes_by_line
+    from viz.core.details import boxes_by_line
 
     lines = boxes_by_line(load_trace("seed_3_get_variable_sharing"))
     # line 15 created conv1's weights and, called again, conv2's; line 1 made nothing
@@ -214,7 +214,7 @@ def test_an_upload_is_one_checkpoint_within_its_limit() -> None:
 
     import pytest
 
-    from viz.upload import BadUpload, checkpoint_files
+    from viz.core.upload import BadUpload, checkpoint_files
 
     index, data = b"i" * 10, b"d" * 10
     # a path in a name is dropped to its base name; files of no checkpoint are left out
@@ -253,7 +253,7 @@ def test_a_zip_of_many_members_is_refused_before_it_is_read(members: int) -> Non
     import time
     import zipfile
 
-    from viz.upload import MAX_ZIP_MEMBERS, BadUpload, checkpoint_files
+    from viz.core.upload import MAX_ZIP_MEMBERS, BadUpload, checkpoint_files
 
     packed = io.BytesIO()
     with zipfile.ZipFile(packed, "w") as archive:
@@ -271,7 +271,7 @@ def test_uploaded_files_are_written_under_names_of_ours(tmp_path: object, stem: 
     """A 300-character name (past the file system's 255) or one with NUL raised from open()."""
     import os
 
-    from viz.upload import checkpoint_files, write_checkpoint
+    from viz.core.upload import checkpoint_files, write_checkpoint
 
     files = checkpoint_files([(f"{stem}.index", b"i"), (f"{stem}.data-00000-of-00001", b"d")])
     prefix = write_checkpoint(files, str(tmp_path))
@@ -281,10 +281,10 @@ def test_uploaded_files_are_written_under_names_of_ours(tmp_path: object, stem: 
 
 
 def test_marks_colour_variables_by_a_check_and_name_the_mark() -> None:
-    from viz.render import MARK_COLORS, legend_html, to_dot
-    from viz.trace import Trace, VariableEvent
-    from viz.tree import build_tree
-    from viz.view import Mark, RenderOptions
+    from viz.core.render import MARK_COLORS, legend_html, to_dot
+    from viz.core.trace import Trace, VariableEvent
+    from viz.core.tree import build_tree
+    from viz.core.view import Mark, RenderOptions
 
     def variable(name: str) -> VariableEvent:
         return VariableEvent(name + ":0", name, "created", "tf.get_variable", None, [1],

@@ -237,8 +237,8 @@ def test_checkpoint_keys_follow_attributes_and_untracked_variables_are_named(
 
 
 def test_the_drawing_marks_warnings_and_checkpoint_keys(executor: Executor) -> None:
-    from viz.export import dot_source
-    from viz.view import RenderOptions
+    from viz.core.export import dot_source
+    from viz.core.view import RenderOptions
 
     path = ROOT / "examples" / "tf2" / "checkpoint_keys_follow_attributes.py"
     trace = executor.run(path.read_text(encoding="utf-8"), mode="tf2")
@@ -308,7 +308,7 @@ def test_track_tf1_style_variables_serves_a_tf_module_and_refuses_a_keras3_layer
 def test_a_real_keras3_model_of_214_variables(executor: Executor) -> None:
     """The position embedding is called on a constant: not part of the model, so untracked
     (model.weights has 213); a numbered layer's long counter history is said briefly."""
-    from viz.tables import layer_rows
+    from viz.core.tables import layer_rows
 
     path = ROOT / "examples" / "tf2" / "model_keras3_transformer.py"
     trace = executor.run(path.read_text(encoding="utf-8"), mode="tf2")

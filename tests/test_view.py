@@ -8,10 +8,10 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 
 from viz.backend.execute import run_dot
-from viz.render import to_dot
-from viz.trace import NameScopeEvent, ReuseEvent, Trace, VariableEvent, VariableScopeEvent
-from viz.tree import build_tree
-from viz.view import MAX_OPS_DRAWN, Mark, RenderOptions, build_view, openable
+from viz.core.render import to_dot
+from viz.core.trace import NameScopeEvent, ReuseEvent, Trace, VariableEvent, VariableScopeEvent
+from viz.core.tree import build_tree
+from viz.core.view import MAX_OPS_DRAWN, Mark, RenderOptions, build_view, openable
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -214,7 +214,7 @@ def test_drawing_reads_in_code_order(rankdir: str) -> None:
 def test_a_drawing_holds_what_graphviz_lays_out_and_counts_the_rest() -> None:
     """45,000 sibling scopes (legal TF) took 14 s to prepare and a minute of graphviz that
     failed; a scope's contents past the drawing's bounds are one "+N more" box."""
-    from viz.view import MAX_DRAWN_BOXES, MAX_DRAWN_SCOPES
+    from viz.core.view import MAX_DRAWN_BOXES, MAX_DRAWN_SCOPES
 
     wide = Trace(events=[scope(f"s{i}_x") for i in range(45_000)])
     view = build_view(build_tree(wide), RenderOptions())

@@ -21,15 +21,16 @@ from typing import NoReturn
 
 from viz.backend.execute import DotNotFound, DrawingFailed
 from viz.backend.executor import DEFAULT_TIMEOUT_S, Executor
-from viz.checkpoint import resolve_prefix
-from viz.checkpoint import to_dict as checkpoint_dict
-from viz.checkpoint import to_text as checkpoint_text
-from viz.checkpoint_tf2 import NoRoot, check_run
-from viz.diff import compared, diff
-from viz.diff import to_dict as diff_dict
-from viz.diff import to_text as diff_text
-from viz.export import FORMATS, export
-from viz.view import RenderOptions
+from viz.core.checkpoint import resolve_prefix
+from viz.core.checkpoint import to_dict as checkpoint_dict
+from viz.core.checkpoint import to_text as checkpoint_text
+from viz.core.checkpoint_tf2 import NoRoot, check_run
+from viz.core.diff import compared, diff
+from viz.core.diff import to_dict as diff_dict
+from viz.core.diff import to_text as diff_text
+from viz.backend.drawing import export
+from viz.core.export import FORMATS
+from viz.core.view import RenderOptions
 
 
 class _Parser(argparse.ArgumentParser):

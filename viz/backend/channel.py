@@ -16,8 +16,8 @@ import os
 import threading
 from typing import Any, Callable
 
-from viz.escape import clean, shorten
-from viz.trace import (
+from viz.core.escape import clean, shorten
+from viz.core.trace import (
     CREATED,
     REUSED,
     UNIQUIFIED,

@@ -28,7 +28,7 @@ from typing import Any
 from viz.backend import namespaces
 from viz.backend.channel import OUTPUT_LIMIT, RunReport, timeout_message
 from viz.backend.execute import start_worker
-from viz.trace import KERAS3, TF1, TF2, TF_KERAS, ErrorInfo, Trace
+from viz.core.trace import KERAS3, TF1, TF2, TF_KERAS, ErrorInfo, Trace
 
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_OUTPUT_LIMIT = OUTPUT_LIMIT

@@ -7,7 +7,7 @@ import threading
 from typing import Any
 
 from viz.backend.executor import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT_S, Executor
-from viz.trace import ErrorInfo, Trace
+from viz.core.trace import ErrorInfo, Trace
 
 # Runs that may wait for a place; one more is answered ServerBusy at once.
 DEFAULT_QUEUE_LIMIT = 64

@@ -19,7 +19,7 @@ from tensorflow.python.util import tf_stack
 from tensorflow.python.ops import variable_scope as vs_module
 from tensorflow.python.ops import variable_v1, variables
 
-from viz.trace import (
+from viz.core.trace import (
     NameScopeEvent,
     ReuseEvent,
     ReuseVariablesEvent,

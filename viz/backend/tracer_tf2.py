@@ -21,7 +21,7 @@ from tensorflow.python.framework.func_graph import FuncGraph
 from tensorflow.python.ops import variable_v1, variables
 
 from viz.backend import tracer
-from viz.trace import (
+from viz.core.trace import (
     LayerEvent,
     TF2ReuseEvent,
     TF2VariableEvent,

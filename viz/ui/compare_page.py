@@ -1,7 +1,7 @@
 """The app's Compare view: two editors, both scope trees coloured by how their variables map
 (same, renamed, changed, only in one), the mapping as a table and as the assignment map a
 checkpoint of A needs to load into B. Both run in the app's mode (TF2 runs compared as
-:func:`viz.diff.compared` says). Wires widgets only: the mapping is :mod:`viz.diff`.
+:func:`viz.core.diff.compared` says). Wires widgets only: the mapping is :mod:`viz.core.diff`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from viz.diff import (
+from viz.core.diff import (
     CHANGED,
     ONLY_A,
     ONLY_B,
@@ -26,18 +26,18 @@ from viz.diff import (
     diff_rows,
     marks,
 )
-from viz.diff import to_dict as diff_dict
-from viz.downloads import Download, download_row
-from viz.editor import editor_props
-from viz.editor_widget import editor
-from viz.escape import markdown_text
-from viz.export import dot_source
-from viz.graph_view import graph_view
-from viz.pending import finished, serve
-from viz.render import legend_html
-from viz.share import encode_snippet
-from viz.trace import TF2, Trace
-from viz.view import RenderOptions
+from viz.core.diff import to_dict as diff_dict
+from viz.ui.downloads import Download, download_row
+from viz.core.editor import editor_props
+from viz.ui.editor_widget import editor
+from viz.core.escape import markdown_text
+from viz.core.export import dot_source
+from viz.ui.graph_view import graph_view
+from viz.core.pending import finished, serve
+from viz.core.render import legend_html
+from viz.core.share import encode_snippet
+from viz.core.trace import TF2, Trace
+from viz.core.view import RenderOptions
 
 SIDES = ("a", "b")
 EDITOR_ROWS = (8, 12)

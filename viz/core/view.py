@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Hashable, Iterator
 
-from viz.trace import (
+from viz.core.trace import (
     DUPLICATE_NAME,
     RECREATED_PER_CALL,
     REUSED,
@@ -21,7 +21,7 @@ from viz.trace import (
     op_name,
     parent_path,
 )
-from viz.tree import ROOT, ScopeNode, ScopeTree
+from viz.core.tree import ROOT, ScopeNode, ScopeTree
 
 # A series member: a name ending in a number, "tower_3" -> ("tower_", 3).
 _NUMBERED = re.compile(r"^(.*?)([0-9]+)$")
@@ -485,7 +485,7 @@ _TF2_MARK_ORDER = (RECREATED_PER_CALL, UNTRACKED, DUPLICATE_NAME)
 
 
 def tf2_marks(trace: Trace) -> tuple[Mark, ...]:
-    """The marks of a TF2 run's boxes (ids as in :func:`viz.tree.tf2_as_scopes`): one with a
+    """The marks of a TF2 run's boxes (ids as in :func:`viz.core.tree.tf2_as_scopes`): one with a
     warning is coloured by the worst and names them all; with a ``ckpt_root``, one its
     checkpoint holds is ``saved``, its key in the tooltip."""
     holders = trace.tf2_holders()

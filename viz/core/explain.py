@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from viz.escape import markdown_text
-from viz.trace import (
+from viz.core.escape import markdown_text
+from viz.core.trace import (
     DUPLICATE_NAME,
     RECREATED_PER_CALL,
     TF2,

@@ -18,9 +18,9 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from viz.tables import aligned
-from viz.view import Mark
-from viz.trace import (
+from viz.core.tables import aligned
+from viz.core.view import Mark
+from viz.core.trace import (
     CREATED,
     SCHEMA,
     TF2,

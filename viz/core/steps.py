@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from viz.explain import explain
-from viz.trace import (
+from viz.core.explain import explain
+from viz.core.trace import (
     NameScopeEvent,
     ReuseEvent,
     ReuseVariablesEvent,

@@ -14,10 +14,10 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
-from viz.tables import aligned
-from viz.view import Mark
-from viz.tree import tf2_as_scopes
-from viz.trace import (
+from viz.core.tables import aligned
+from viz.core.view import Mark
+from viz.core.tree import tf2_as_scopes
+from viz.core.trace import (
     SCHEMA,
     TF2,
     UNIQUIFIED,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from viz.explain import explain
-from viz.trace import Trace, in_graph, op_name, shape_text
-from viz.tree import build_tree
-from viz.view import Mark, slots_of
+from viz.core.explain import explain
+from viz.core.trace import Trace, in_graph, op_name, shape_text
+from viz.core.tree import build_tree
+from viz.core.view import Mark, slots_of
 
 CLUSTER_PREFIX = "cluster_"
 

@@ -7,7 +7,7 @@ import io
 from collections import Counter
 from typing import Any
 
-from viz.trace import KERAS3, STATUSES, TF2, TF_KERAS, Trace, shape_text
+from viz.core.trace import KERAS3, STATUSES, TF2, TF_KERAS, Trace, shape_text
 
 # graph: 0 for the run's graph, N for the Nth other tf.Graph the snippet built.
 COLUMNS = ("name", "requested", "status", "api", "shape", "dtype", "trainable", "line", "graph")

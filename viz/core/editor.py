@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from viz.escape import clean, shorten
-from viz.trace import ErrorInfo
+from viz.core.escape import clean, shorten
+from viz.core.trace import ErrorInfo
 
 ERROR_LINE_CLASS = "scopeviz-error-line"
 FOCUS_LINE_CLASS = "scopeviz-focus-line"

@@ -1,18 +1,19 @@
-"""Turns a trace into the bytes of one output format (CLI --format, the app's downloads)."""
+"""A trace as the bytes of a text format, or as the DOT text a drawing is made from (the
+drawing itself is :mod:`viz.backend.drawing`'s: the one road to graphviz's ``dot``)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import replace
 
-from viz.backend.execute import run_dot
-from viz.render import to_dot
-from viz.tables import to_csv, to_text
-from viz.trace import TF2, Trace
-from viz.tree import build_tree, tf2_as_scopes
-from viz.view import RenderOptions, tf2_marks
+from viz.core.render import to_dot
+from viz.core.tables import to_csv, to_text
+from viz.core.trace import TF2, Trace
+from viz.core.tree import build_tree, tf2_as_scopes
+from viz.core.view import RenderOptions, tf2_marks
 
 FORMATS = ("text", "json", "dot", "svg", "png", "csv")
+DRAWN_FORMATS = ("svg", "png")
 MIME_TYPES = {"text": "text/plain", "json": "application/json", "dot": "text/vnd.graphviz",
               "svg": "image/svg+xml", "png": "image/png", "csv": "text/csv"}
 
@@ -26,16 +27,23 @@ def dot_source(trace: Trace, options: RenderOptions) -> str:
     return to_dot(build_tree(trace, include_ops=options.show_ops), options)
 
 
-def export(trace: Trace, fmt: str, options: RenderOptions = RenderOptions()) -> bytes:
-    """Renders a trace in one of :data:`FORMATS` (svg and png run graphviz's ``dot``)."""
+def file_dot(trace: Trace, options: RenderOptions = RenderOptions()) -> str:
+    """The DOT text of a file or a download: with its legend, as a file has no page around
+    it."""
+    return dot_source(trace, replace(options, legend=True))
+
+
+def text_export(trace: Trace, fmt: str, options: RenderOptions = RenderOptions()) -> bytes:
+    """A trace in one of the :data:`FORMATS` that are text (all but :data:`DRAWN_FORMATS`)."""
     if fmt == "json":
         return (json.dumps(trace.to_dict(), indent=2) + "\n").encode("utf-8")
     if fmt == "csv":
         return to_csv(trace).encode("utf-8")
     if fmt == "text":
         return to_text(trace).encode("utf-8")
-    dot = dot_source(trace, replace(options, legend=True))  # a file has no page around it
-    return dot.encode("utf-8") if fmt == "dot" else run_dot(dot, fmt)
+    if fmt == "dot":
+        return file_dot(trace, options).encode("utf-8")
+    raise ValueError(f"{fmt!r} is not a text format; draw it with viz.backend.drawing")
 
 
 def inline_svg(svg: bytes) -> str:

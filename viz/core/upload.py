@@ -12,7 +12,7 @@ import re
 import struct
 import zipfile
 
-from viz.escape import shorten
+from viz.core.escape import shorten
 
 # Everything the app accepts for one checkpoint (the server's maxUploadSize matches it).
 UPLOAD_LIMIT = 32 * 1024 * 1024

@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, replace
 
-from viz.checkpoint import (
+from viz.core.checkpoint import (
     CheckReport,
     Mismatch,
     Missing,
@@ -22,7 +22,7 @@ from viz.checkpoint import (
     marked,
     unused_key_boxes,
 )
-from viz.trace import (
+from viz.core.trace import (
     TF2,
     TF2_SUFFIX,
     CheckpointKey,
@@ -31,8 +31,8 @@ from viz.trace import (
     op_name,
     shape_text,
 )
-from viz.tree import tf2_as_scopes
-from viz.view import Mark
+from viz.core.tree import tf2_as_scopes
+from viz.core.view import Mark
 
 SAVE_COUNTER = "save_counter" + TF2_SUFFIX
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
-from viz.escape import dot_string, shorten
-from viz.trace import (
+from viz.core.escape import dot_string, shorten
+from viz.core.trace import (
     CREATED,
     REUSED,
     STATUSES,
@@ -14,8 +14,8 @@ from viz.trace import (
     op_name,
     shape_text,
 )
-from viz.tree import NAME_SCOPE, ROOT, VARIABLE_SCOPE, ScopeNode, ScopeTree
-from viz.view import MAX_OPS_DRAWN, DrawnScope, Group, Mark, RenderOptions, View, build_view
+from viz.core.tree import NAME_SCOPE, ROOT, VARIABLE_SCOPE, ScopeNode, ScopeTree
+from viz.core.view import MAX_OPS_DRAWN, DrawnScope, Group, Mark, RenderOptions, View, build_view
 
 # Fill of a variable by how it was created.
 STATUS_COLORS = {CREATED: "#b8e186", UNIQUIFIED: "#fdb863"}

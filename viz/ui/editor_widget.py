@@ -1,7 +1,7 @@
 """The code editor on the page (streamlit-code-editor), drawn the same way in both views:
 monospace Ace with the project's options and marks, reporting its text on blur and Ctrl+Enter
 only, its place on the page kept before its frame has loaded. What it shows is
-:mod:`viz.editor`'s (pure); this module only places the widget.
+:mod:`viz.core.editor`'s (pure); this module only places the widget.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 import streamlit as st
 from code_editor import code_editor
 
-from viz.editor import CSS, OPTIONS, reserved_height
+from viz.core.editor import CSS, OPTIONS, reserved_height
 
 
 def editor(text: str, key: str, rows: tuple[int, int], line_count: int,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from viz.trace import TF1, ReuseEvent, Trace, VariableEvent, in_graph, op_name, parent_path
+from viz.core.trace import TF1, ReuseEvent, Trace, VariableEvent, in_graph, op_name, parent_path
 
 ROOT = ""
 NAME_SCOPE = "name_scope"
@@ -40,7 +40,7 @@ class ReuseLink:
 @dataclass
 class ScopeTree:
     """Scopes keyed by full path (the root is ``""``), variables keyed by full name; those of
-    another graph the snippet built under ``(graph N)/`` (see :func:`viz.trace.in_graph`)."""
+    another graph the snippet built under ``(graph N)/`` (see :func:`viz.core.trace.in_graph`)."""
 
     nodes: dict[str, ScopeNode]
     variables: dict[str, VariableEvent]
