@@ -116,13 +116,15 @@ def test_a_model_with_thousands_of_reuses_draws() -> None:
 def test_a_drawing_failure_is_one_clear_line(monkeypatch: pytest.MonkeyPatch,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     from viz import cli as cli_module
-    from viz import export
+    from viz.backend import drawing
     from viz.backend.execute import DrawingFailed
+    from viz.core.cache import BoundedCache
 
     def broken(source: str, fmt: str) -> bytes:
         raise DrawingFailed("graphviz failed: Error: out of memory")
 
-    monkeypatch.setattr(export, "run_dot", broken)  # graphviz failing, not TF: the run is real
+    monkeypatch.setattr(drawing, "run_dot", broken)  # graphviz failing, not TF: the run is real
+    monkeypatch.setattr(drawing, "_DRAWINGS", BoundedCache(1 << 20))  # none drawn before
     status = cli_module.main(["trace", str(SEED_1), "--format", "svg"])
     err = capsys.readouterr().err
     assert status == 2
