@@ -19,25 +19,23 @@ from viz.backend.drawing import draw as drawn
 from viz.backend.execute import DrawingFailed
 from viz.core.checkpoint import report_rows
 from viz.core.checkpoint import to_dict as checkpoint_dict
-from viz.core.checkpoint_tf2 import NoRoot, check_run, marked_run
-from viz.ui.compare_page import compare_page, set_pair
-from viz.ui.compare_page import share_query as compare_query
+from viz.ui.compare_page import compare_page
 from viz.ui.downloads import Download, download_row
 from viz.core.editor import editor_props
 from viz.ui.editor_widget import editor
-from viz.core.escape import markdown_text, shorten
+from viz.core.escape import markdown_text
 from viz.core.details import Details, boxes_by_line, node_details
 from viz.core.explain import as_markdown, explain
 from viz.core.export import MIME_TYPES, dot_source, inline_svg, text_export
-from viz.core.gallery import EXAMPLES_DIR, load_gallery
+from viz.core import session
+from viz.core.gallery import Gallery, load_galleries
 from viz.ui.graph_view import graph_view
 from viz.core.render import counts_text, legend_html, with_legend
 from viz.core.pending import finished, serve
-from viz.core.share import BadShareLink, decode_snippet, encode_snippet
 from viz.core.steps import Step, steps, trace_at
 from viz.core.tables import layer_rows, rows, status_counts, tf2_rows
-from viz.core.trace import STATUSES, TF1, TF2, small_count
-from viz.core.tree import build_tree, tf2_as_scopes
+from viz.core.trace import STATUSES, TF1, TF2
+from viz.core.tree import build_tree
 from viz.core.upload import UPLOAD_LIMIT, BadUpload, checkpoint_files, write_checkpoint
 from viz.core.view import (
     DRAWN_DEPTH,
@@ -72,14 +70,12 @@ def worker_pool(hosted: bool) -> WorkerPool:
 
 
 @st.cache_resource
-def examples_gallery() -> dict[str, list]:
+def examples_gallery() -> Gallery:
     """The examples of each mode, read once per server (they are part of the app)."""
-    return {TF1: load_gallery(), TF2: load_gallery(EXAMPLES_DIR / "tf2")}
+    return load_galleries()
 
 
-galleries = examples_gallery()
-examples = {example.stem: example for mode in galleries for example in galleries[mode]}
-example_mode = {example.stem: mode for mode in galleries for example in galleries[mode]}
+gallery = examples_gallery()
 MODES = {TF1: "TF1", TF2: "TF2"}
 state = st.session_state
 pool = worker_pool(HOSTED)
@@ -101,20 +97,10 @@ def wait_for_tensorflow() -> None:
 
 def uploaded_checkpoint() -> dict[str, bytes] | None:
     """The checkpoint files uploaded in the Checkpoint panel (None: none); a bad upload is
-    said in the panel and checks nothing. Checked once per upload, failures included: every
-    run reads it, and a hostile zip is slow to look at even when refused."""
+    said in the panel and checks nothing."""
     uploads = state.get("checkpoint_upload") or []
-    ids = tuple(f.file_id for f in uploads)
-    if state.get("upload_checked", (None,))[0] != ids:
-        files, error = None, None
-        if uploads:
-            try:
-                files = checkpoint_files([(f.name, f.getvalue()) for f in uploads])
-            except BadUpload as exc:
-                error = str(exc)
-        state.upload_checked = (ids, files, error)
-    _, files, state.upload_error = state.upload_checked
-    return files
+    return session.check_upload(state, [(f.file_id, f.name, f.getvalue()) for f in uploads],
+                                checkpoint_files, BadUpload)
 
 
 def run_current() -> None:
@@ -139,92 +125,12 @@ def run_current() -> None:
         with st.spinner("Running in TensorFlow..." if mode == TF1 else
                         "Running in TensorFlow 2 (the first TF2 run starts its worker)..."):
             trace = finished(box, (source, mode, timeout, uploads), run)
-        state.trace = trace
-        state.ran_source = source
-        state.checked = None
-        state.check_problem = None
-        # A TF2 run is drawn, stepped through and clicked as its variables under their names.
-        state.drawn = tf2_as_scopes(trace) if trace.mode == TF2 else None
-        if trace.checkpoint is not None and trace.checkpoint_error is None:
-            try:
-                report = check_run(trace)
-                state.checked = (report, *marked_run(trace, report))
-            except NoRoot as exc:
-                state.check_problem = str(exc)
-        if trace.ok:
-            state.last_good = trace
-        st.query_params.from_dict(share_query(source))
-
-
-def share_query(source: str) -> dict[str, str]:
-    """``?example=stem`` while an example is unchanged, else ``?snippet=`` with the text;
-    ``&step=k`` while stepping through the naming."""
-    example = state.get("example")
-    query = ({"example": example} if example and examples[example].source == source
-             else {"snippet": encode_snippet(source)})
-    if state.get("stepping"):
-        query["step"] = str(state.get("step", 1))
-    if state.get("mode") == TF2:
-        query["mode"] = TF2
-    return query
-
-
-def set_editor_text(source: str) -> None:
-    """Puts new text in the editor (a fresh editor: it keeps its own text while typing)."""
-    state.source = state.editor_text = source
-    state.editor_generation = state.get("editor_generation", 0) + 1
-
-
-def load_example(stem: str) -> None:
-    """Loads an example; text the user wrote (not an unchanged example) stays recoverable."""
-    if state.get("source") is not None and state.source not in {
-            e.source for e in examples.values()}:
-        state.undo_source = state.source
-    set_editor_text(examples[stem].source)
-    state.mode = example_mode[stem]
-    state.example = state.gallery_choice = stem
-    state.shared_waiting = False  # the shared code left the editor (restorable, not run)
-    state.run_requested = True
-
-
-def request_run() -> None:
-    state.run_requested = True
-
-
-def restore_edits() -> None:
-    set_editor_text(state.pop("undo_source"))
-    state.example = None
-
-
-def take_editor_response(response: dict | None) -> None:
-    """The editor reports its text when it loses focus and on Ctrl+Enter (submit); only a
-    submit runs. Each report has a new id; a fresh editor reports an empty one. (Its
-    "debounce" reports can carry text older than a later submit, so they are not asked for;
-    where the cursor is, the graph reads in the browser.)"""
-    if not response or not response.get("id") or response["id"] == state.get("editor_seen"):
-        return
-    state.editor_seen = response["id"]
-    state.source = response.get("text", state.source)
-    if response.get("type") == "submit" and not state.get("shared_waiting"):
-        state.run_requested = True
+        session.take_run(state, trace, source)
+        st.query_params.from_dict(session.share_query(state, gallery, source))
 
 
 def drawing_source(trace: Trace, options: RenderOptions) -> str:
-    """The trace's DOT, kept per trace and options: every widget change reruns the page, and
-    a trace at its bounds (50,000 scopes) takes most of a second to lay out. Only the current
-    and the last good trace keep entries, eight at most."""
-    checked = state.get("checked")
-    live = [t for t in (state.get("trace"), state.get("last_good"), state.get("drawn"),
-                        checked[1] if checked else None) if t is not None]
-    cache = {key: entry for key, entry in state.get("dot_cache", {}).items()
-             if any(entry[0] is t for t in live)}
-    entry = cache.get((id(trace), options))
-    if entry is None or entry[0] is not trace:
-        entry = cache[(id(trace), options)] = (trace, dot_source(trace, options))
-    while len(cache) > 8:  # a few option sets per trace; the oldest go first
-        cache.pop(next(iter(cache)))
-    state.dot_cache = cache
-    return entry[1]
+    return session.cached_dot(state, trace, options, dot_source)
 
 
 def checkpoint_panel(trace: Trace | None) -> None:
@@ -236,7 +142,7 @@ def checkpoint_panel(trace: Trace | None) -> None:
                      icon=":material/fact_check:"):
         st.file_uploader(
             "Checkpoint files", accept_multiple_files=True, key="checkpoint_upload",
-            on_change=request_run,
+            on_change=session.request_run, args=(state,),
             help="model.ckpt-1000.index, model.ckpt-1000.data-00000-of-00001, or a zip")
         st.caption(f"Upload the checkpoint's `.index` file (enough for a TF1 checkpoint: "
                    f"keys, shapes, dtypes) and, for a TF2 checkpoint, its `.data-...` file "
@@ -256,16 +162,6 @@ def checkpoint_panel(trace: Trace | None) -> None:
             st.caption("Results: the graph's colours and the Checkpoint tab.")
 
 
-def run_shared() -> None:
-    """The user read the shared code and chose to run it: the notice goes before the rerun."""
-    state.shared_waiting = False
-    state.run_requested = True
-
-
-COMPARE = "Compare two snippets"
-VIEWS = ["One snippet", COMPARE]
-
-
 def run_one(source: str, filename: str, mode: str, timeout: float) -> Trace:
     """One run for the Compare view. Once TF is up, no Streamlit call (see viz.core.pending)."""
     wait_for_tensorflow()
@@ -282,47 +178,8 @@ def svg_or_message(dot: str) -> str | None:
         return None
 
 
-def open_compare_link(params: dict[str, str]) -> None:
-    """``?view=compare&a=...&b=...``: both snippets in the editors; as with one shared
-    snippet, they run on this computer only after a click (hosted runs are sealed)."""
-    state.view = COMPARE
-    try:
-        set_pair(decode_snippet(params.get("a", "")), decode_snippet(params.get("b", "")))
-        state.compare_requested = HOSTED
-        state.compare_waiting = not HOSTED
-    except BadShareLink as exc:
-        state.link_error = str(exc)
-
-
 if "source" not in state:
-    params = st.query_params
-    state.mode = TF2 if params.get("mode") == TF2 else TF1
-    first = galleries[state.mode][0]
-    set_editor_text(first.source)
-    state.example = state.gallery_choice = first.stem
-    state.run_requested = False
-    if "snippet" in params:
-        try:
-            set_editor_text(decode_snippet(params["snippet"]))
-            state.example = None
-            # A link can come from anyone, even a hidden frame on another site: on the user's
-            # own machine its code runs only when they click. Hosted runs are sealed.
-            state.run_requested = HOSTED
-            state.shared_waiting = not HOSTED
-        except BadShareLink as exc:
-            state.link_error = str(exc)
-    elif "example" in params:
-        if params["example"] in examples:
-            load_example(params["example"])
-        else:
-            state.link_error = f"there is no example named {shorten(params['example'], 80)!r}"
-    step = small_count(params.get("step", ""))
-    if step is not None:  # a workshop leader's "look at step 7"
-        state.stepping, state.step = True, step
-    if params.get("view") == "compare":
-        open_compare_link(params.to_dict())
-if "compare_a" not in state:  # the example pair: a refactor that renames every variable
-    set_pair(examples["refactor_before"].source, examples["refactor_after"].source)
+    session.open_link(state, st.query_params.to_dict(), gallery, HOSTED)
 
 with st.sidebar:
     st.header("Mode")
@@ -374,35 +231,18 @@ st.html('<style>'
 
 def switch_view() -> None:
     """The address follows the view, so a reload or a copied link opens the same one."""
-    if state.get("view") == COMPARE:
-        st.query_params.from_dict(compare_query())
-    else:
-        st.query_params.from_dict(share_query(state.get("ran_source") or state.source))
+    st.query_params.from_dict(session.address(state, gallery))
 
 
-def switch_mode() -> None:
-    """A new mode: an unchanged example gives way to the new mode's first one; the user's own
-    text stays and runs again in the new mode."""
-    state.mode = state.get("mode") or TF1  # a click on the chosen mode unchooses it
-    if state.get("example") and example_mode.get(state.example) != state.mode \
-            and examples[state.example].source == state.source:
-        load_example(galleries[state.mode][0].stem)
-    else:
-        state.example = None
-        state.gallery_choice = galleries[state.mode][0].stem
-        state.run_requested = True
-
-
-state.setdefault("view", VIEWS[0])
 # Run and Compare sit in the first row: above them is nothing whose height arrives late
 # (each element's code loads lazily; under load the title, the captions and the editor's
 # place came in seconds after the button, and a click aimed at it landed elsewhere).
 view_column, action_column = st.columns([1, 1], vertical_alignment="center")
 actions = action_column.container(horizontal=True, horizontal_alignment="right",
                                   vertical_alignment="center", key="actions")
-view_column.segmented_control("View", VIEWS, key="view", label_visibility="collapsed",
+view_column.segmented_control("View", list(session.VIEWS), key="view", label_visibility="collapsed",
                               on_change=switch_view)
-if state.view == COMPARE:
+if state.view == session.COMPARE:
     st.markdown("#### ScopeViz: compare two snippets")
     st.caption("Run two versions of a model (a refactor, a migration) and map A's variables "
                "onto B's: what kept its name, what was renamed and why, and the assignment map "
@@ -414,29 +254,30 @@ if state.view == COMPARE:
                  actions)
     if state.get("compared"):
         st.subheader("Share")
-        st.code(f"{(st.context.url or '').split('?')[0]}?{urlencode(compare_query())}",
+        st.code(f"{(st.context.url or '').split('?')[0]}?{urlencode(session.compare_query(state))}",
                 language=None)
     st.stop()
 actions.segmented_control(
-    "Mode", list(MODES), key="mode", format_func=MODES.get, on_change=switch_mode,
+    "Mode", list(MODES), key="mode", format_func=MODES.get, on_change=session.switch_mode,
+    args=(state, gallery),
     label_visibility="collapsed",
     help="TF1: `import tensorflow` is compat.v1 in graph mode. TF2: real TF2, eager, with "
          "Keras 3 (a line `# scopeviz: legacy-keras` picks tf-keras).")
 if not state.get("shared_waiting"):
     actions.button("Run", key="run", type="primary", shortcut="ctrl+enter",
-                   on_click=request_run)
+                   on_click=session.request_run, args=(state,))
 title, picker, loader = st.columns([3, 3, 1], vertical_alignment="bottom")
 title.markdown("#### ScopeViz")
 title.caption("How TensorFlow 1 names variables: name scopes, variable scopes, reuse, `_N`."
               if state.mode == TF1 else "How TensorFlow 2 names variables: eager names, "
               "Keras counters, weight paths, checkpoint keys.")
-titles = {e.stem: e.title for e in galleries[state.mode]}
+titles = {e.stem: e.title for e in gallery.by_mode[state.mode]}
 chosen = picker.selectbox("Example", list(titles), format_func=titles.get, key="gallery_choice")
 loader.button("Load", key="load_example", width="stretch", type="secondary",
-              on_click=lambda: load_example(state.gallery_choice),
+              on_click=lambda: session.load_example(state, gallery, state.gallery_choice),
               help="Loads the chosen example into the editor and runs it (your text stays "
                    "recoverable)")
-st.caption(examples[chosen].explanation)
+st.caption(gallery.examples[chosen].explanation)
 if state.get("link_error"):
     st.warning(markdown_text(f"Could not open the shared link: {state.link_error}"))
 
@@ -447,15 +288,12 @@ with editor_column:
         st.info("A shared link brought the code below. Read it first: it runs on this "
                 "computer.")
         st.button("Run this shared snippet", key="run_shared", type="primary",
-                  on_click=run_shared)
-    editor_key = f"editor_{state.editor_generation}"
+                  on_click=session.run_shared, args=(state,))
+    editor_key = session.editor_key(state)
     # What the editor reported and the Run button asked for reach this rerun before the
     # editor is drawn: run first, so the editor shows this run's error marks.
-    take_editor_response(state.get(editor_key))
-    # The one gate for code that came in a link: while it waits for its button, no other
-    # request runs it (a mode switch, an upload, the time limit all ask for a run).
-    if state.get("run_requested") and state.get("shared_waiting"):
-        state.run_requested = False
+    session.take_editor_response(state, state.get(editor_key))
+    session.gate_shared(state)
     if state.get("run_requested"):
         run_current()
     trace: Trace | None = state.get("trace")
@@ -465,7 +303,7 @@ with editor_column:
     # What the graph shows: checked against a checkpoint, the trace with its unused keys and
     # the check's colours; a TF2 run, its warnings and keys; else the drawn trace as it is.
     checked = state.get("checked") if trace is not None else None
-    shown, marks = (checked[1], checked[2]) if checked else (
+    shown, marks = (checked.shown, checked.marks) if checked else (
         base, tf2_marks(trace) if trace is not None and trace.mode == TF2 else ())
     # Worked out once per rerun: the editor marks their lines, the Graph tab shows them.
     all_steps = steps(base) if base is not None and state.get("stepping") else []
@@ -478,7 +316,7 @@ with editor_column:
     elif ran_this and selected is not None:
         focus_lines = selected.lines
     line_count = state.source.count("\n") + 1
-    take_editor_response(editor(
+    session.take_editor_response(state, editor(
         state.editor_text, editor_key, EDITOR_ROWS, line_count,
         editor_props(trace.error if ran_this else None, focus_lines, line_count)))
     st.caption("Ctrl+Enter runs; Tab and Shift+Tab indent; click a line to outline in the "
@@ -487,7 +325,7 @@ with editor_column:
         st.caption("Edited since the last run: the results show the code as it ran.")
     if state.get("undo_source") is not None:
         st.button("Restore the text you had before loading the example", key="restore",
-                  icon=":material/undo:", on_click=restore_edits)
+                  icon=":material/undo:", on_click=session.restore_edits, args=(state,))
     checkpoint_panel(trace)
     error = trace.error if trace is not None else None
 
@@ -528,11 +366,6 @@ def show_graph(graph_dot: str, key: str, focus: list[str] | None = None,
     return True
 
 
-def open_scope(scope: str) -> None:
-    state.expand = [*state.get("expand", []), scope]
-    state.pop("selected", None)
-
-
 def group_card(shown: Trace, group_id: str) -> None:
     """A clicked series (``layer_[0..11] x12``) or folded scope: open one member in place."""
     group = find_group(build_view(build_tree(shown), options), group_id)
@@ -542,7 +375,8 @@ def group_card(shown: Trace, group_id: str) -> None:
         st.markdown(markdown_text(f"{group.label}: {len(group.members)} scopes drawn as one "
                                   f"box ({counts_text(group)})"))
         member = st.selectbox("Open in place", group.members, key="open_member")
-        st.button("Open", key="open_member_button", on_click=open_scope, args=(member,))
+        st.button("Open", key="open_member_button", on_click=session.open_scope,
+                  args=(state, member))
 
 
 def details_card(shown: Trace, details: Details | None) -> None:
@@ -573,10 +407,6 @@ def open_in_place(shown: Trace) -> None:
                             "draw the ones chosen here open, the others stay folded")
 
 
-def clear_filter() -> None:
-    state.name_filter = ""
-
-
 def drawing_notes(shown: Trace) -> None:
     """Says when the sidebar's options hide the whole drawing or draw nothing more."""
     if options.name_filter.strip() and shown.variables and not filter_matches(
@@ -584,22 +414,14 @@ def drawing_notes(shown: Trace) -> None:
         st.warning(markdown_text(f"The name filter {options.name_filter.strip()!r} matches none "
                                  f"of the {len(shown.variables)} variables, so nothing is "
                                  "drawn."))
-        st.button("Clear the name filter", key="clear_filter", on_click=clear_filter)
+        st.button("Clear the name filter", key="clear_filter", on_click=session.clear_filter,
+                  args=(state,))
     if options.show_ops and not shown.ops:
         st.caption("Show ops: this snippet made no ops outside its variables.")
     if deeper_than_drawn(shown):
         st.caption(f"Scopes nested more than {DRAWN_DEPTH} levels deep are folded into one "
                    "box each (click one to open it a level); the Variables tab lists every "
                    "variable by its full name.")
-
-
-def move_step(delta: int) -> None:
-    state.step = state.get("step", 1) + delta
-    state.playing = False
-
-
-def toggle_play() -> None:
-    state.playing = not state.get("playing", False)
 
 
 def step_view(shown: Trace, all_steps: list[Step]) -> None:
@@ -611,20 +433,17 @@ def step_view(shown: Trace, all_steps: list[Step]) -> None:
 
     @st.fragment(run_every=1.0 if state.get("playing") else None)
     def stepper() -> None:
-        if state.get("playing"):
-            state.step = state.get("step", 0) + 1
-            state.playing = state.step < len(all_steps)
-        state.step = min(max(state.get("step", 1), 1), len(all_steps))
+        session.play_on(state, len(all_steps))
         # the link first: sent after the step's text, the URL lagged the step shown
-        st.query_params.from_dict(share_query(state.ran_source))
+        st.query_params.from_dict(session.share_query(state, gallery, state.ran_source))
         back, play, forward, where = st.columns([1, 1, 1, 5], vertical_alignment="center")
         back.button("Back", key="step_back", icon=":material/chevron_left:", shortcut="left",
-                    on_click=move_step, args=(-1,), disabled=state.step <= 1)
+                    on_click=session.move_step, args=(state, -1), disabled=state.step <= 1)
         play.button("Pause" if state.get("playing") else "Play", key="step_play",
                     icon=":material/pause:" if state.get("playing") else
-                    ":material/play_arrow:", on_click=toggle_play)
+                    ":material/play_arrow:", on_click=session.toggle_play, args=(state,))
         forward.button("Next", key="step_next", icon=":material/chevron_right:",
-                       shortcut="right", on_click=move_step, args=(1,),
+                       shortcut="right", on_click=session.move_step, args=(state, 1),
                        disabled=state.step >= len(all_steps))
         where.slider("Step", 1, len(all_steps), key="step", label_visibility="collapsed")
         step = all_steps[state.step - 1]
@@ -730,7 +549,7 @@ with output_tab:
 
 if checked:
     with more_tabs[0]:
-        report = checked[0]
+        report = checked.report
         kind = "TF2 object-based" if report.object_based else "TF1 name-based"
         st.markdown(markdown_text(
             f"{len(trace.checkpoint or [])} keys ({kind}): {len(report.restores)} restore, "
@@ -768,5 +587,5 @@ download_row([Download(fmt.upper(), data, f"scopeviz.{fmt}", MIME_TYPES[fmt], f"
               for fmt, data in downloads.items()])
 
 st.subheader("Share")
-query = urlencode(share_query(state.ran_source))
+query = urlencode(session.share_query(state, gallery, state.ran_source))
 st.code(f"{(st.context.url or '').split('?')[0]}?{query}", language=None)

@@ -6,6 +6,8 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
+from viz.core.trace import TF1, TF2
+
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
 
 
@@ -37,3 +39,30 @@ def load_gallery(directory: Path = EXAMPLES_DIR) -> list[Example]:
         examples.append(Example(path.stem, title, explanation, source))
     return sorted(examples, key=lambda e: (not e.stem.startswith("seed"), e.stem if
                                            e.stem.startswith("seed") else e.title.lower()))
+
+
+@dataclass(frozen=True)
+class Gallery:
+    """The examples of every mode (``by_mode[TF1]``...), looked up by stem across modes."""
+
+    by_mode: dict[str, list[Example]]
+
+    @property
+    def examples(self) -> dict[str, Example]:
+        return {e.stem: e for examples in self.by_mode.values() for e in examples}
+
+    def mode_of(self, stem: str) -> str | None:
+        return next((mode for mode, examples in self.by_mode.items()
+                     if any(e.stem == stem for e in examples)), None)
+
+    def first(self, mode: str) -> Example:
+        return self.by_mode[mode][0]
+
+    def is_example(self, source: str) -> bool:
+        """Whether ``source`` is an example's text, unchanged."""
+        return any(e.source == source for e in self.examples.values())
+
+
+def load_galleries() -> Gallery:
+    """The TF1 examples (examples/) and the TF2 ones (examples/tf2/)."""
+    return Gallery({TF1: load_gallery(), TF2: load_gallery(EXAMPLES_DIR / "tf2")})

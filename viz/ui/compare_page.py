@@ -35,51 +35,13 @@ from viz.core.export import dot_source
 from viz.ui.graph_view import graph_view
 from viz.core.pending import finished, serve
 from viz.core.render import legend_html
-from viz.core.share import encode_snippet
-from viz.core.trace import TF2, Trace
+from viz.core import session
+from viz.core.session import SIDES, Comparison
+from viz.core.trace import Trace
 from viz.core.view import RenderOptions
 
-SIDES = ("a", "b")
 EDITOR_ROWS = (8, 12)
 state = st.session_state
-
-
-def set_pair(a: str, b: str) -> None:
-    """Puts new texts in both editors (fresh editors: they keep their own text while typing)."""
-    for side, text in zip(SIDES, (a, b)):
-        state[f"compare_{side}"] = state[f"compare_text_{side}"] = text
-        state[f"compare_gen_{side}"] = state.get(f"compare_gen_{side}", 0) + 1
-
-
-def share_query() -> dict[str, str]:
-    """``?view=compare&a=...&b=...``: both snippets travel in the link (and ``&mode=tf2``
-    when both run in TF2 mode)."""
-    query = {"view": "compare", "a": encode_snippet(state.compare_a),
-             "b": encode_snippet(state.compare_b)}
-    if state.get("mode") == TF2:
-        query["mode"] = TF2
-    return query
-
-
-def _editor_key(side: str) -> str:
-    return f"compare_editor_{side}_{state.get(f'compare_gen_{side}', 0)}"
-
-
-def _take(side: str, response: dict | None) -> None:
-    """As in the main editor: blur and Ctrl+Enter hand the text over; Ctrl+Enter compares."""
-    if not response or not response.get("id") or \
-            response["id"] == state.get(f"compare_seen_{side}"):
-        return
-    state[f"compare_seen_{side}"] = response["id"]
-    if response.get("type") in ("blur", "submit"):
-        state[f"compare_{side}"] = response.get("text", state[f"compare_{side}"])
-    if response.get("type") == "submit" and not state.get("compare_waiting"):
-        state.compare_requested = True
-
-
-def _request() -> None:
-    state.compare_requested = True
-    state.compare_waiting = False
 
 
 def compare_page(run: Callable[[str, str], Trace], svg_of: Callable[[str], str | None],
@@ -96,41 +58,43 @@ def compare_page(run: Callable[[str, str], Trace], svg_of: Callable[[str], str |
     """
     if not state.get("compare_waiting"):
         actions.button("Compare", key="compare", type="primary", shortcut="ctrl+enter",
-                       on_click=_request,
+                       on_click=session.request_compare, args=(state,),
                        help="runs both snippets and maps A's variables to B's")
     for side in SIDES:
-        _take(side, state.get(_editor_key(side)))
+        key = session.compare_editor_key(state, side)
+        session.take_compare_response(state, side, state.get(key))
     if state.get("compare_waiting"):
         st.info("A shared link brought the two snippets below. Read them first: they run on "
                 "this computer.")
         st.button("Compare these shared snippets", key="compare_shared", type="primary",
-                  on_click=_request)
+                  on_click=session.request_compare, args=(state,))
     if state.get("compare_requested"):
         texts = (state.compare_a, state.compare_b)
         with serve(state, "compare_requested", "finished_pair") as box:
             with st.spinner("Running both snippets in TensorFlow..."):
                 a, b = finished(box, (*texts, state.get("mode"), state.get("time_limit")),
                                 lambda: compared(run(texts[0], "A.py"), run(texts[1], "B.py")))
-            state.compared = (a, b, diff(a, b), *texts)
-            st.query_params.from_dict(share_query())
-    done = state.get("compared")
+            state.compared = Comparison(a, b, diff(a, b), *texts)
+            st.query_params.from_dict(session.compare_query(state))
+    done: Comparison | None = state.get("compared")
     with st.container(key="compare_editors"):
         columns = st.columns(2, gap="medium")
     for side, column in zip(SIDES, columns):
         with column:
             st.markdown(f"**{side.upper()}**")
-            ran = done is not None and done[3 if side == "a" else 4] == state[f"compare_{side}"]
-            trace = done[0 if side == "a" else 1] if done else None
+            ran = done is not None and done.source(side) == state[f"compare_{side}"]
+            trace = done.trace(side) if done else None
             line_count = state[f"compare_{side}"].count("\n") + 1
-            _take(side, editor(
-                state[f"compare_text_{side}"], _editor_key(side), EDITOR_ROWS, line_count,
+            session.take_compare_response(state, side, editor(
+                state[f"compare_text_{side}"], session.compare_editor_key(state, side),
+                EDITOR_ROWS, line_count,
                 editor_props(trace.error if ran and trace else None, [], line_count)))
             if ran and trace is not None and trace.error is not None:
                 st.error(markdown_text(trace.error.describe()))
     if done is None:
         st.info("Write or paste two versions of a model, then press Compare.")
         return
-    _results(*done[:3], svg_of, options)
+    _results(done.a, done.b, done.report, svg_of, options)
 
 
 def _results(a: Trace, b: Trace, report: DiffReport, svg_of: Callable[[str], str | None],
