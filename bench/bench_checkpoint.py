@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_trace import generated_model  # noqa: E402
+
 from viz import Executor  # noqa: E402
 from viz.core.checkpoint import check  # noqa: E402
 

@@ -17,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_trace import generated_model  # noqa: E402
+
 from viz import Executor  # noqa: E402
 from viz.backend.execute import run_dot  # noqa: E402
 from viz.core.export import dot_source  # noqa: E402

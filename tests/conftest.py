@@ -48,6 +48,26 @@ def checkpoints(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return write_checkpoints(tmp_path_factory.mktemp("checkpoints"), JOBS)
 
 
+@pytest.fixture
+def broken_graphviz(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """graphviz failing (out of memory) for this test, with nothing drawn or refused before
+    it and nothing it refused kept for later tests; returns the formats it was asked for."""
+    from viz.backend import drawing
+    from viz.backend.execute import DrawingFailed
+    from viz.core.cache import BoundedCache
+
+    calls: list[str] = []
+
+    def broken(source: str, fmt: str, timeout: float = 60.0) -> bytes:
+        calls.append(fmt)
+        raise DrawingFailed("graphviz failed: Error: out of memory")
+
+    monkeypatch.setattr(drawing, "run_dot", broken)
+    monkeypatch.setattr(drawing, "_DRAWINGS", BoundedCache(1 << 20))
+    monkeypatch.setattr(drawing, "_FAILURES", BoundedCache(1 << 20))
+    return calls
+
+
 def example_paths() -> list[Path]:
     return sorted(EXAMPLES.glob("*.py"))
 

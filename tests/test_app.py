@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
 from viz.core.escape import markdown_text as escaped
 from viz.core.share import encode_snippet
 
@@ -172,17 +172,8 @@ def test_a_longer_time_limit_when_the_server_allows_it(monkeypatch: pytest.Monke
 
 
 def test_a_drawing_failure_leaves_the_other_tabs_and_downloads(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    from viz.backend import drawing
-    from viz.backend.execute import DrawingFailed
-
-    calls = []
-
-    def broken(source: str, fmt: str, timeout: float = 60.0) -> bytes:
-        calls.append(fmt)
-        raise DrawingFailed("graphviz failed: Error: out of memory")
-
-    monkeypatch.setattr(drawing, "run_dot", broken)  # graphviz failing; the run is real TF
+        broken_graphviz: list[str]) -> None:
+    calls = broken_graphviz  # graphviz failing; the run is real TF
     at = app()
     at.run()
     at.session_state["source"] = "v = tf.Variable(1, name='drawing_failure_case')\n"
@@ -346,6 +337,24 @@ def test_the_compare_view_maps_a_refactor_and_its_link_carries_both_snippets() -
     assert not shared.dataframe
     shared.button(key="compare_shared").click().run()
     assert list(shared.dataframe[-1].value["mapping"]) == list(table["mapping"])
+
+
+def test_the_one_snippet_page_is_as_it_was_after_a_visit_to_compare() -> None:
+    """The pages are separate: the One-snippet page's choices (mode, example, step-through,
+    highlight) are not drawn on Compare, and come back with it."""
+    at = app()
+    at.query_params.update({"example": "seed_3_get_variable_sharing", "step": "4"})
+    at.run()
+    at.text_input(key="graph_search").set_value("weights").run()
+    at.segmented_control(key="view").set_value("Compare two snippets").run()
+    assert not at.exception and at.button(key="compare")
+    assert not [b for b in at.button if b.key == "run"]
+    at.segmented_control(key="view").set_value("One snippet").run()
+    assert (at.session_state["mode"], at.session_state["gallery_choice"]) == (
+        "tf1", "seed_3_get_variable_sharing")
+    assert (at.session_state["stepping"], at.session_state["step"]) == (True, 4)
+    assert at.text_input(key="graph_search").value == "weights"
+    assert any(m.value.startswith("**Step 4 of") for m in at.markdown)
 
 
 def test_the_compare_view_in_tf2_mode_maps_attribute_paths() -> None:

@@ -11,8 +11,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from viz import Executor
 from viz.core.checkpoint import check, resolve_prefix
 from viz.core.trace import CheckpointKey

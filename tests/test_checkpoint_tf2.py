@@ -10,8 +10,8 @@ import sys
 import textwrap
 
 import pytest
-
 from conftest import ROOT
+
 from viz import Executor
 from viz.core.checkpoint import MISMATCHED, MISSING, RESTORES, UNUSED
 from viz.core.checkpoint import to_dict as checkpoint_dict

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import EXAMPLES, ROOT
 
 SEED_1 = EXAMPLES / "seed_1_name_scope_vs_variable_scope.py"
@@ -113,18 +112,11 @@ def test_a_model_with_thousands_of_reuses_draws() -> None:
     assert "and 1491 more" in done.stdout  # the tooltip names 8 of 1,499 scopes, counts the rest
 
 
-def test_a_drawing_failure_is_one_clear_line(monkeypatch: pytest.MonkeyPatch,
+def test_a_drawing_failure_is_one_clear_line(broken_graphviz: list[str],
                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """graphviz failing, not TF: the run is real."""
     from viz import cli as cli_module
-    from viz.backend import drawing
-    from viz.backend.execute import DrawingFailed
-    from viz.core.cache import BoundedCache
 
-    def broken(source: str, fmt: str) -> bytes:
-        raise DrawingFailed("graphviz failed: Error: out of memory")
-
-    monkeypatch.setattr(drawing, "run_dot", broken)  # graphviz failing, not TF: the run is real
-    monkeypatch.setattr(drawing, "_DRAWINGS", BoundedCache(1 << 20))  # none drawn before
     status = cli_module.main(["trace", str(SEED_1), "--format", "svg"])
     err = capsys.readouterr().err
     assert status == 2

@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 from conftest import ROOT
+
 from viz import Executor
 from viz.core.diff import compared, diff
 

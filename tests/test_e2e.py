@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
-import json
 import http.server
+import json
 import os
 import re
 import socket
@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
-
 from conftest import ROOT
+
 from viz.core.share import encode_snippet
 
 playwright = pytest.importorskip("playwright.sync_api")

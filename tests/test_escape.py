@@ -10,10 +10,10 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 
 from viz import Executor
+from viz.backend.drawing import export
 from viz.backend.execute import run_dot
 from viz.core.escape import clean, dot_string, markdown_text, shorten
 from viz.core.explain import as_markdown, explain
-from viz.backend.drawing import export
 from viz.core.render import LABEL_CHARS, to_dot
 from viz.core.trace import ErrorInfo, Trace, VariableEvent
 from viz.core.tree import build_tree

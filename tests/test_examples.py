@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, GOLDENS, example_paths
+
 from viz import Executor, Trace
 from viz.backend.drawing import export
 from viz.core.view import RenderOptions

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-
 from conftest import EXAMPLES, ROOT
+
 from viz import Executor
 from viz.backend.sandbox import MIN_LANDLOCK_ABI, landlock_abi
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import GOLDENS
+
 from viz.core.cache import BoundedCache
 from viz.core.pending import finished, serve
 from viz.core.render import STATUS_COLORS, to_dot

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import GOLDENS
+
 from viz.core import session
 from viz.core.gallery import load_galleries
 from viz.core.share import encode_snippet

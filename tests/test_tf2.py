@@ -9,9 +9,9 @@ import sys
 import textwrap
 
 import pytest
-
 from conftest import ROOT
 from test_examples import dump
+
 from viz import Executor
 
 # Two eager Variable:0 (lines 9, 10) and block/c:0 twice (lines 12, 14).

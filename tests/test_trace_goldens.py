@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import EXAMPLES, GOLDENS
 from test_pure import DOT_CASES
+
 from viz import Executor
 
 

@@ -9,7 +9,13 @@ import pytest
 
 from viz.backend.execute import run_dot
 from viz.core.render import to_dot
-from viz.core.trace import NameScopeEvent, ReuseEvent, Trace, VariableEvent, VariableScopeEvent
+from viz.core.trace import (
+    NameScopeEvent,
+    ReuseEvent,
+    Trace,
+    VariableEvent,
+    VariableScopeEvent,
+)
 from viz.core.tree import build_tree
 from viz.core.view import MAX_OPS_DRAWN, Mark, RenderOptions, build_view, openable
 

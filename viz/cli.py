@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from viz.backend.drawing import export
 from viz.backend.execute import DotNotFound, DrawingFailed
 from viz.backend.executor import DEFAULT_TIMEOUT_S, Executor
 from viz.core.checkpoint import resolve_prefix
@@ -28,7 +29,6 @@ from viz.core.checkpoint_tf2 import NoRoot, check_run
 from viz.core.diff import compared, diff
 from viz.core.diff import to_dict as diff_dict
 from viz.core.diff import to_text as diff_text
-from viz.backend.drawing import export
 from viz.core.export import FORMATS
 from viz.core.view import RenderOptions
 

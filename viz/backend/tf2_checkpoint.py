@@ -22,7 +22,6 @@ from viz.backend.checkpoint_keys import OBJECT_GRAPH_KEY
 from viz.core.trace import TF2_SUFFIX
 
 
-
 def _object_paths(root: Any) -> dict[int, tuple[Any, str]]:
     """Every trackable reachable from ``root``, by id: (the object, its escaped path)."""
     view = tf.train.TrackableView(root)

@@ -15,9 +15,9 @@ from types import FrameType
 from typing import Any, Callable
 
 from tensorflow.python.framework import ops
-from tensorflow.python.util import tf_stack
 from tensorflow.python.ops import variable_scope as vs_module
 from tensorflow.python.ops import variable_v1, variables
+from tensorflow.python.util import tf_stack
 
 from viz.core.trace import (
     NameScopeEvent,

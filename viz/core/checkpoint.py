@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from viz.core.tables import aligned
-from viz.core.view import Mark
 from viz.core.trace import (
     CREATED,
     SCHEMA,
@@ -37,6 +36,7 @@ from viz.core.trace import (
     shape_text,
     unnumbered,
 )
+from viz.core.view import Mark
 
 RESTORES, MISSING, MISMATCHED, UNUSED = "restores", "missing", "mismatched", "unused"
 _PARTITION = re.compile(r"^(.*)/part_[0-9]+$")

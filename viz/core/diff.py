@@ -15,8 +15,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from viz.core.tables import aligned
-from viz.core.view import Mark
-from viz.core.tree import tf2_as_scopes
 from viz.core.trace import (
     SCHEMA,
     TF2,
@@ -28,6 +26,8 @@ from viz.core.trace import (
     parent_path,
     shape_text,
 )
+from viz.core.tree import tf2_as_scopes
+from viz.core.view import Mark
 
 SAME, RENAMED, ONLY_A, ONLY_B, CHANGED = "same", "renamed", "only_a", "only_b", "changed"
 

@@ -15,7 +15,15 @@ from viz.core.trace import (
     shape_text,
 )
 from viz.core.tree import NAME_SCOPE, ROOT, VARIABLE_SCOPE, ScopeNode, ScopeTree
-from viz.core.view import MAX_OPS_DRAWN, DrawnScope, Group, Mark, RenderOptions, View, build_view
+from viz.core.view import (
+    MAX_OPS_DRAWN,
+    DrawnScope,
+    Group,
+    Mark,
+    RenderOptions,
+    View,
+    build_view,
+)
 
 # Fill of a variable by how it was created.
 STATUS_COLORS = {CREATED: "#b8e186", UNIQUIFIED: "#fdb863"}

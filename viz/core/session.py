@@ -14,13 +14,15 @@ from typing import Any, Callable, Mapping, MutableMapping
 
 from viz.core.checkpoint import CheckReport
 from viz.core.checkpoint_tf2 import NoRoot, check_run, marked_run
+from viz.core.details import Details, node_details
 from viz.core.diff import DiffReport
 from viz.core.escape import shorten
 from viz.core.gallery import Gallery
 from viz.core.share import BadShareLink, decode_snippet, encode_snippet
+from viz.core.steps import Step, steps
 from viz.core.trace import TF1, TF2, Trace, small_count
 from viz.core.tree import tf2_as_scopes
-from viz.core.view import Mark, RenderOptions
+from viz.core.view import Mark, RenderOptions, tf2_marks
 
 State = MutableMapping[str, Any]
 
@@ -126,6 +128,47 @@ class DrawnDot:
     trace: Trace
     options: RenderOptions
     dot: str
+
+
+@dataclass(frozen=True)
+class Results:
+    """What the One-snippet page shows of the last run, worked out once per rerun (the
+    editor marks lines of it, the tabs show it)."""
+
+    trace: Trace  # the run
+    ran_this: bool  # the editor holds the text that ran
+    base: Trace  # what is drawn: the trace, or a TF2 run's variables under their names
+    shown: Trace  # base, or (checked against a checkpoint) the trace with its unused keys
+    marks: tuple[Mark, ...]  # the check's colours, or a TF2 run's warnings and keys
+    checked: Checked | None
+    steps: list[Step]  # while stepping through the naming
+    selected: Details | None  # the clicked box
+
+    def focus_lines(self, step: int) -> list[int]:
+        """The editor lines to mark: the step's while stepping, else the clicked box's (none
+        once the text has changed: its lines have moved)."""
+        if not self.ran_this:
+            return []
+        if self.steps:
+            return [s.line for s in self.steps[step - 1:step] if s.line is not None]
+        return self.selected.lines if self.selected is not None else []
+
+
+def results(state: State) -> Results | None:
+    """The last run as the page shows it; None before the first run."""
+    trace = state.get("trace")
+    if trace is None:
+        return None
+    base = state.get("drawn") or trace
+    checked = state.get("checked")
+    shown, marks = (checked.shown, checked.marks) if checked else (
+        base, tf2_marks(trace) if trace.mode == TF2 else ())
+    return Results(
+        trace=trace, ran_this=state.get("ran_source") == state.get("source"), base=base,
+        shown=shown, marks=marks, checked=checked,
+        steps=steps(base) if state.get("stepping") else [],
+        selected=node_details(shown, state["selected"], marks) if state.get("selected")
+        else None)
 
 
 def set_editor_text(state: State, source: str) -> None:

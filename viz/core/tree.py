@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from viz.core.trace import TF1, ReuseEvent, Trace, VariableEvent, in_graph, op_name, parent_path
+from viz.core.trace import (
+    TF1,
+    ReuseEvent,
+    Trace,
+    VariableEvent,
+    in_graph,
+    op_name,
+    parent_path,
+)
 
 ROOT = ""
 NAME_SCOPE = "name_scope"

@@ -1,4 +1,4 @@
-"""The app's Compare view: two editors, both scope trees coloured by how their variables map
+"""The Compare page: two editors, both scope trees coloured by how their variables map
 (same, renamed, changed, only in one), the mapping as a table and as the assignment map a
 checkpoint of A needs to load into B. Both run in the app's mode (TF2 runs compared as
 :func:`viz.core.diff.compared` says). Wires widgets only: the mapping is :mod:`viz.core.diff`.
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import Callable
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
+from viz.core import session
 from viz.core.diff import (
     CHANGED,
     ONLY_A,
@@ -27,35 +27,38 @@ from viz.core.diff import (
     marks,
 )
 from viz.core.diff import to_dict as diff_dict
-from viz.ui.downloads import Download, download_row
 from viz.core.editor import editor_props
-from viz.ui.editor_widget import editor
 from viz.core.escape import markdown_text
 from viz.core.export import dot_source
-from viz.ui.graph_view import graph_view
 from viz.core.pending import finished, serve
 from viz.core.render import legend_html
-from viz.core import session
 from viz.core.session import SIDES, Comparison
-from viz.core.trace import Trace
+from viz.core.trace import TF1, Trace
 from viz.core.view import RenderOptions
+from viz.ui import server
+from viz.ui.downloads import Download, download_row
+from viz.ui.drawing import svg_or_message
+from viz.ui.editor_widget import editor
+from viz.ui.graph_view import graph_view
+from viz.ui.layout import share_box, top_row
+from viz.ui.sidebar import sidebar
 
 EDITOR_ROWS = (8, 12)
 state = st.session_state
 
 
-def compare_page(run: Callable[[str, str], Trace], svg_of: Callable[[str], str | None],
-                 options: RenderOptions, actions: DeltaGenerator) -> None:
-    """The whole Compare view.
-
-    Args:
-        run: runs one snippet (source, file name) and returns its trace.
-        svg_of: the drawing of a DOT text as inline SVG; None (having said why) when it
-            cannot be drawn.
-        options: the sidebar's drawing options.
-        actions: where the Compare button goes: the page's top row, above everything that
-            appears late (see app.py).
-    """
+def page() -> None:
+    """The whole Compare page: both snippets run in the app's mode and time limit."""
+    config = server.settings()
+    gallery = server.gallery()
+    options = sidebar(config)
+    actions = top_row(gallery)
+    st.markdown("#### ScopeViz: compare two snippets")
+    st.caption("Run two versions of a model (a refactor, a migration) and map A's variables "
+               "onto B's: what kept its name, what was renamed and why, and the assignment map "
+               "that loads A's checkpoint into B.")
+    if state.get("link_error"):
+        st.warning(markdown_text(f"Could not open the shared link: {state.link_error}"))
     if not state.get("compare_waiting"):
         actions.button("Compare", key="compare", type="primary", shortcut="ctrl+enter",
                        on_click=session.request_compare, args=(state,),
@@ -70,10 +73,12 @@ def compare_page(run: Callable[[str, str], Trace], svg_of: Callable[[str], str |
                   on_click=session.request_compare, args=(state,))
     if state.get("compare_requested"):
         texts = (state.compare_a, state.compare_b)
+        mode, timeout = state.get("mode", TF1), state.get("time_limit", config.timeout)
         with serve(state, "compare_requested", "finished_pair") as box:
             with st.spinner("Running both snippets in TensorFlow..."):
                 a, b = finished(box, (*texts, state.get("mode"), state.get("time_limit")),
-                                lambda: compared(run(texts[0], "A.py"), run(texts[1], "B.py")))
+                                lambda: compared(run(config, mode, timeout, texts[0], "A.py"),
+                                                 run(config, mode, timeout, texts[1], "B.py")))
             state.compared = Comparison(a, b, diff(a, b), *texts)
             st.query_params.from_dict(session.compare_query(state))
     done: Comparison | None = state.get("compared")
@@ -94,11 +99,18 @@ def compare_page(run: Callable[[str, str], Trace], svg_of: Callable[[str], str |
     if done is None:
         st.info("Write or paste two versions of a model, then press Compare.")
         return
-    _results(done.a, done.b, done.report, svg_of, options)
+    _results(done.a, done.b, done.report, options)
+    share_box(urlencode(session.compare_query(state)))
 
 
-def _results(a: Trace, b: Trace, report: DiffReport, svg_of: Callable[[str], str | None],
-             options: RenderOptions) -> None:
+def run(config: server.Settings, mode: str, timeout: float, source: str, filename: str) -> Trace:
+    """One side's run. Once TF is up, no Streamlit call (see :mod:`viz.core.pending`)."""
+    pool = server.worker_pool(config.hosted)
+    server.wait_for_tensorflow(pool)
+    return server.run(pool, source, filename, mode, timeout)
+
+
+def _results(a: Trace, b: Trace, report: DiffReport, options: RenderOptions) -> None:
     st.markdown(markdown_text(
         f"{len(report.same)} same, {len(report.renamed)} renamed, {len(report.changed)} "
         f"changed, {len(report.only_a)} only in A, {len(report.only_b)} only in B."))
@@ -112,7 +124,9 @@ def _results(a: Trace, b: Trace, report: DiffReport, svg_of: Callable[[str], str
     for side, trace, column in zip(SIDES, (a, b), columns):
         with column:
             st.caption(f"{side.upper()}: {len(trace.variables)} variables")
-            svg = svg_of(dot_source(trace, replace(options, marks=side_marks[side])))
+            svg = svg_or_message(dot_source(trace, replace(options, marks=side_marks[side])),
+                                 "The name filter or the depth limit in the sidebar draw a "
+                                 "part of it.")
             if svg is not None:
                 graph_view(svg, key=f"compare_graph_{side}")
     st.dataframe(pd.DataFrame(diff_rows(report)), hide_index=True, width="stretch",

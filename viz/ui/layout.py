@@ -1,0 +1,51 @@
+"""The frame both pages share: columns that stack on narrow screens, and the first row (the
+view switch, then the page's own actions on the right)."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from viz.core import session
+from viz.core.gallery import Gallery
+
+# The rows whose two columns stack below 1000 px: the editor and the results, the Compare
+# view's two editors and its two graphs.
+_STACKED = ("workspace", "compare_editors", "compare_graphs")
+
+
+def stack_on_narrow_screens() -> None:
+    """Below 1000 px the rows of :data:`_STACKED` stack instead of sharing the width. (The
+    space above the first row is the theme's paddingTop in .streamlit/config.toml: a style
+    from st.html arrives with its lazily loaded code, seconds late on a busy machine, and
+    everything under it moved.)"""
+    rows = [f'.st-key-{key} > [data-testid="stLayoutWrapper"] > '
+            f'[data-testid="stHorizontalBlock"]' for key in _STACKED]
+    st.html('<style>'
+            f'@media (max-width: 1000px){{{",".join(rows)}{{flex-direction:column}}'
+            + ",".join(f'{row} > [data-testid="stColumn"]' for row in rows)
+            + '{width:100%;flex:1 1 100%}}</style>')
+
+
+def top_row(gallery: Gallery) -> DeltaGenerator:
+    """Draws the view switch; returns the row's right side, where the page puts its actions.
+
+    Run and Compare sit in this first row: above them is nothing whose height arrives late
+    (each element's code loads lazily; under load the title, the captions and the editor's
+    place came in seconds after the button, and a click aimed at it landed elsewhere).
+    """
+    state = st.session_state
+    view_column, action_column = st.columns([1, 1], vertical_alignment="center")
+    actions = action_column.container(horizontal=True, horizontal_alignment="right",
+                                      vertical_alignment="center", key="actions")
+    # The address follows the view, so a reload or a copied link opens the same one.
+    view_column.segmented_control(
+        "View", list(session.VIEWS), key="view", label_visibility="collapsed",
+        on_change=lambda: st.query_params.from_dict(session.address(state, gallery)))
+    return actions
+
+
+def share_box(query: str) -> None:
+    """The page's link with ``query``: what a reload or a copied link opens."""
+    st.subheader("Share")
+    st.code(f"{(st.context.url or '').split('?')[0]}?{query}", language=None)

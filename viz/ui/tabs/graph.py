@@ -1,0 +1,190 @@
+"""The Graph tab: the legend, the scope tree in the explorer (or the naming step by step), a
+clicked box's details, and the scopes a user opens in place."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+import streamlit as st
+
+from viz.core import session
+from viz.core.details import Details, boxes_by_line
+from viz.core.escape import markdown_text
+from viz.core.export import dot_source
+from viz.core.gallery import Gallery
+from viz.core.render import counts_text, legend_html
+from viz.core.session import Results
+from viz.core.steps import trace_at
+from viz.core.tables import status_counts
+from viz.core.trace import TF2, Trace
+from viz.core.tree import build_tree
+from viz.core.view import (
+    DRAWN_DEPTH,
+    RenderOptions,
+    build_view,
+    deeper_than_drawn,
+    filter_matches,
+    find_group,
+    openable,
+)
+from viz.ui.drawing import svg_or_message
+from viz.ui.graph_view import graph_view
+
+state = st.session_state
+
+
+def drawing_source(trace: Trace, options: RenderOptions) -> str:
+    return session.cached_dot(state, trace, options, dot_source)
+
+
+def show_graph(graph_dot: str, key: str, focus: list[str] | None = None,
+               lines: dict[int, list[str]] | None = None) -> bool:
+    """The scope tree in the explorer; False, with a message, when it cannot be drawn (the
+    other tabs and the text downloads do not need the drawing). A click selects a box; with
+    ``lines``, the editor's cursor line outlines what it made."""
+    svg = svg_or_message(graph_dot, "The name filter or the depth limit in the sidebar draw a "
+                         "part of it; the Variables tab and the CSV and JSON downloads have "
+                         "everything.")
+    if svg is None:
+        return False
+    clicked = graph_view(svg, key=key, focus=focus, search=state.get("graph_search", ""),
+                         lines=lines, source=state.get("ran_source"))
+    if clicked and clicked != state.get("selected"):
+        state.selected = clicked
+        st.rerun()  # the editor, drawn above, marks the selected box's lines
+    return True
+
+
+def group_card(shown: Trace, group_id: str, options: RenderOptions) -> None:
+    """A clicked series (``layer_[0..11] x12``) or folded scope: open one member in place."""
+    group = find_group(build_view(build_tree(shown), options), group_id)
+    if group is None or group.id.endswith(":0"):  # gone, or a series of variables
+        return
+    with st.container(border=True):
+        st.markdown(markdown_text(f"{group.label}: {len(group.members)} scopes drawn as one "
+                                  f"box ({counts_text(group)})"))
+        member = st.selectbox("Open in place", group.members, key="open_member")
+        st.button("Open", key="open_member_button", on_click=session.open_scope,
+                  args=(state, member))
+
+
+def details_card(shown: Trace, details: Details | None, options: RenderOptions) -> None:
+    """What the clicked box is, with every fact the trace holds and why it has its name."""
+    if details is None and state.get("selected"):
+        group_card(shown, state.selected, options)
+    if details is None:
+        return
+    with st.container(border=True):
+        head, close = st.columns([5, 1])
+        head.markdown(f"**{markdown_text(details.title)}**")
+        close.button("Close", key="close_details", on_click=lambda: state.pop("selected", None))
+        st.markdown("\n".join(f"- {label}: {markdown_text(value)}"
+                              for label, value in details.rows))
+        for sentence in details.why:
+            st.markdown(markdown_text(sentence))
+
+
+def open_in_place(shown: Trace, options: RenderOptions) -> None:
+    """Lets the user open series members and folded scopes one by one (they stay open for
+    later runs that have them)."""
+    closed = openable(build_view(build_tree(shown), replace(options, expand=frozenset())))
+    chosen = [scope for scope in state.get("expand", []) if scope in closed]
+    if closed:
+        state.expand = chosen
+        st.multiselect("Open in place", closed, key="expand", persist_state="session",
+                       help="series (layer_[0..11] x12) and scopes folded by the depth limit: "
+                            "draw the ones chosen here open, the others stay folded")
+
+
+def drawing_notes(shown: Trace, options: RenderOptions) -> None:
+    """Says when the sidebar's options hide the whole drawing or draw nothing more."""
+    if options.name_filter.strip() and shown.variables and not filter_matches(
+            [v.name for v in shown.variables], options.name_filter):
+        st.warning(markdown_text(f"The name filter {options.name_filter.strip()!r} matches none "
+                                 f"of the {len(shown.variables)} variables, so nothing is "
+                                 "drawn."))
+        st.button("Clear the name filter", key="clear_filter", on_click=session.clear_filter,
+                  args=(state,))
+    if options.show_ops and not shown.ops:
+        st.caption("Show ops: this snippet made no ops outside its variables.")
+    if deeper_than_drawn(shown):
+        st.caption(f"Scopes nested more than {DRAWN_DEPTH} levels deep are folded into one "
+                   "box each (click one to open it a level); the Variables tab lists every "
+                   "variable by its full name.")
+
+
+def step_view(results: Results, options: RenderOptions, gallery: Gallery) -> None:
+    """The naming one event at a time: the graph as it stood after step k, the step's box
+    outlined, its line marked in the editor and what happened, in words, beneath."""
+    all_steps = results.steps
+    if not all_steps:
+        st.caption("This run recorded no naming events to step through.")
+        return
+
+    @st.fragment(run_every=1.0 if state.get("playing") else None)
+    def stepper() -> None:
+        session.play_on(state, len(all_steps))
+        # the link first: sent after the step's text, the URL lagged the step shown
+        st.query_params.from_dict(session.share_query(state, gallery, state.ran_source))
+        back, play, forward, where = st.columns([1, 1, 1, 5], vertical_alignment="center")
+        back.button("Back", key="step_back", icon=":material/chevron_left:", shortcut="left",
+                    on_click=session.move_step, args=(state, -1), disabled=state.step <= 1)
+        play.button("Pause" if state.get("playing") else "Play", key="step_play",
+                    icon=":material/pause:" if state.get("playing") else
+                    ":material/play_arrow:", on_click=session.toggle_play, args=(state,))
+        forward.button("Next", key="step_next", icon=":material/chevron_right:",
+                       shortcut="right", on_click=session.move_step, args=(state, 1),
+                       disabled=state.step >= len(all_steps))
+        where.slider("Step", 1, len(all_steps), key="step", label_visibility="collapsed",
+                     persist_state="session")
+        step = all_steps[state.step - 1]
+        line = f", line {step.line}" if step.line is not None else ""
+        st.markdown(f"**Step {step.index} of {len(all_steps)}{line}**: "
+                    + markdown_text(step.text))
+        show_graph(drawing_source(trace_at(results.base, step.index), options), "step_graph",
+                   focus=[step.focus])
+
+    stepper()
+
+
+def graph_tab(results: Results, options: RenderOptions, gallery: Gallery) -> bool:
+    """The tab's body (``options`` carry the run's marks); False when the graph could not be
+    drawn."""
+    trace, base, marks = results.trace, results.base, results.marks
+    # TF2 boxes sit in plain paths: the object tree from ckpt_root, or the variables' names.
+    paths = None if trace.mode != TF2 else "object (attribute path from ckpt_root)" \
+        if trace.tf2_keys is not None else "name prefix"
+    st.html(legend_html(status_counts(base),
+                        Counter(mark.kind for mark in marks) if marks else None, paths))
+    step_column, search_column = st.columns([1, 1], vertical_alignment="center")
+    search_column.text_input(
+        "Highlight names", key="graph_search", persist_state="session",
+        placeholder="Highlight names, e.g. kernel", label_visibility="collapsed",
+        help="marks the boxes whose name contains this, in place (the sidebar's name filter "
+             "hides the others instead)")
+    drawing_notes(base, options)
+    stepping = step_column.toggle("Step through the naming", key="stepping",
+                                  persist_state="session",
+                                  help="one event at a time: scopes entered, variables created "
+                                       "and reused (arrow keys step; share links carry the "
+                                       "step)")
+    error = trace.error
+    last_good = state.get("last_good")
+    drawable = True
+    if stepping:
+        step_view(results, options, gallery)
+    elif error is not None and not trace.variables:
+        st.caption("The snippet created no variables before it failed.")
+    else:
+        if error is not None:
+            st.caption("Partial graph: what the snippet created before it failed.")
+        drawable = show_graph(drawing_source(results.shown, options), "graph",
+                              focus=[state.get("selected", "")],
+                              lines=boxes_by_line(results.shown))
+    if not stepping and error is not None and last_good is not None:
+        with st.expander("Last successful run (stale: not the code above)"):
+            show_graph(drawing_source(last_good, replace(options, marks=())), "stale_graph")
+    details_card(results.shown, results.selected, options)
+    open_in_place(base, options)
+    return drawable

@@ -1,0 +1,55 @@
+"""The Variables tab: every variable of the run in a table to filter (TF2: its three names
+and its Keras layers)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from viz.core.escape import markdown_text
+from viz.core.tables import layer_rows, rows, status_counts, tf2_rows
+from viz.core.trace import STATUSES, TF2, Trace
+
+
+def tf2_tables(run: Trace) -> None:
+    """TF2 mode: every variable's three names, where it was made and its warnings; every
+    Keras layer and why it is numbered."""
+    if run.root_error:
+        st.warning(markdown_text(f"No checkpoint keys: {run.root_error}"))
+    st.dataframe(pd.DataFrame(tf2_rows(run)), hide_index=True, width="stretch",
+                 column_config={"name": st.column_config.TextColumn(width="medium"),
+                                "path": st.column_config.TextColumn(width="medium"),
+                                "line": st.column_config.NumberColumn(width="small")})
+    if run.layers:
+        st.markdown("**Keras layers**, in the order they were made")
+        st.dataframe(pd.DataFrame(layer_rows(run)), hide_index=True, width="stretch",
+                     column_config={"why": st.column_config.TextColumn(width="large")})
+
+
+def variables_tab(trace: Trace, base: Trace) -> None:
+    """The tab's body: ``base`` is what the graph draws (its counts head the table)."""
+    if trace.mode == TF2:
+        tf2_tables(trace)
+        return
+    table = pd.DataFrame(rows(trace))
+    left, right = st.columns([2, 1])
+    needle = left.text_input("Filter names", key="table_filter", persist_state="session")
+    statuses = right.multiselect("Status", list(STATUSES), default=list(STATUSES))
+    metrics = st.columns(3)
+    for column, (status, count) in zip(metrics, status_counts(base).items()):
+        column.metric(status, count)
+    if not table.empty:
+        table["shape"] = table["shape"].astype(str)
+        keep = table["status"].isin(statuses)
+        if needle:
+            keep &= table["name"].str.contains(needle, case=False, regex=False)
+        table = table[keep]
+    # Names are what people read here: they get the room, the short columns give it up.
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "name": st.column_config.TextColumn(width="large"),
+        "requested": st.column_config.TextColumn(width="large"),
+        "shape": st.column_config.TextColumn(width="small"),
+        "dtype": st.column_config.TextColumn(width="small"),
+        "trainable": st.column_config.CheckboxColumn(width="small"),
+        "line": st.column_config.NumberColumn(width="small"),
+        "graph": st.column_config.NumberColumn(width="small")})
