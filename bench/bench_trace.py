@@ -124,9 +124,9 @@ def hooks_cost(source: str, repeat: int) -> list[float]:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
-        from viz.backend import tracer
+        from viz.backend import tf1_hooks, tracer
 
-        tracer.install()
+        tf1_hooks.install()
         sink = os.open(os.devnull, os.O_WRONLY)
         off, on = [], []
         for index in range(repeat):
@@ -135,7 +135,7 @@ def hooks_cost(source: str, repeat: int) -> list[float]:
                     tracer.start("bench.py", lambda event: os.write(sink, repr(event).encode()))
                     on.append(raw_tf_ms(source))
                 else:
-                    tracer._recorder = None
+                    tracer.stop()
                     off.append(raw_tf_ms(source))
         os.write(write_end, json.dumps([off, on]).encode())
         os._exit(0)

@@ -8,10 +8,11 @@ import pytest
 from conftest import GOLDENS
 
 from viz.core.cache import BoundedCache
+from viz.core.names import variable_status
 from viz.core.pending import finished, serve
 from viz.core.render import STATUS_COLORS, to_dot
 from viz.core.tables import status_counts, to_csv
-from viz.core.trace import Trace, variable_status
+from viz.core.trace import Trace
 from viz.core.tree import build_tree
 from viz.core.view import RenderOptions
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from viz import Executor, Trace
-from viz.backend.channel import MAX_MESSAGES, describe_bound
+from viz.backend.channel import describe_bound
+from viz.backend.policy import LIMITS
 
 HEALTHY = "v = tf.Variable(1, name='after')\nprint('healthy')\n"
 
@@ -122,7 +123,7 @@ def test_a_flood_of_empty_messages_is_cut_off(executor: Executor, message: bytes
     trace = run(executor, f"import os\nwhile True:\n    os.write(3, {message * 256!r})\n",
                 timeout=300.0)
     assert trace.error is not None and trace.error.type == "OutputLimit", trace.error
-    assert trace.error.message == describe_bound("messages", MAX_MESSAGES)
+    assert trace.error.message == describe_bound("messages", LIMITS.max_messages)
     assert time.monotonic() - started < 150  # at the bound, not at the time limit
     assert_healthy(executor)
 

@@ -11,8 +11,9 @@ from conftest import GOLDENS
 
 from viz.core import session
 from viz.core.gallery import load_galleries
+from viz.core.names import TF1, TF2
 from viz.core.share import encode_snippet
-from viz.core.trace import TF1, TF2, Trace
+from viz.core.trace import Trace
 from viz.core.view import RenderOptions
 
 GALLERY = load_galleries()

@@ -13,6 +13,7 @@ from conftest import ROOT
 from test_examples import dump
 
 from viz import Executor
+from viz.core import tf2
 
 # Two eager Variable:0 (lines 9, 10) and block/c:0 twice (lines 12, 14).
 EAGER = (ROOT / "examples" / "tf2" / "eager_duplicate_names.py").read_text(encoding="utf-8")
@@ -313,7 +314,7 @@ def test_a_real_keras3_model_of_214_variables(executor: Executor) -> None:
     path = ROOT / "examples" / "tf2" / "model_keras3_transformer.py"
     trace = executor.run(path.read_text(encoding="utf-8"), mode="tf2")
     assert trace.ok and trace.stdout == "213 variables\n", trace.error
-    records = trace.tf2_records()
+    records = tf2.variable_records(trace)
     assert len(records) == 214
     assert [r["name"] for r in records if "untracked" in r["warnings"]] == [
         "embedding_1/embeddings:0"]

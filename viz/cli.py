@@ -21,7 +21,8 @@ from typing import NoReturn
 
 from viz.backend.drawing import export
 from viz.backend.execute import DotNotFound, DrawingFailed
-from viz.backend.executor import DEFAULT_TIMEOUT_S, Executor
+from viz.backend.executor import Executor
+from viz.backend.policy import LIMITS
 from viz.core.checkpoint import resolve_prefix
 from viz.core.checkpoint import to_dict as checkpoint_dict
 from viz.core.checkpoint import to_text as checkpoint_text
@@ -47,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     trace.add_argument("path", help="the snippet's file, or - for stdin")
     trace.add_argument("--format", choices=FORMATS, default="text", help="output format")
     trace.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
-    trace.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
+    trace.add_argument("--timeout", type=float, default=LIMITS.timeout_s,
                        help="seconds before the run is stopped (default %(default)s)")
     trace.add_argument("--hosted", action="store_true",
                        help="run in the kernel sandbox used by shared servers (see SECURITY.md)")
@@ -79,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text",
                        help="output format")
     check.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
-    check.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
+    check.add_argument("--timeout", type=float, default=LIMITS.timeout_s,
                        help="seconds before the run is stopped (default %(default)s)")
     check.add_argument("--hosted", action="store_true",
                        help="run (and read the checkpoint) in the kernel sandbox")
@@ -94,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="output format")
     compare.add_argument("-o", "--output", metavar="FILE",
                          help="write to FILE instead of stdout")
-    compare.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
+    compare.add_argument("--timeout", type=float, default=LIMITS.timeout_s,
                          help="seconds before each run is stopped (default %(default)s)")
     compare.add_argument("--hosted", action="store_true",
                          help="run both in the kernel sandbox used by shared servers")

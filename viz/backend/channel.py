@@ -16,31 +16,11 @@ import os
 import threading
 from typing import Any, Callable
 
+from viz.backend.policy import LIMITS
 from viz.core.escape import clean, shorten
-from viz.core.trace import (
-    CREATED,
-    REUSED,
-    UNIQUIFIED,
-    CheckpointKey,
-    ErrorInfo,
-    Event,
-    event_from_dict,
-)
+from viz.core.names import CREATED, REUSED, UNIQUIFIED
+from viz.core.trace import CheckpointKey, ErrorInfo, Event, event_from_dict
 
-# Per-run bounds, shared by the run (which stops itself politely) and the executor (which
-# enforces them whatever the run does). A 10,000-variable model sends 16,000 events, 5 MB.
-MAX_EVENTS = 50_000
-MAX_EVENT_BYTES = 16 * 1024 * 1024
-MAX_NAME_CHARS = 4096
-MAX_ERROR_CHARS = 10_000
-MAX_OPS = 5000
-OUTPUT_LIMIT = 1_000_000
-# Messages of any kind a run may send: empty output weighs nothing against the byte budgets,
-# and each message costs the server its parsing (an 8 s flood of empty ones cost 4 s of CPU).
-# Printing writes twice a line, so this is room for 75,000 lines beside 50,000 events.
-MAX_MESSAGES = 200_000
-# One protocol line: an event, a chunk of printed text or the ops list is far smaller.
-MAX_LINE_BYTES = MAX_OPS * 512 + 65_536
 MALFORMED = "the run sent a malformed report"
 
 
@@ -85,17 +65,17 @@ class Sender:
         if self.exceeded is not None:
             return
         for value in event.values():
-            if isinstance(value, str) and len(value) > MAX_NAME_CHARS:
+            if isinstance(value, str) and len(value) > LIMITS.max_name_chars:
                 self._exceed(f"the run used a name of {len(value):,} characters; names may "
-                             f"have {MAX_NAME_CHARS:,}")
+                             f"have {LIMITS.max_name_chars:,}")
         data = (json.dumps({"k": kind, "e": event}, default=str) + "\n").encode(
             "utf-8", "surrogatepass")
         self.events += 1
         self.event_bytes += len(data)
-        if self.events > MAX_EVENTS:
-            self._exceed(describe_bound("scopes and variables", MAX_EVENTS))
-        if self.event_bytes > MAX_EVENT_BYTES:
-            self._exceed(describe_bound("bytes of scopes and variables", MAX_EVENT_BYTES))
+        if self.events > LIMITS.max_events:
+            self._exceed(describe_bound("scopes and variables", LIMITS.max_events))
+        if self.event_bytes > LIMITS.max_event_bytes:
+            self._exceed(describe_bound("bytes of scopes and variables", LIMITS.max_event_bytes))
         self._write(data)
 
     def _exceed(self, message: str) -> None:
@@ -112,7 +92,7 @@ def _optional_int(value: Any) -> bool:
 
 
 def _string(value: Any) -> bool:
-    return isinstance(value, str) and len(value) <= MAX_NAME_CHARS
+    return isinstance(value, str) and len(value) <= LIMITS.max_name_chars
 
 
 def _optional_string(value: Any) -> bool:
@@ -229,7 +209,7 @@ class RunReport:
     stopped and nothing more is taken from it.
     """
 
-    def __init__(self, output_limit: int = OUTPUT_LIMIT) -> None:
+    def __init__(self, output_limit: int = LIMITS.output_limit) -> None:
         self.events: list[Event] = []
         self.output: dict[str, list[str]] = {"stdout": [], "stderr": []}
         self.output_left = output_limit
@@ -255,16 +235,17 @@ class RunReport:
         while self.violation is None:
             end = self._buffer.find(b"\n")
             if end < 0:
-                if len(self._buffer) > MAX_LINE_BYTES:
-                    self._limit(f"the run sent a message longer than {MAX_LINE_BYTES:,} bytes")
+                if len(self._buffer) > LIMITS.max_line_bytes:
+                    self._limit(f"the run sent a message longer than "
+                                f"{LIMITS.max_line_bytes:,} bytes")
                 return
             line = bytes(self._buffer[:end])
             del self._buffer[:end + 1]
             self._messages += 1
-            if self._messages > MAX_MESSAGES:
-                self._limit(describe_bound("messages", MAX_MESSAGES))
-            elif len(line) > MAX_LINE_BYTES:
-                self._limit(f"the run sent a message longer than {MAX_LINE_BYTES:,} bytes")
+            if self._messages > LIMITS.max_messages:
+                self._limit(describe_bound("messages", LIMITS.max_messages))
+            elif len(line) > LIMITS.max_line_bytes:
+                self._limit(f"the run sent a message longer than {LIMITS.max_line_bytes:,} bytes")
             elif line.strip():
                 self._take(line)
 
@@ -302,25 +283,25 @@ class RunReport:
                 self._malformed()
                 return
             self._event_bytes += len(line) + 1
-            if len(self.events) + len(self.checkpoint) >= MAX_EVENTS:
-                self._limit(describe_bound("scopes and variables", MAX_EVENTS))
-            elif self._event_bytes > MAX_EVENT_BYTES:
-                self._limit(describe_bound("bytes of scopes and variables", MAX_EVENT_BYTES))
+            if len(self.events) + len(self.checkpoint) >= LIMITS.max_events:
+                self._limit(describe_bound("scopes and variables", LIMITS.max_events))
+            elif self._event_bytes > LIMITS.max_event_bytes:
+                self._limit(describe_bound("bytes of scopes and variables", LIMITS.max_event_bytes))
             elif kind == "ev":
                 self.events.append(item)  # type: ignore[arg-type]
             else:
                 self.checkpoint.append(item)  # type: ignore[arg-type]
         elif (kind == "ckerr" and set(message) == {"k", "message"}
               and isinstance(message["message"], str) and self.checkpoint_error is None):
-            self.checkpoint_error = clean(shorten(message["message"], MAX_ERROR_CHARS))
+            self.checkpoint_error = clean(shorten(message["message"], LIMITS.max_error_chars))
         elif (kind == "rooterr" and set(message) == {"k", "message"}
               and isinstance(message["message"], str) and self.root_error is None):
-            self.root_error = clean(shorten(message["message"], MAX_ERROR_CHARS))
+            self.root_error = clean(shorten(message["message"], LIMITS.max_error_chars))
         elif (kind == "out" and set(message) == {"k", "s", "t"}
               and message["s"] in self.output and isinstance(message["t"], str)):
             self.add_output(message["s"], message["t"])
         elif (kind == "ops" and set(message) == {"k", "names", "total"}
-              and isinstance(message["names"], list) and len(message["names"]) <= MAX_OPS
+              and isinstance(message["names"], list) and len(message["names"]) <= LIMITS.max_ops
               and all(_string(n) for n in message["names"]) and _is_int(message["total"])):
             self.ops = [clean(n) for n in message["names"]]
             self.ops_total = max(message["total"], len(self.ops))
@@ -331,9 +312,9 @@ class RunReport:
             if error is False:
                 self._malformed()
                 return
-            if error is not None and len(error.message) > MAX_ERROR_CHARS:
+            if error is not None and len(error.message) > LIMITS.max_error_chars:
                 self._limit(f"the run's error message is {len(error.message):,} characters; "
-                            f"at most {MAX_ERROR_CHARS:,} are kept")
+                            f"at most {LIMITS.max_error_chars:,} are kept")
                 return
             self.done, self.error = True, error  # type: ignore[assignment]
             self.elapsed_ms = float(message["elapsed_ms"])

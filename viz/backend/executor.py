@@ -25,18 +25,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from viz.backend import namespaces
-from viz.backend.channel import OUTPUT_LIMIT, RunReport, timeout_message
+from viz.backend import control, namespaces
+from viz.backend.channel import RunReport, timeout_message
 from viz.backend.execute import start_worker
-from viz.core.trace import KERAS3, TF1, TF2, TF_KERAS, ErrorInfo, Trace
+from viz.backend.policy import LIMITS
+from viz.core.names import KERAS3, TF1, TF2, TF_KERAS
+from viz.core.trace import ErrorInfo, Trace
 
-DEFAULT_TIMEOUT_S = 10.0
-DEFAULT_OUTPUT_LIMIT = OUTPUT_LIMIT
-# Memory a run may use on top of the worker's own size (TF's virtual size is ~1.7 GB).
-DEFAULT_MEMORY_LIMIT = 1536 * 1024 * 1024
-MAX_SNIPPET_BYTES = 256 * 1024
-# Importing TF takes about 5 s on a quiet machine; allow for a loaded one.
-STARTUP_TIMEOUT_S = 180.0
 # How long past its time limit a run may take before the zygote itself is presumed stuck.
 WORKER_MARGIN_S = 10.0
 # After the zygote reports a run's end, what is still in flight on its socket arrives at once.
@@ -73,7 +68,7 @@ class _Pending:
     """A run the zygote was asked to start, until it reports the run's end."""
 
     ended: threading.Event = field(default_factory=threading.Event)
-    exit: dict[str, Any] | None = None
+    exit: control.Ended | None = None
 
 
 class _Zygote:
@@ -99,19 +94,23 @@ class _Zygote:
     def _read(self) -> None:
         while True:
             try:
-                data = self.control.recv(4096)
+                data = self.control.recv(control.MAX_BYTES)
             except OSError:
                 data = b""
             if not data:
                 break
-            message = json.loads(data)
-            if message["op"] == "ready":
-                self.tf_version = message["tf"]
-                _say_once(message.get("no_namespaces") or "")
+            try:
+                message = control.decode(data, control.Ready, control.Ended)
+            except control.BadControlMessage as exc:  # a broken zygote: replaced like a dead one
+                logging.getLogger(__name__).error("ScopeViz: the zygote sent %s", exc)
+                break
+            if isinstance(message, control.Ready):
+                self.tf_version = message.tf
+                _say_once(message.no_namespaces)
                 self.ready.set()
-            elif message["op"] == "ended":
+            else:
                 with self._lock:
-                    pending = self._pending.pop(message["id"], None)
+                    pending = self._pending.pop(message.id, None)
                 if pending is not None:
                     pending.exit = message
                     pending.ended.set()
@@ -124,7 +123,7 @@ class _Zygote:
 
     def wait_ready(self) -> None:
         """Raises WorkerUnavailable when TF did not come up."""
-        self.ready.wait(STARTUP_TIMEOUT_S)
+        self.ready.wait(LIMITS.startup_timeout_s)
         if self.tf_version is None:
             self.log.seek(0)
             log = self.log.read().decode("utf-8", "replace").strip().splitlines()
@@ -132,25 +131,24 @@ class _Zygote:
             raise WorkerUnavailable("the TensorFlow worker did not start: "
                                     + (log[-1] if log else "no output"))
 
-    def spawn(self, run_id: int, spawn: dict[str, Any], fds: list[int]) -> _Pending | None:
+    def spawn(self, spawn: control.Spawn, fds: list[int]) -> _Pending | None:
         """Asks for a run; None when the zygote is gone."""
         pending = _Pending()
         with self._lock:
             if not self.alive:
                 return None
-            self._pending[run_id] = pending
+            self._pending[spawn.id] = pending
             try:
-                self.control.sendmsg([json.dumps({"op": "spawn", "id": run_id, **spawn}).encode()],
-                                     [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
-                                       array.array("i", fds))])
+                self.control.sendmsg([control.encode(spawn)], [
+                    (socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
             except OSError:
-                del self._pending[run_id]
+                del self._pending[spawn.id]
                 return None
         return pending
 
     def stop_run(self, run_id: int) -> None:
         try:
-            self.control.send(json.dumps({"op": "stop", "id": run_id}).encode())
+            self.control.send(control.encode(control.Stop(run_id)))
         except OSError:
             pass
 
@@ -162,12 +160,15 @@ class _Zygote:
 
 
 class Executor:
-    """Runs TF1 scoping snippets, each in a fresh process forked from a warm TF zygote.
+    """Runs scoping snippets, each in a fresh process forked from a warm TF zygote: TF1 mode
+    (``tensorflow.compat.v1`` in graph mode, the default) or TF2 mode, one zygote per
+    flavour, each started when first needed.
 
     Usage::
 
         with Executor() as ex:
             trace = ex.run(source, filename="snippet.py", timeout=10.0)
+            trace_tf2 = ex.run(source_tf2, mode="tf2")
 
     :meth:`run` never raises for anything the snippet does, whatever it writes anywhere; the
     outcome is in the trace. It may be called from several threads at once: the runs then
@@ -180,8 +181,8 @@ class Executor:
             outside Python's, no network, no processes, no server environment).
     """
 
-    def __init__(self, output_limit: int = DEFAULT_OUTPUT_LIMIT,
-                 memory_limit: int = DEFAULT_MEMORY_LIMIT, hosted: bool = False) -> None:
+    def __init__(self, output_limit: int = LIMITS.output_limit,
+                 memory_limit: int = LIMITS.memory_bytes, hosted: bool = False) -> None:
         self.output_limit = output_limit
         self.memory_limit = memory_limit
         self.hosted = hosted
@@ -244,7 +245,7 @@ class Executor:
         self._current("tf1" if mode == TF1 else "tf2").wait_ready()
 
     def run(self, source: str, filename: str = "snippet.py",
-            timeout: float = DEFAULT_TIMEOUT_S, checkpoint: str | None = None,
+            timeout: float = LIMITS.timeout_s, checkpoint: str | None = None,
             mode: str = TF1) -> Trace:
         """Runs a snippet in a fresh graph and returns its trace.
 
@@ -267,9 +268,9 @@ class Executor:
         flavour = "tf1" if mode == TF1 else "tf2-legacy" if legacy_keras(source) else "tf2"
         keras = None if mode == TF1 else TF_KERAS if flavour == "tf2-legacy" else KERAS3
         size = len(source.encode("utf-8", "surrogatepass"))
-        if size > MAX_SNIPPET_BYTES:
+        if size > LIMITS.max_snippet_bytes:
             return Trace(error=ErrorInfo("SnippetTooLarge", f"the snippet is {size} bytes; the "
-                                         f"limit is {MAX_SNIPPET_BYTES} bytes"),
+                                         f"limit is {LIMITS.max_snippet_bytes} bytes"),
                          filename=filename, mode=mode, keras=keras)
         zygote = self._current(flavour)
         try:
@@ -344,9 +345,9 @@ class _RunSession:
         raw = [os.memfd_create("run-stdout"), os.memfd_create("run-stderr")]
         try:
             run_id = next(self.executor._ids)
-            pending = self.zygote.spawn(run_id, {
-                "timeout": self.timeout, "memory_limit": self.executor.memory_limit,
-                "hosted": self.executor.hosted, "readable": self.readable},
+            pending = self.zygote.spawn(control.Spawn(
+                id=run_id, timeout=self.timeout, memory_limit=self.executor.memory_limit,
+                hosted=self.executor.hosted, readable=tuple(str(p) for p in self.readable)),
                 [theirs.fileno(), *raw])
             theirs.close()
             if pending is None:
@@ -435,7 +436,7 @@ class _RunSession:
             taken += len(data)
         return True
 
-    def _trace(self, exit_info: dict[str, Any] | None, lost: str | None) -> Trace:
+    def _trace(self, exit_info: control.Ended | None, lost: str | None) -> Trace:
         report = self.report
         wall_ms = (time.perf_counter() - self.started) * 1000.0
         error = report.violation
@@ -457,18 +458,18 @@ class _RunSession:
             root_error=report.root_error,
         )
 
-    def _exit_error(self, exit_info: dict[str, Any] | None, lost: str | None) -> ErrorInfo:
+    def _exit_error(self, exit_info: control.Ended | None, lost: str | None) -> ErrorInfo:
         """Why a run that sent no ``done`` ended, from how its process ended."""
         last_line = self.report.last_line()
         if exit_info is None:
             return ErrorInfo("WorkerCrashed", lost or "the worker process stopped answering "
                              "and was replaced", last_line)
-        if exit_info.get("error"):
-            return ErrorInfo("WorkerCrashed", str(exit_info["error"]), last_line)
-        if exit_info.get("timed_out"):
+        if exit_info.error:
+            return ErrorInfo("WorkerCrashed", exit_info.error, last_line)
+        if exit_info.timed_out:
             return ErrorInfo("Timeout", timeout_message(self.timeout), last_line)
-        if exit_info.get("signal"):
+        if exit_info.signal:
             return ErrorInfo("WorkerCrashed", f"the process running the snippet died with "
-                             f"{exit_info['signal']}", last_line)
+                             f"{exit_info.signal}", last_line)
         return ErrorInfo("SystemExit", f"the snippet ended its process with exit code "
-                         f"{exit_info.get('code')} (os._exit?)", last_line)
+                         f"{exit_info.code} (os._exit?)", last_line)

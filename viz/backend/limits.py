@@ -6,14 +6,7 @@ import os
 import resource
 import signal
 
-# Raw writes to fd 1/2 land in in-memory files; this caps them (the trace keeps less).
-RAW_OUTPUT_FILE_BYTES = 64 * 1024 * 1024
-# A snippet may start a few threads (TF does); a thread or fork bomb stops here (non-root).
-MAX_PROCESSES = 256
-# A sealed run's writable /tmp (a tmpfs of its own): a write past either bound is an OSError
-# (ENOSPC) in the snippet, and nothing of it outlives the run.
-SPACE_BYTES = 64 * 1024 * 1024
-SPACE_INODES = 10_000
+from viz.backend.policy import LIMITS
 
 
 def current_address_space() -> int:
@@ -34,11 +27,13 @@ def apply(memory_bytes: int) -> None:
     cannot raise itself back), for this process and what it starts."""
     address_space = current_address_space() + memory_bytes
     resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (RAW_OUTPUT_FILE_BYTES, RAW_OUTPUT_FILE_BYTES))
+    output = LIMITS.raw_output_file_bytes
+    resource.setrlimit(resource.RLIMIT_FSIZE, (output, output))
     # Past the size limit a write fails with EFBIG instead of killing the process.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_NICE, (0, 0))
     soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
-    cap = MAX_PROCESSES if hard == resource.RLIM_INFINITY else min(MAX_PROCESSES, hard)
+    cap = LIMITS.max_processes
+    cap = cap if hard == resource.RLIM_INFINITY else min(cap, hard)
     resource.setrlimit(resource.RLIMIT_NPROC, (cap, cap))

@@ -27,6 +27,8 @@ from __future__ import annotations
 import ctypes
 import os
 
+from viz.backend.policy import LIMITS
+
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
 CLONE_NEWIPC = 0x08000000
@@ -44,7 +46,6 @@ SIGKILL = 9
 # A run's uid when the server is root: one per zygote (by its pid) and per run in flight in
 # it, far above the uids of people and of the usual subordinate ranges (/etc/subuid).
 RUN_UID_BASE = 1_000_000_000
-RUNS_PER_ZYGOTE = 1024
 # What the run sees as its own uid and gid inside its user namespace.
 INSIDE_ID = 1000
 HOST_NAME = b"scopeviz"
@@ -121,9 +122,9 @@ def back_to(pid_namespace: int) -> None:
 
 
 def run_uid(zygote_pid: int, slot: int) -> int:
-    """The outside uid of run ``slot`` (0 to :data:`RUNS_PER_ZYGOTE` - 1) of a root zygote:
+    """The outside uid of run ``slot`` (0 to :data:`LIMITS.runs_per_zygote` - 1) of a root zygote:
     distinct for every run in flight on the machine, as zygote pids are."""
-    return RUN_UID_BASE + (zygote_pid % (1 << 20)) * RUNS_PER_ZYGOTE + slot
+    return RUN_UID_BASE + (zygote_pid % (1 << 20)) * LIMITS.runs_per_zygote + slot
 
 
 def _under(path: str, folders: list[str]) -> bool:

@@ -6,15 +6,12 @@ import os
 import threading
 from typing import Any
 
-from viz.backend.executor import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT_S, Executor
+from viz.backend.executor import Executor
+from viz.backend.policy import LIMITS
 from viz.core.trace import ErrorInfo, Trace
 
-# Runs that may wait for a place; one more is answered ServerBusy at once.
-DEFAULT_QUEUE_LIMIT = 64
-RUNS_PER_CORE = 4
 
-
-def default_size(memory_limit: int = DEFAULT_MEMORY_LIMIT) -> int:
+def default_size(memory_limit: int = LIMITS.memory_bytes) -> int:
     """Runs at once: four per core, as many as three quarters of the memory hold at the
     run's memory limit (plus the ~0.5 GB a fresh process touches)."""
     cores = os.cpu_count() or 1
@@ -22,7 +19,7 @@ def default_size(memory_limit: int = DEFAULT_MEMORY_LIMIT) -> int:
         memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError):
         return cores
-    return max(1, min(RUNS_PER_CORE * cores, int(memory * 0.75) // (memory_limit + 2 ** 29)))
+    return max(1, min(LIMITS.runs_per_core * cores, int(memory * 0.75) // (memory_limit + 2 ** 29)))
 
 
 class WorkerPool:
@@ -39,7 +36,7 @@ class WorkerPool:
         executor_options: passed to the :class:`Executor` (limits, hosted).
     """
 
-    def __init__(self, size: int | None = None, queue_limit: int = DEFAULT_QUEUE_LIMIT,
+    def __init__(self, size: int | None = None, queue_limit: int = LIMITS.queue_limit,
                  **executor_options: Any) -> None:
         self.executor = Executor(**executor_options)
         self.size = size or default_size(self.executor.memory_limit)
@@ -83,7 +80,7 @@ class WorkerPool:
         return self._running
 
     def run(self, source: str, filename: str = "snippet.py",
-            timeout: float = DEFAULT_TIMEOUT_S, checkpoint: str | None = None,
+            timeout: float = LIMITS.timeout_s, checkpoint: str | None = None,
             mode: str = "tf1") -> Trace:
         """Like :meth:`Executor.run`; a ``ServerBusy`` trace at once when the queue is full."""
         if not self._slots.acquire(blocking=False):

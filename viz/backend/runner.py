@@ -1,4 +1,5 @@
-"""Runs one snippet in a forked child of the worker: TF1 mode, captured output, errors as data."""
+"""Runs one snippet in a forked child of the worker, in TF1 or TF2 mode: captured output,
+errors as data."""
 
 from __future__ import annotations
 
@@ -11,19 +12,14 @@ import signal
 import sys
 import time
 import types
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import tensorflow.compat.v1 as tf_v1
 
 from viz.backend import checkpoint_keys, tf2_checkpoint, tracer, tracer_tf2
-from viz.backend.channel import (
-    MAX_ERROR_CHARS,
-    MAX_NAME_CHARS,
-    MAX_OPS,
-    BoundExceeded,
-    Sender,
-    timeout_message,
-)
+from viz.backend.channel import BoundExceeded, Sender, timeout_message
+from viz.backend.policy import LIMITS
 
 Send = Callable[[dict[str, Any]], None]
 
@@ -114,14 +110,15 @@ def _exception_type(error: BaseException) -> str:
 
 
 def _message(error: BaseException) -> str:
-    """``str(error)``, at most MAX_ERROR_CHARS long (a snippet's message may be megabytes)."""
+    """``str(error)``, at most ``LIMITS.max_error_chars`` long (a snippet's message may be
+    megabytes)."""
     text = str(error)
     if not isinstance(text, str):
         text = repr(text)
-    if len(text) > MAX_ERROR_CHARS:
-        note = f" [cut: the message has {len(text):,} characters; at most {MAX_ERROR_CHARS:,} " \
-               "are kept]"
-        text = text[:MAX_ERROR_CHARS - len(note)] + note
+    if len(text) > LIMITS.max_error_chars:
+        note = (f" [cut: the message has {len(text):,} characters; at most "
+                f"{LIMITS.max_error_chars:,} are kept]")
+        text = text[:LIMITS.max_error_chars - len(note)] + note
     return text
 
 
@@ -199,14 +196,15 @@ def describe_error(error: BaseException, filename: str, hosted: bool = False,
     message = _without_own_frames(message)
     line = column = None
     if isinstance(error, SyntaxError) and error.filename == filename:
-        message = str(error.msg)[:MAX_ERROR_CHARS]
+        message = str(error.msg)[:LIMITS.max_error_chars]
         line, column = error.lineno, error.offset
     tb = error.__traceback__
     while tb is not None:
         if tb.tb_frame.f_code.co_filename == filename:
             line, column = tb.tb_lineno, _column(tb)
         tb = tb.tb_next
-    return {"type": kind[:MAX_NAME_CHARS], "message": message, "line": line, "column": column}
+    return {"type": kind[:LIMITS.max_name_chars], "message": message, "line": line,
+            "column": column}
 
 
 def graph_ops(limit: int) -> tuple[list[str], int]:
@@ -265,6 +263,36 @@ def saved_keys(names: dict[str, Any], space: str, flavour: str, sender: Sender) 
             sender.event({"kind": kind, **key})
 
 
+def _start_tf1(filename: str, sender: Sender) -> dict[str, Any]:
+    """TF1 mode: a fresh default graph, the TF1 recorder, and ``tf`` as compat.v1."""
+    tf_v1.reset_default_graph()
+    tracer.start(filename, sender.event)
+    return {"__builtins__": snippet_builtins(), "tf": tf_v1}
+
+
+def _start_tf2(filename: str, sender: Sender) -> dict[str, Any]:
+    """TF2 mode: real TF2 (the snippet imports what it uses), one op thread each way."""
+    tf_v1.config.threading.set_intra_op_parallelism_threads(1)
+    tf_v1.config.threading.set_inter_op_parallelism_threads(1)
+    tracer_tf2.start(filename, sender.event)
+    return {"__builtins__": builtins}
+
+
+@dataclass(frozen=True)
+class Mode:
+    """What differs between the modes, chosen once per run: how recording starts (and the
+    snippet's globals), whether the keys of a ``ckpt_root`` are saved after it ran, and
+    whether the graph's ops are listed."""
+
+    start: Callable[[str, Sender], dict[str, Any]]
+    saves_keys: bool
+    lists_ops: bool
+
+
+TF1_MODE = Mode(start=_start_tf1, saves_keys=False, lists_ops=True)
+TF2_MODE = Mode(start=_start_tf2, saves_keys=True, lists_ops=False)
+
+
 def run(request: dict[str, Any], sender: Sender, hosted: bool = False,
         flavour: str = "tf1") -> None:
     """Executes the request's snippet in a fresh graph, streaming events, then sends ``done``.
@@ -279,17 +307,9 @@ def run(request: dict[str, Any], sender: Sender, hosted: bool = False,
     stdout = CappedStream("stdout", sender.send, budget, output_limit)
     stderr = CappedStream("stderr", sender.send, budget, output_limit)
     sys.stdout, sys.stderr = stdout, stderr
+    mode = TF1_MODE if flavour == "tf1" else TF2_MODE
     module = types.ModuleType("__main__")
-    if flavour == "tf1":
-        tf_v1.reset_default_graph()
-        tracer.start(filename, sender.event)
-        module.__dict__.update({"__file__": filename, "__builtins__": snippet_builtins(),
-                                "tf": tf_v1})
-    else:  # real TF2: the snippet imports what it uses
-        tf_v1.config.threading.set_intra_op_parallelism_threads(1)
-        tf_v1.config.threading.set_inter_op_parallelism_threads(1)
-        tracer_tf2.start(filename, sender.event)
-        module.__dict__.update({"__file__": filename, "__builtins__": builtins})
+    module.__dict__.update({"__file__": filename, **mode.start(filename, sender)})
 
     fired: list[str] = []  # the time limit's message, once it has struck
 
@@ -317,10 +337,10 @@ def run(request: dict[str, Any], sender: Sender, hosted: bool = False,
                 exc = SnippetTimeout(fired[0]).with_traceback(exc.__traceback__)
             error = describe_error(exc, filename, hosted, memory_limit)
         elapsed_ms = (time.perf_counter() - started) * 1000.0
-        if flavour != "tf1" and request.get("space"):
+        if mode.saves_keys and request.get("space"):
             saved_keys(module.__dict__, str(request["space"]), flavour, sender)
         try:
-            ops, total = graph_ops(MAX_OPS) if flavour == "tf1" else ([], 0)
+            ops, total = graph_ops(LIMITS.max_ops) if mode.lists_ops else ([], 0)
         except Exception:  # noqa: BLE001 - a snippet that broke its graph still gets its trace
             ops, total = [], 0
     except SnippetTimeout as exc:  # raised while describing the error or listing ops
@@ -334,6 +354,6 @@ def run(request: dict[str, Any], sender: Sender, hosted: bool = False,
     elif error is None and (stdout.exceeded or stderr.exceeded):
         error = {"type": "OutputLimit", "line": None, "column": None,
                  "message": f"the snippet printed more than {output_limit} bytes"}
-    sender.send({"k": "ops", "names": [n for n in ops if len(n) <= MAX_NAME_CHARS],
+    sender.send({"k": "ops", "names": [n for n in ops if len(n) <= LIMITS.max_name_chars],
                  "total": total})
     sender.send({"k": "done", "error": error, "elapsed_ms": elapsed_ms})

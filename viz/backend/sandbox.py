@@ -4,7 +4,8 @@ snippet. Each layer is a kernel mechanism, not a check on the snippet's text:
 - a world of its own (:mod:`viz.backend.namespaces`): PID, mount, network, IPC, UTS and user
   namespaces, a file tree holding only what Python and TF need, read-only, and a bounded
   tmpfs as its writable /tmp, its own uid when the server is root;
-- then filters, as a second wall should the first have a hole. Landlock: files readable only under the Python and system library folders (and the run's
+- then filters, as a second wall should the first have a hole. Landlock: files readable
+  only under the Python and system library folders (and the run's
   own copy of a checkpoint it checks, and a TF2 run's own space), in /proc only
   the run's own process, writable only for its own thread names, no signals to processes
   outside the sandbox (ABI 6);
@@ -32,7 +33,8 @@ import sys
 import sysconfig
 from typing import Any
 
-from viz.backend import limits, namespaces
+from viz.backend import namespaces
+from viz.backend.policy import LIMITS
 
 PR_SET_NO_NEW_PRIVS = 38
 PR_CAPBSET_DROP = 24
@@ -211,7 +213,7 @@ def enter(extra_readable: tuple[str, ...], uid: int | None) -> None:
     os.environ.update(CLEAN_ENVIRONMENT)
     try:
         namespaces.enter(readable_paths() + list(extra_readable), list(extra_readable),
-                         limits.SPACE_BYTES, limits.SPACE_INODES, uid)
+                         LIMITS.space_bytes, LIMITS.space_inodes, uid)
     except (namespaces.NamespaceUnavailable, OSError) as exc:
         raise SandboxUnavailable(str(exc)) from exc
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")

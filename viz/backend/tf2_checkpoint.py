@@ -19,7 +19,7 @@ import tensorflow as tf
 from tensorflow.python.trackable import trackable_utils
 
 from viz.backend.checkpoint_keys import OBJECT_GRAPH_KEY
-from viz.core.trace import TF2_SUFFIX
+from viz.core.names import TF2_SUFFIX
 
 
 def _object_paths(root: Any) -> dict[int, tuple[Any, str]]:

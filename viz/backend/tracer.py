@@ -1,4 +1,5 @@
-"""Hooks into TensorFlow's scope and variable machinery that record what a snippet does.
+"""What a TF1 snippet does, recorded: the :class:`Recorder` the hooks of
+:mod:`viz.backend.tf1_hooks` report to, and what both modes' hooks share.
 
 The hooks are installed once in the warm worker (before it forks a child per run) and do nothing
 until a :class:`Recorder` is active, so the worker's own warm-up pays almost nothing. Every event
@@ -19,20 +20,14 @@ from tensorflow.python.ops import variable_scope as vs_module
 from tensorflow.python.ops import variable_v1, variables
 from tensorflow.python.util import tf_stack
 
+from viz.core.names import op_name, variable_status
 from viz.core.trace import (
-    NameScopeEvent,
-    ReuseEvent,
-    ReuseVariablesEvent,
     VariableEvent,
-    VariableScopeEvent,
-    join_scope,
-    op_name,
-    variable_status,
 )
 
 Emit = Callable[[dict[str, Any]], None]
 
-_OPS_FILE = ops.__file__
+OPS_FILE = ops.__file__
 # Frames in these folders are decorators, dispatch wrappers and AutoGraph's call wrappers
 # (a tf.function body calls everything through them), never what the user called.
 _TF_PYTHON_DIR = os.path.dirname(os.path.dirname(ops.__file__))
@@ -44,7 +39,7 @@ _recorder: Recorder | None = None
 
 
 @dataclass
-class _GetVariableCall:
+class GetVariableCall:
     """One ``VariableScope.get_variable`` call in flight (they nest through custom getters)."""
 
     full_name: str
@@ -58,7 +53,7 @@ class _GetVariableCall:
 
 
 @dataclass(frozen=True)
-class _VariableCall:
+class VariableCall:
     """A ``tf.Variable(...)`` call in flight: the path its name asked for, and where."""
 
     requested: str
@@ -97,19 +92,19 @@ def hook_autograph_source_maps() -> None:
     origin_info.create_source_map = create_source_map
 
 
-def _plain(event: object) -> dict[str, Any]:
+def plain(event: object) -> dict[str, Any]:
     """The event's fields as a dict (dataclasses.asdict deep-copies, too slow per variable)."""
     return dict(vars(event))
 
 
-def _reuse_value(reuse: Any) -> bool | str | None:
+def reuse_value(reuse: Any) -> bool | str | None:
     """Turns TF's reuse setting (None, bool or _ReuseMode.AUTO_REUSE) into JSON."""
     if reuse is vs_module.AUTO_REUSE:
         return "AUTO_REUSE"
     return None if reuse is None else bool(reuse)
 
 
-def _describe_initializer(initializer: Any) -> str | None:
+def describe_initializer(initializer: Any) -> str | None:
     if initializer is None:
         return None
     if isinstance(initializer, type):
@@ -151,13 +146,13 @@ class Recorder:
             entry = self.graphs[id(graph)] = (graph, len(self.graphs))
         return entry[1]
 
-    def variable_calls(self) -> list[_VariableCall]:
+    def variable_calls(self) -> list[VariableCall]:
         stack = getattr(self.calls, "variables", None)
         if stack is None:
             stack = self.calls.variables = []
         return stack
 
-    def get_variable_calls(self) -> list[_GetVariableCall]:
+    def get_variable_calls(self) -> list[GetVariableCall]:
         stack = getattr(self.calls, "stack", None)
         if stack is None:
             stack = self.calls.stack = []
@@ -268,7 +263,7 @@ class Recorder:
             line=line,
             graph=self.graph(variable.graph),
         )
-        self.emit(_plain(event))
+        self.emit(plain(event))
 
 
 def _own_suffix(full_name: str, given: str) -> str | None:
@@ -302,50 +297,12 @@ def _describe_initial_value(value: Any) -> str | None:
     return "constant"
 
 
-class _NameScopeContext:
-    """Wraps ``Graph.name_scope``'s context manager to learn the scope TF gave."""
-
-    __slots__ = ("_inner", "_graph", "_name")
-
-    def __init__(self, inner: Any, graph: ops.Graph, name: Any) -> None:
-        self._inner = inner
-        self._graph = graph
-        self._name = name
-
-    def __enter__(self) -> str:
-        recorder = _recorder
-        parent = self._graph._name_stack
-        scope = self._inner.__enter__()
-        if recorder is None:
-            return scope
-        name = self._name if isinstance(self._name, str) or not self._name else str(self._name)
-        given = scope[:-1] if scope.endswith("/") else scope
-        if not name:
-            requested = ""
-        elif name.endswith("/"):
-            requested = recorder.name_scope_requested.get(given, given)
-        else:
-            parent_requested = recorder.name_scope_requested.get(parent, parent)
-            requested = join_scope(parent_requested, name)
-            recorder.name_scope_requested[given] = requested
-        caller = sys._getframe(1)
-        while caller is not None and caller.f_code.co_filename == _OPS_FILE:
-            caller = caller.f_back
-        if caller is not None and caller.f_code.co_filename == recorder.filename:
-            recorder.emit(_plain(NameScopeEvent(
-                asked=name or "", given=given, requested=requested, line=caller.f_lineno,
-                graph=recorder.graph(self._graph))))
-        return scope
-
-    def __exit__(self, *exc: Any) -> Any:
-        return self._inner.__exit__(*exc)
-
-
 # ScopeViz's own frames: the hooks between the snippet and TF, and below the snippet the
 # zygote that forked it (started with `python -m`, hence runpy).
 OWN_FILES = frozenset({"<frozen runpy>", *(
     os.path.join(os.path.dirname(__file__), module)
-    for module in ("tracer.py", "tracer_tf2.py", "runner.py", "worker.py", "channel.py"))})
+    for module in ("tracer.py", "tf1_hooks.py", "tracer_tf2.py", "runner.py", "worker.py",
+                   "channel.py"))})
 
 
 class _HideOwnFrames(tf_stack.StackTraceFilter):
@@ -369,223 +326,19 @@ def hide_own_frames() -> None:
         stack[0] = _HideOwnFrames()
 
 
-def install() -> None:
-    """Patches TF's scope and variable entry points once, in the worker, before any fork."""
-    hide_own_frames()
-    hook_autograph_source_maps()
-    original_name_scope = ops.Graph.name_scope
-
-    def name_scope(self: ops.Graph, name: Any) -> Any:
-        inner = original_name_scope(self, name)
-        recorder = _recorder
-        # Inside get_variable the variable's path comes from its variable scopes, and most of
-        # a model's name scopes open there (initializers, Assign, read): skip their bookkeeping.
-        if recorder is None or getattr(recorder.calls, "stack", None):
-            return inner
-        return _NameScopeContext(inner, self, name)
-
-    ops.Graph.name_scope = name_scope
-
-    original_enter = vs_module.variable_scope.__enter__
-
-    def variable_scope_enter(self: Any) -> Any:
-        recorder = _recorder
-        if recorder is None:
-            return original_enter(self)
-        parent = vs_module.get_variable_scope()
-        scope = original_enter(self)
-        asked = self._name_or_scope
-        captured = isinstance(asked, vs_module.VariableScope)
-        if captured:
-            requested = recorder.requested_variable_scope(asked)
-        else:
-            segment = asked if asked else recorder.requested_default_name(self._default_name)
-            requested = join_scope(recorder.requested_variable_scope(parent), segment)
-        recorder.scope_requested[id(scope)] = (scope, requested)
-        recorder.variable_scope_requested.setdefault(scope.name, requested)
-        caller = sys._getframe(1)
-        recorder.emit(_plain(VariableScopeEvent(
-            name=scope.name,
-            requested=requested,
-            asked=asked.name if captured else asked,
-            reuse=_reuse_value(scope.reuse) or False,
-            reuse_asked=_reuse_value(self._reuse),
-            captured=captured,
-            default_name=self._default_name if asked is None else None,
-            name_scope=ops.get_default_graph().get_name_scope(),
-            user=caller.f_code.co_filename == recorder.filename,
-            line=recorder.line(caller),
-            graph=recorder.graph(),
-        )))
-        return scope
-
-    vs_module.variable_scope.__enter__ = variable_scope_enter
-
-    original_unique_scope = vs_module._get_unique_variable_scope
-
-    def get_unique_variable_scope(prefix: str) -> str:
-        # Default names are made unique here, also on paths the hook above does not see
-        # (make_template(..., create_scope_now_=True) enters its scope privately): remember
-        # that "foo_1" was asked for as "foo".
-        unique = original_unique_scope(prefix)
-        recorder = _recorder
-        if recorder is not None:
-            current = vs_module.get_variable_scope()
-            recorder.variable_scope_requested.setdefault(
-                join_scope(current.name, unique),
-                join_scope(recorder.requested_variable_scope(current),
-                           recorder.requested_default_name(prefix)))
-        return unique
-
-    vs_module._get_unique_variable_scope = get_unique_variable_scope
-
-    original_reuse_variables = vs_module.VariableScope.reuse_variables
-
-    def reuse_variables(self: vs_module.VariableScope) -> None:
-        original_reuse_variables(self)
-        if _recorder is not None:
-            _recorder.emit(_plain(ReuseVariablesEvent(
-                scope=self.name, line=_recorder.line(sys._getframe(1)),
-                graph=_recorder.graph())))
-
-    vs_module.VariableScope.reuse_variables = reuse_variables
-
-    original_get_variable = vs_module.VariableScope.get_variable
-
-    def get_variable(self: vs_module.VariableScope, var_store: Any, name: str,
-                     *args: Any, **kwargs: Any) -> Any:
-        recorder = _recorder
-        if recorder is None:
-            return original_get_variable(self, var_store, name, *args, **kwargs)
-        frame = sys._getframe(1)
-        initializer = kwargs.get("initializer", args[2] if len(args) > 2 else None)
-        if initializer is None:
-            initializer = self.initializer
-        reuse = kwargs.get("reuse", args[5] if len(args) > 5 else None)
-        line, via = recorder.locate(frame)
-        calls = recorder.get_variable_calls()
-        # A slot asks for name "" in its own scope: the variable is the scope's path.
-        calls.append(_GetVariableCall(
-            full_name=join_scope(self.name, name) if name else self.name,
-            requested=(join_scope(recorder.requested_variable_scope(self), name) if name
-                       else recorder.requested_variable_scope(self)),
-            variable_scope=self.name,
-            name_scope=ops.get_default_graph().get_name_scope(),
-            reuse=_reuse_value(reuse if reuse is not None else self.reuse) or False,
-            initializer=_describe_initializer(initializer) or "default",
-            via=via,
-            line=line,
-        ))
-        try:
-            return original_get_variable(self, var_store, name, *args, **kwargs)
-        finally:
-            calls.pop()
-
-    vs_module.VariableScope.get_variable = get_variable
-
-    original_store_get_variable = vs_module._VariableStore.get_variable
-
-    def store_get_variable(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
-        # The store's own get_variable, called directly (TF's tests do): the same call as
-        # tf.get_variable's, with the full name given and no variable scope in between.
-        recorder = _recorder
-        if recorder is None or recorder.get_variable_calls():
-            return original_store_get_variable(self, name, *args, **kwargs)
-        initializer = kwargs.get("initializer", args[2] if len(args) > 2 else None)
-        reuse = kwargs.get("reuse", args[4] if len(args) > 4 else None)
-        line, via = recorder.locate(sys._getframe(1))
-        calls = recorder.get_variable_calls()
-        calls.append(_GetVariableCall(
-            full_name=name, requested=name,
-            variable_scope=name.rsplit("/", 1)[0] if "/" in name else "",
-            name_scope=ops.get_default_graph().get_name_scope(),
-            reuse=_reuse_value(reuse) or False,
-            initializer=_describe_initializer(initializer) or "default", via=via, line=line))
-        try:
-            return original_store_get_variable(self, name, *args, **kwargs)
-        finally:
-            calls.pop()
-
-    vs_module._VariableStore.get_variable = store_get_variable
-
-    def wrap_store_lookup(attr: str, existing: str) -> None:
-        original = getattr(vs_module._VariableStore, attr)
-
-        def lookup(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
-            recorder = _recorder
-            if recorder is None:
-                return original(self, name, *args, **kwargs)
-            existed = name in getattr(self, existing)
-            found = original(self, name, *args, **kwargs)
-            calls = recorder.get_variable_calls()
-            if existed and calls:
-                call = calls[-1]
-                recorder.emit(_plain(ReuseEvent(
-                    name=found.name if attr == "_get_single_variable" else name,
-                    requested=call.requested if call.full_name == name else name,
-                    name_scope=call.name_scope,
-                    variable_scope=call.variable_scope,
-                    reuse=call.reuse,
-                    via=call.via,
-                    line=call.line,
-                    graph=recorder.graph(),
-                )))
-            return found
-
-        setattr(vs_module._VariableStore, attr, lookup)
-
-    wrap_store_lookup("_get_single_variable", "_vars")
-    wrap_store_lookup("_get_partitioned_variable", "_partitioned_vars")
-
-    def wrap_creator(module: Any, attr: str) -> None:
-        original = getattr(module, attr)
-
-        def creator(next_creator: Any = None, **kwargs: Any) -> Any:
-            variable = original(next_creator, **kwargs)
-            if _recorder is not None:
-                _recorder.note_variable(variable, kwargs)
-            return variable
-
-        setattr(module, attr, creator)
-
-    def wrap_variable_call(cls: Any) -> None:
-        # The outermost step of tf.Variable(...), before the snippet's variable creators
-        # (tf.variable_creator_scope) can change the name: record what was asked for.
-        original = cls.__dict__["_variable_call"].__func__
-
-        def variable_call(klass: Any, *args: Any, **kwargs: Any) -> Any:
-            recorder = _recorder
-            if recorder is None or recorder.get_variable_calls():
-                return original(klass, *args, **kwargs)
-            name = kwargs.get("name", args[4] if len(args) > 4 else None)
-            scope = ops.get_default_graph().get_name_scope()
-            asked = name if isinstance(name, str) and name else "Variable"
-            # A name ending in "/" is a whole name scope path, as with tf.name_scope.
-            requested = asked[:-1] if asked.endswith("/") else join_scope(
-                recorder.name_scope_requested.get(scope, scope), asked)
-            line, via = recorder.locate(sys._getframe(1))
-            stack = recorder.variable_calls()
-            stack.append(_VariableCall(requested, line, via))
-            try:
-                variable = original(klass, *args, **kwargs)
-                # A tf.function makes its variables without TF's default creator, which
-                # records the others: such a new variable is recorded here.
-                if variable is not None:  # (note_variable skips one already recorded)
-                    recorder.note_variable(variable, kwargs, depth=1)
-                return variable
-            finally:
-                stack.pop()
-
-        cls._variable_call = classmethod(variable_call)
-
-    wrap_variable_call(variable_v1.VariableV1)
-    wrap_variable_call(variables.Variable)
-    wrap_creator(variable_v1, "default_variable_creator")
-    wrap_creator(variables, "default_variable_creator_v2")
-
-
 def start(filename: str, emit: Emit) -> Recorder:
     """Activates recording for this process (a forked child running one snippet)."""
     global _recorder
     _recorder = Recorder(filename, emit)
     return _recorder
+
+
+def current() -> Recorder | None:
+    """The active recorder; None in the zygote, where the hooks do nothing."""
+    return _recorder
+
+
+def stop() -> None:
+    """Stops recording: the hooks do nothing again."""
+    global _recorder
+    _recorder = None

@@ -21,14 +21,8 @@ from tensorflow.python.framework.func_graph import FuncGraph
 from tensorflow.python.ops import variable_v1, variables
 
 from viz.backend import tracer
-from viz.core.trace import (
-    LayerEvent,
-    TF2ReuseEvent,
-    TF2VariableEvent,
-    join_scope,
-    op_name,
-    variable_status,
-)
+from viz.core.names import join_scope, op_name, variable_status
+from viz.core.tf2 import LayerEvent, TF2ReuseEvent, TF2VariableEvent
 
 Emit = Callable[[dict[str, Any]], None]
 # How far up from tf.Variable(...) a Keras 3 weight's own frame may be (its _initialize).

@@ -11,8 +11,8 @@ and only then reads its source from its channel. The zygote only tracks the proc
 limit, its CPU share and its end, which it reports as an ``ended`` command.
 
 Fairness: runs execute side by side and the OS shares the cores; a run that has used more than
-:data:`DEMOTE_AFTER_CPU_S` of CPU is lowered to the weakest priority (nice 19), so a loop cannot
-hold up the short runs next to it (a multilevel feedback queue with two levels).
+``LIMITS.demote_after_cpu_s`` of CPU is lowered to the weakest priority (nice 19), so a loop
+cannot hold up the short runs next to it (a multilevel feedback queue with two levels).
 
 Nothing outlives a run: each run lives in a PID namespace of its own
 (:mod:`viz.backend.namespaces`), so killing it ends everything it started, whatever it did with
@@ -36,20 +36,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from viz.backend import limits, namespaces, sandbox
+from viz.backend import control, limits, namespaces, sandbox
 from viz.backend.execute import start_namespace_init
+from viz.backend.policy import LIMITS
 
-# How long a run may ignore its soft timeout (SIGALRM) before it is killed outright.
-KILL_GRACE_S = 1.0
-# CPU seconds after which a run yields to the others (nice 19).
-DEMOTE_AFTER_CPU_S = 1.0
-DEMOTED_NICE = 19
 # How often running runs are checked for their deadline and CPU use.
 TICK_S = 0.1
-CONTROL_MESSAGE_BYTES = 4096
 # The run's fds: 0 /dev/null, 1 stdout file, 2 stderr file, CHANNEL_FD its channel.
 CHANNEL_FD = 3
-MAX_REQUEST_BYTES = 4 * 1024 * 1024
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -65,8 +59,8 @@ _real_root = False
 _pid_namespace = -1
 
 
-def _send(control: socket.socket, message: dict[str, Any]) -> None:
-    control.sendmsg([json.dumps(message).encode("utf-8")])
+def _send(control_socket: socket.socket, message: control.Message) -> None:
+    control_socket.sendmsg([control.encode(message)])
 
 
 def _warm_up() -> None:
@@ -107,7 +101,7 @@ def _single_threaded_sessions() -> None:
     session.BaseSession.__init__ = init
 
 
-def _read_request(limit: int = MAX_REQUEST_BYTES) -> dict[str, Any]:
+def _read_request(limit: int = LIMITS.max_request_bytes) -> dict[str, Any]:
     """The run's request: one JSON line, read from its own channel after sealing."""
     data = bytearray()
     while not data.endswith(b"\n"):
@@ -118,13 +112,13 @@ def _read_request(limit: int = MAX_REQUEST_BYTES) -> dict[str, Any]:
     return json.loads(data)
 
 
-def _child(spawn: dict[str, Any], fds: list[int], control: socket.socket, zygote: int,
+def _child(spawn: control.Spawn, fds: list[int], control_socket: socket.socket, zygote: int,
            uid: int | None) -> None:
     """The run's process, from fork to exit: keeps its three fds, seals itself, runs. ``uid``
     is its own uid when sealed by a root zygote."""
     code = 0
     try:
-        control.detach()  # its fd is closed below; the object must not close a reused number
+        control_socket.detach()  # its fd is closed below; the object must not close a reused number
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.setpgid(0, 0)
@@ -141,22 +135,22 @@ def _child(spawn: dict[str, Any], fds: list[int], control: socket.socket, zygote
         os.dup2(err, 2)
         os.dup2(channel, CHANNEL_FD)
         os.closerange(CHANNEL_FD + 1, limits.max_fd())
-        limits.apply(int(spawn["memory_limit"]))
+        limits.apply(spawn.memory_limit)
         from viz.backend import channel as protocol
         from viz.backend import runner
 
         sender = protocol.Sender(CHANNEL_FD)
-        if spawn["hosted"]:
+        if spawn.hosted:
             try:
                 if _no_namespaces:
                     raise sandbox.SandboxUnavailable(_no_namespaces)
-                sandbox.enter(tuple(str(p) for p in spawn.get("readable", [])), uid)
+                sandbox.enter(spawn.readable, uid)
             except sandbox.SandboxUnavailable as exc:
                 sender.send({"k": "done", "elapsed_ms": 0.0, "error": {
                     "type": "Blocked", "message": f"hosted mode cannot run snippets on this "
                     f"machine: {exc}", "line": None, "column": None}})
                 os._exit(0)
-        runner.run(_read_request(), sender, hosted=bool(spawn["hosted"]), flavour=_flavour)
+        runner.run(_read_request(), sender, hosted=spawn.hosted, flavour=_flavour)
     except BaseException:  # noqa: BLE001 - a child must never return into the zygote's loop
         code = 70
     finally:
@@ -205,8 +199,8 @@ def _children() -> set[int]:
 class Zygote:
     """Forks runs on command, enforces their limits and reports how each ended."""
 
-    def __init__(self, control: socket.socket) -> None:
-        self.control = control
+    def __init__(self, control_socket: socket.socket) -> None:
+        self.control = control_socket
         self.runs: dict[int, _Run] = {}
         self.wakeup_read, self.wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         # Each namespace's process 1 reads this pipe and exits when the zygote is gone.
@@ -236,7 +230,7 @@ class Zygote:
     def _command(self) -> bool:
         fds = array.array("i")
         data, ancillary, _, _ = self.control.recvmsg(
-            CONTROL_MESSAGE_BYTES, socket.CMSG_SPACE(3 * fds.itemsize))
+            control.MAX_BYTES, socket.CMSG_SPACE(3 * fds.itemsize))
         for level, kind, payload in ancillary:
             if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
                 fds.frombytes(payload[:len(payload) - len(payload) % fds.itemsize])
@@ -244,26 +238,29 @@ class Zygote:
             os.set_inheritable(fd, False)
         if not data:
             return False
-        command = json.loads(data)
-        if command["op"] == "spawn" and len(fds) == 3:
+        try:
+            command = control.decode(data, control.Spawn, control.Stop)
+        except control.BadControlMessage:
+            command = None  # from the executor, which sends none: ignored, its fds closed
+        if isinstance(command, control.Spawn) and len(fds) == 3:
             self._spawn(command, list(fds))
-        else:
-            for fd in fds:
-                os.close(fd)
+            return True
+        for fd in fds:
+            os.close(fd)
+        if isinstance(command, control.Stop):
             # runs are kept by pid; the executor names a run by its id
-            run = next((run for run in self.runs.values() if run.id == command.get("id")),
-                       None)
-            if command["op"] == "stop" and run is not None:
+            run = next((run for run in self.runs.values() if run.id == command.id), None)
+            if run is not None:
                 run.stopped = True
                 self._kill(run)
         return True
 
-    def _spawn(self, command: dict[str, Any], fds: list[int]) -> None:
+    def _spawn(self, command: control.Spawn, fds: list[int]) -> None:
         zygote = os.getpid()
         slot = min(set(range(len(self.runs) + 1)) - {run.slot for run in self.runs.values()})
         init = None
         try:
-            if slot >= namespaces.RUNS_PER_ZYGOTE:
+            if slot >= LIMITS.runs_per_zygote:
                 raise OSError(f"{slot} runs are in flight already")
             if not _no_namespaces:
                 namespaces.new_pid_namespace()
@@ -280,10 +277,10 @@ class Zygote:
                 os.kill(init, signal.SIGKILL)
             for fd in fds:
                 os.close(fd)
-            _send(self.control, {"op": "ended", "id": command["id"], "timed_out": False,
-                                 "stopped": False, "code": None, "signal": None,
-                                 "wall_ms": 0.0, "cpu_demoted": False,
-                                 "error": f"the worker could not start a process: {exc}"})
+            _send(self.control, control.Ended(
+                id=command.id, timed_out=False, stopped=False, code=None, signal=None,
+                wall_ms=0.0, cpu_demoted=False,
+                error=f"the worker could not start a process: {exc}"))
             return
         if pid == 0:
             _child(command, fds, self.control, zygote,
@@ -295,8 +292,7 @@ class Zygote:
         except OSError:  # the child already did it, or already exited
             pass
         now = time.monotonic()
-        run_id = int(command["id"])
-        self.runs[pid] = _Run(run_id, pid, now, now + float(command["timeout"]) + KILL_GRACE_S,
+        self.runs[pid] = _Run(command.id, pid, now, now + command.timeout + LIMITS.kill_grace_s,
                               slot, init)
 
     @staticmethod
@@ -321,11 +317,11 @@ class Zygote:
             return
         for tid in threads:
             try:
-                os.setpriority(os.PRIO_PROCESS, int(tid), DEMOTED_NICE)
+                os.setpriority(os.PRIO_PROCESS, int(tid), LIMITS.demoted_nice)
             except OSError:
                 pass
         try:
-            os.setpriority(os.PRIO_PGRP, run.pid, DEMOTED_NICE)
+            os.setpriority(os.PRIO_PGRP, run.pid, LIMITS.demoted_nice)
         except OSError:
             pass
 
@@ -335,7 +331,7 @@ class Zygote:
             if now >= run.deadline and not run.timed_out:
                 run.timed_out = True
                 self._kill(run)
-            elif not run.demoted and _cpu_seconds(run.pid) > DEMOTE_AFTER_CPU_S:
+            elif not run.demoted and _cpu_seconds(run.pid) > LIMITS.demote_after_cpu_s:
                 run.demoted = True
             if run.demoted:
                 # Every tick: threads started since inherit nice 0 from their creators.
@@ -357,14 +353,13 @@ class Zygote:
         """Kills what the run left behind, then tells the executor how it ended."""
         self._kill(run)
         self._sweep()
-        _send(self.control, {
-            "op": "ended", "id": run.id, "timed_out": run.timed_out, "stopped": run.stopped,
-            "code": os.waitstatus_to_exitcode(status),
-            "signal": signal.Signals(os.WTERMSIG(status)).name if os.WIFSIGNALED(status)
+        _send(self.control, control.Ended(
+            id=run.id, timed_out=run.timed_out, stopped=run.stopped,
+            code=os.waitstatus_to_exitcode(status),
+            signal=signal.Signals(os.WTERMSIG(status)).name if os.WIFSIGNALED(status)
             else None,
-            "wall_ms": (time.monotonic() - run.started) * 1000.0,
-            "cpu_demoted": run.demoted,
-        })
+            wall_ms=(time.monotonic() - run.started) * 1000.0,
+            cpu_demoted=run.demoted))
 
     def _sweep(self) -> None:
         """Kills and reaps every child that is not a live run: what ended runs left behind
@@ -386,7 +381,7 @@ class Zygote:
                     pass
 
 
-def _find_namespaces(control: socket.socket) -> None:
+def _find_namespaces(control_socket: socket.socket) -> None:
     """Whether runs can have PID namespaces. A root zygote makes them and comes back to its
     own after each fork; a non-root one must first be root of namespaces of its own (the
     host's PID namespace is not its to come back to)."""
@@ -395,7 +390,7 @@ def _find_namespaces(control: socket.socket) -> None:
         if os.geteuid() == 0:
             _real_root = True
         else:
-            namespaces.zygote_world(control.fileno())
+            namespaces.zygote_world(control_socket.fileno())
         _pid_namespace = namespaces.own_pid_namespace()
         namespaces.new_pid_namespace()
         namespaces.back_to(_pid_namespace)
@@ -419,20 +414,20 @@ def _prepare_tf2(flavour: str) -> None:
 def main() -> None:
     """Imports TF, warms it up, then serves the control socket given as argv[1]."""
     global _flavour
-    control = socket.socket(fileno=int(sys.argv[1]))
+    control_socket = socket.socket(fileno=int(sys.argv[1]))
     _flavour = sys.argv[2] if len(sys.argv) > 2 else "tf1"
-    _find_namespaces(control)  # while this process has one thread
-    os.set_inheritable(control.fileno(), False)
+    _find_namespaces(control_socket)  # while this process has one thread
+    os.set_inheritable(control_socket.fileno(), False)
     os.dup2(2, 1)  # anything TF prints goes to the log, never to a run
     if _flavour != "tf2":
         os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
     import tensorflow.compat.v1 as tf
 
-    from viz.backend import channel, runner, tracer  # noqa: F401 - imported before forking
+    from viz.backend import channel, runner, tf1_hooks  # noqa: F401 - imported before forking
 
     if _flavour == "tf1":
         tf.disable_v2_behavior()
-        tracer.install()
+        tf1_hooks.install()
         _single_threaded_sessions()
         _warm_up()
     else:
@@ -443,9 +438,9 @@ def main() -> None:
     # objects (and the memory pages they sit on) alone.
     gc.collect()
     gc.freeze()
-    _send(control, {"op": "ready", "tf": tf.VERSION, "pid": os.getpid(),
-                    "no_namespaces": _no_namespaces})
-    Zygote(control).serve()
+    _send(control_socket, control.Ready(tf=tf.VERSION, pid=os.getpid(),
+                                        no_namespaces=_no_namespaces))
+    Zygote(control_socket).serve()
 
 
 if __name__ == "__main__":

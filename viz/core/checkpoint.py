@@ -18,23 +18,25 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from viz.core.tables import aligned
-from viz.core.trace import (
+from viz.core.names import (
     CREATED,
     SCHEMA,
     TF2,
     TF2_SUFFIX,
-    CheckpointKey,
-    NameScopeEvent,
-    Trace,
-    VariableEvent,
-    VariableScopeEvent,
     lines_text,
     object_path,
     op_name,
     parent_path,
     shape_text,
     unnumbered,
+)
+from viz.core.tables import aligned
+from viz.core.trace import (
+    CheckpointKey,
+    NameScopeEvent,
+    Trace,
+    VariableEvent,
+    VariableScopeEvent,
 )
 from viz.core.view import Mark
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, replace
 
+from viz.core import tf2
 from viz.core.checkpoint import (
     CheckReport,
     Mismatch,
@@ -22,15 +23,8 @@ from viz.core.checkpoint import (
     marked,
     unused_key_boxes,
 )
-from viz.core.trace import (
-    TF2,
-    TF2_SUFFIX,
-    CheckpointKey,
-    Trace,
-    object_path,
-    op_name,
-    shape_text,
-)
+from viz.core.names import TF2, TF2_SUFFIX, object_path, op_name, shape_text
+from viz.core.trace import CheckpointKey, Trace
 from viz.core.tree import tf2_as_scopes
 from viz.core.view import Mark
 
@@ -56,9 +50,9 @@ class _Entry:
 
 
 def _entries(trace: Trace, object_based: bool) -> list[_Entry]:
-    holders = trace.tf2_holders()
+    holders = tf2.key_holders(trace)
     entries = []
-    for index, (variable, box) in enumerate(zip(trace.tf2_variables, trace.tf2_box_names())):
+    for index, (variable, box) in enumerate(zip(trace.tf2_variables, tf2.box_names(trace))):
         if object_based:
             key = holders[index].key if index in holders else None
             if key is None and variable.name == "save_counter:0":

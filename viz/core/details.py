@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from viz.core.explain import explain
-from viz.core.trace import Trace, in_graph, op_name, shape_text
+from viz.core.names import in_graph, op_name, shape_text
+from viz.core.trace import Trace
 from viz.core.tree import build_tree
 from viz.core.view import Mark, slots_of
 

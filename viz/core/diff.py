@@ -14,18 +14,10 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
+from viz.core.names import SCHEMA, TF2, UNIQUIFIED, op_name, parent_path, shape_text
 from viz.core.tables import aligned
-from viz.core.trace import (
-    SCHEMA,
-    TF2,
-    UNIQUIFIED,
-    TF2KeyEvent,
-    Trace,
-    VariableEvent,
-    op_name,
-    parent_path,
-    shape_text,
-)
+from viz.core.tf2 import TF2KeyEvent
+from viz.core.trace import Trace, VariableEvent
 from viz.core.tree import tf2_as_scopes
 from viz.core.view import Mark
 

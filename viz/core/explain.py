@@ -5,22 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from viz.core import tf2
 from viz.core.escape import markdown_text
+from viz.core.names import TF2, UNIQUIFIED, in_graph, op_name, parent_path
+from viz.core.tf2 import DUPLICATE_NAME, RECREATED_PER_CALL, UNTRACKED
 from viz.core.trace import (
-    DUPLICATE_NAME,
-    RECREATED_PER_CALL,
-    TF2,
-    UNIQUIFIED,
-    UNTRACKED,
     NameScopeEvent,
     ReuseEvent,
     ReuseVariablesEvent,
     Trace,
     VariableEvent,
     VariableScopeEvent,
-    in_graph,
-    op_name,
-    parent_path,
 )
 
 
@@ -287,8 +282,8 @@ def explain_tf2(trace: Trace) -> list[Explanation]:
     boxes' ids (:meth:`Trace.tf2_box_names`)."""
     sentences = []
     variables = trace.tf2_variables
-    for index, (variable, box, warnings) in enumerate(zip(variables, trace.tf2_box_names(),
-                                                          trace.tf2_warnings())):
+    for index, (variable, box, warnings) in enumerate(zip(variables, tf2.box_names(trace),
+                                                          tf2.variable_warnings(trace))):
         where = {"eager": "eagerly", "tf.function": "while a tf.function was traced",
                  "graph": "in a tf.Graph"}[variable.created_in]
         text = f"{variable.name} was made {where}"
@@ -314,6 +309,6 @@ def explain_tf2(trace: Trace) -> list[Explanation]:
         if layer.uniquified:
             sentences.append(Explanation(layer.name, layer.line, (
                 f"layer {layer.name} is numbered: Keras counts auto-named {layer.cls} "
-                f"layers under {layer.base}, and {trace.earlier_text(layer)} took the "
+                f"layers under {layer.base}, and {tf2.earlier_text(trace, layer)} took the "
                 f"counter before it (explicitly named layers take no number).")))
     return sentences

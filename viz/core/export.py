@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+from viz.core.names import TF2
 from viz.core.render import to_dot
 from viz.core.tables import to_csv, to_text
-from viz.core.trace import TF2, Trace
+from viz.core.trace import Trace
 from viz.core.tree import build_tree, tf2_as_scopes
 from viz.core.view import RenderOptions, tf2_marks
 

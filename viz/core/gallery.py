@@ -6,7 +6,7 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-from viz.core.trace import TF1, TF2
+from viz.core.names import TF1, TF2
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
 

@@ -5,15 +5,8 @@ from __future__ import annotations
 import html
 
 from viz.core.escape import dot_string, shorten
-from viz.core.trace import (
-    CREATED,
-    REUSED,
-    STATUSES,
-    UNIQUIFIED,
-    VariableEvent,
-    op_name,
-    shape_text,
-)
+from viz.core.names import CREATED, REUSED, STATUSES, UNIQUIFIED, op_name, shape_text
+from viz.core.trace import VariableEvent
 from viz.core.tree import NAME_SCOPE, ROOT, VARIABLE_SCOPE, ScopeNode, ScopeTree
 from viz.core.view import (
     MAX_OPS_DRAWN,

@@ -18,9 +18,10 @@ from viz.core.details import Details, node_details
 from viz.core.diff import DiffReport
 from viz.core.escape import shorten
 from viz.core.gallery import Gallery
+from viz.core.names import TF1, TF2, small_count
 from viz.core.share import BadShareLink, decode_snippet, encode_snippet
 from viz.core.steps import Step, steps
-from viz.core.trace import TF1, TF2, Trace, small_count
+from viz.core.trace import Trace
 from viz.core.tree import tf2_as_scopes
 from viz.core.view import Mark, RenderOptions, tf2_marks
 

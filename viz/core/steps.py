@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from viz.core.explain import explain
+from viz.core.names import in_graph, op_name
 from viz.core.trace import (
     NameScopeEvent,
     ReuseEvent,
@@ -13,8 +14,6 @@ from viz.core.trace import (
     Trace,
     VariableEvent,
     VariableScopeEvent,
-    in_graph,
-    op_name,
 )
 
 

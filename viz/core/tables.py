@@ -7,7 +7,9 @@ import io
 from collections import Counter
 from typing import Any
 
-from viz.core.trace import KERAS3, STATUSES, TF2, TF_KERAS, Trace, shape_text
+from viz.core import tf2
+from viz.core.names import KERAS3, STATUSES, TF2, TF_KERAS, shape_text
+from viz.core.trace import Trace
 
 # graph: 0 for the run's graph, N for the Nth other tf.Graph the snippet built.
 COLUMNS = ("name", "requested", "status", "api", "shape", "dtype", "trainable", "line", "graph")
@@ -53,7 +55,7 @@ def aligned(table: list[tuple[str, ...]]) -> list[str]:
 def tf2_rows(trace: Trace) -> list[dict[str, Any]]:
     """TF2 mode's variables in creation order, with their warnings joined."""
     return [{column: " ".join(record[column]) if column == "warnings" else record[column]
-             for column in TF2_COLUMNS} for record in trace.tf2_records()]
+             for column in TF2_COLUMNS} for record in tf2.variable_records(trace)]
 
 
 def layer_rows(trace: Trace) -> list[dict[str, Any]]:
@@ -62,7 +64,7 @@ def layer_rows(trace: Trace) -> list[dict[str, Any]]:
     for layer in trace.layers:
         why = ""
         if layer.uniquified:
-            why = f"Keras's `{layer.base}` counter was taken by {trace.earlier_text(layer)}"
+            why = f"Keras's `{layer.base}` counter was taken by {tf2.earlier_text(trace, layer)}"
         elif not layer.auto_named:
             why = ("named explicitly, by this line or by a Keras layer it built (explicit "
                    "names are neither counted nor checked)")

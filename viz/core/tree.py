@@ -5,15 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from viz.core.trace import (
-    TF1,
-    ReuseEvent,
-    Trace,
-    VariableEvent,
-    in_graph,
-    op_name,
-    parent_path,
-)
+from viz.core import tf2
+from viz.core.names import TF1, in_graph, op_name, parent_path
+from viz.core.trace import ReuseEvent, Trace, VariableEvent
 
 ROOT = ""
 NAME_SCOPE = "name_scope"
@@ -67,7 +61,7 @@ def tf2_as_scopes(trace: Trace) -> Trace:
     path that saves it) when the snippet designated one, else under the name scopes of its
     ``.name`` (a Keras 3 weight's ``sequential/dense/kernel``)."""
     events: list = []
-    boxes = trace.tf2_box_names()
+    boxes = tf2.box_names(trace)
     for variable, name in zip(trace.tf2_variables, boxes):
         api = "Keras weight" if variable.path is not None else "tf.Variable"
         events.append(VariableEvent(

@@ -11,16 +11,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Hashable, Iterator
 
-from viz.core.trace import (
-    DUPLICATE_NAME,
-    RECREATED_PER_CALL,
-    REUSED,
-    STATUSES,
-    UNTRACKED,
-    Trace,
-    op_name,
-    parent_path,
-)
+from viz.core import tf2
+from viz.core.names import REUSED, STATUSES, op_name, parent_path
+from viz.core.tf2 import DUPLICATE_NAME, RECREATED_PER_CALL, UNTRACKED
+from viz.core.trace import Trace
 from viz.core.tree import ROOT, ScopeNode, ScopeTree
 
 # A series member: a name ending in a number, "tower_3" -> ("tower_", 3).
@@ -488,10 +482,10 @@ def tf2_marks(trace: Trace) -> tuple[Mark, ...]:
     """The marks of a TF2 run's boxes (ids as in :func:`viz.core.tree.tf2_as_scopes`): one with a
     warning is coloured by the worst and names them all; with a ``ckpt_root``, one its
     checkpoint holds is ``saved``, its key in the tooltip."""
-    holders = trace.tf2_holders()
+    holders = tf2.key_holders(trace)
     marks = []
     for index, (variable, box, warnings) in enumerate(zip(
-            trace.tf2_variables, trace.tf2_box_names(), trace.tf2_warnings())):
+            trace.tf2_variables, tf2.box_names(trace), tf2.variable_warnings(trace))):
         note = f"tf.Variable {variable.name}, checkpoint key {holders[index].key}" \
             if index in holders else ""
         worst = next((kind for kind in _TF2_MARK_ORDER if kind in warnings), None)

@@ -7,7 +7,8 @@ import streamlit as st
 
 from viz.core import session
 from viz.core.escape import markdown_text
-from viz.core.trace import TF2, Trace
+from viz.core.names import TF2
+from viz.core.trace import Trace
 from viz.core.upload import UPLOAD_LIMIT, BadUpload, checkpoint_files
 
 state = st.session_state

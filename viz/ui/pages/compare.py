@@ -30,10 +30,11 @@ from viz.core.diff import to_dict as diff_dict
 from viz.core.editor import editor_props
 from viz.core.escape import markdown_text
 from viz.core.export import dot_source
+from viz.core.names import TF1
 from viz.core.pending import finished, serve
 from viz.core.render import legend_html
 from viz.core.session import SIDES, Comparison
-from viz.core.trace import TF1, Trace
+from viz.core.trace import Trace
 from viz.core.view import RenderOptions
 from viz.ui import server
 from viz.ui.downloads import Download, download_row

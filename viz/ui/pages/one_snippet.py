@@ -14,10 +14,11 @@ from viz.core.editor import editor_props
 from viz.core.escape import markdown_text
 from viz.core.export import MIME_TYPES, dot_source, text_export
 from viz.core.gallery import Gallery
+from viz.core.names import TF1, TF2
 from viz.core.pending import finished, serve
 from viz.core.render import with_legend
 from viz.core.session import Results
-from viz.core.trace import TF1, TF2, Trace
+from viz.core.trace import Trace
 from viz.core.view import RenderOptions
 from viz.ui import server
 from viz.ui.checkpoint_panel import checkpoint_panel, uploaded_checkpoint

@@ -11,8 +11,9 @@ import streamlit as st
 from viz.core.checkpoint import report_rows
 from viz.core.checkpoint import to_dict as checkpoint_dict
 from viz.core.escape import markdown_text
+from viz.core.names import TF2
 from viz.core.session import Checked
-from viz.core.trace import TF2, Trace
+from viz.core.trace import Trace
 from viz.ui.downloads import Download, download_row
 
 

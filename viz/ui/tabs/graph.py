@@ -13,11 +13,12 @@ from viz.core.details import Details, boxes_by_line
 from viz.core.escape import markdown_text
 from viz.core.export import dot_source
 from viz.core.gallery import Gallery
+from viz.core.names import TF2
 from viz.core.render import counts_text, legend_html
 from viz.core.session import Results
 from viz.core.steps import trace_at
 from viz.core.tables import status_counts
-from viz.core.trace import TF2, Trace
+from viz.core.trace import Trace
 from viz.core.tree import build_tree
 from viz.core.view import (
     DRAWN_DEPTH,

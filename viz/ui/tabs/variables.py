@@ -7,8 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from viz.core.escape import markdown_text
+from viz.core.names import STATUSES, TF2
 from viz.core.tables import layer_rows, rows, status_counts, tf2_rows
-from viz.core.trace import STATUSES, TF2, Trace
+from viz.core.trace import Trace
 
 
 def tf2_tables(run: Trace) -> None:
