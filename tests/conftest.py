@@ -14,13 +14,9 @@ from typing import Iterator
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project, for `viz`
 
 from viz import Executor  # noqa: E402
-
-EXAMPLES = ROOT / "examples"
-GOLDENS = Path(__file__).resolve().parent / "goldens"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -48,6 +44,24 @@ def checkpoints(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return write_checkpoints(tmp_path_factory.mktemp("checkpoints"), JOBS)
 
 
+@pytest.fixture(scope="module")
+def hosted() -> Iterator[Executor]:
+    """A hosted executor (its runs sealed), one per test module, with a secret in the
+    server's environment that no run may see; skips where this kernel cannot seal."""
+    os.environ["SCOPEVIZ_TEST_SECRET"] = "server-password"
+    try:
+        with Executor(hosted=True) as executor:
+            executor.warm_up()
+            probe = executor.run("print('sealed')\n")
+            if probe.error is not None and probe.error.message.startswith(
+                    "hosted mode cannot run snippets on this machine"):
+                pytest.skip(probe.error.message)  # a kernel or library feature is missing
+            assert probe.ok and probe.stdout == "sealed\n", probe.error
+            yield executor
+    finally:
+        del os.environ["SCOPEVIZ_TEST_SECRET"]
+
+
 @pytest.fixture
 def broken_graphviz(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """graphviz failing (out of memory) for this test, with nothing drawn or refused before
@@ -68,10 +82,6 @@ def broken_graphviz(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
-def example_paths() -> list[Path]:
-    return sorted(EXAMPLES.glob("*.py"))
-
-
 # What a test needs, from the fixtures it uses...
 NEEDS_BY_FIXTURE = {
     "executor": "tf", "pool": "tf", "hosted": "tf", "checkpoints": "tf",
@@ -82,8 +92,9 @@ NEEDS_BY_FIXTURE = {
 NEEDS_BY_MODULE = {
     "test_app": {"tf", "dot"}, "test_cli": {"tf"}, "test_diff": {"tf"},
     "test_checkpoint": {"tf"}, "test_checkpoint_tf2": {"tf"}, "test_tf2": {"tf"},
-    "test_e2e": {"tf", "browser", "dot"},
 }
+# ...or from the folder it sits in: every browser test drives the app (which draws with dot).
+NEEDS_BY_FOLDER = {"e2e": {"tf", "browser", "dot"}}
 MARKS = {
     "tf": "runs snippets in the worker's real TensorFlow (seconds)",
     "browser": "drives Debian's chromium against a running app (implies tf)",
@@ -101,6 +112,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     no_dot = shutil.which("dot") is None
     for item in items:
         needs = set(NEEDS_BY_MODULE.get(item.module.__name__ if item.module else "", ()))
+        needs.update(NEEDS_BY_FOLDER.get(item.path.parent.name, ()))
         needs.update(NEEDS_BY_FIXTURE[name] for name in getattr(item, "fixturenames", ())
                      if name in NEEDS_BY_FIXTURE)
         if "browser" in needs:

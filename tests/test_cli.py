@@ -7,7 +7,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import EXAMPLES, ROOT
+from snippets import DEEP
+from support import EXAMPLES, ROOT
 
 SEED_1 = EXAMPLES / "seed_1_name_scope_vs_variable_scope.py"
 
@@ -86,9 +87,6 @@ for i in range(1500):
 """
 
 
-DEEP = ("import contextlib\nimport tensorflow as tf\nwith contextlib.ExitStack() as stack:\n"
-        "    for _ in range(1000):\n        stack.enter_context(tf.name_scope('a'))\n"
-        "    v = tf.Variable(1, name='v')\n")
 
 
 @pytest.mark.parametrize("fmt", ["svg", "json", "text"])

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
-from conftest import GOLDENS
+from support import GOLDENS, ROOT
 
 from viz.core import session
 from viz.core.gallery import load_galleries
@@ -17,7 +16,7 @@ from viz.core.trace import Trace
 from viz.core.view import RenderOptions
 
 GALLERY = load_galleries()
-ROOT = Path(__file__).resolve().parents[1]
+
 OWN_TEXT = "v = tf.Variable(1, name='mine')\n"
 
 

@@ -10,7 +10,7 @@ import sys
 import textwrap
 
 import pytest
-from conftest import ROOT
+from support import ROOT
 
 from viz import Executor
 from viz.core.checkpoint import MISMATCHED, MISSING, RESTORES, UNUSED

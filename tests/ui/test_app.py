@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ROOT
 from streamlit.testing.v1 import AppTest
+from support import ROOT
 
 from viz.core.escape import markdown_text as escaped
 from viz.core.share import encode_snippet
@@ -102,7 +102,7 @@ def test_hosted_snippet_link_runs_at_once(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_a_thousand_nested_name_scopes_are_drawn_folded() -> None:
     """Legal TF that crashed the page with RecursionError."""
-    from test_cli import DEEP
+    from snippets import DEEP
 
     at = app()
     at.run()
@@ -358,7 +358,7 @@ def test_the_one_snippet_page_is_as_it_was_after_a_visit_to_compare() -> None:
 
 
 def test_the_compare_view_in_tf2_mode_maps_attribute_paths() -> None:
-    from test_diff import TF2_NET
+    from snippets import TF2_NET
     at = app()
     at.query_params["mode"] = "tf2"
     at.run()

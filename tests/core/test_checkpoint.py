@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from support import ROOT
 
 from viz import Executor
 from viz.core.checkpoint import check, resolve_prefix

@@ -9,7 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from conftest import ROOT
+from snippets import TF2_NET
+from support import ROOT
 
 from viz import Executor
 from viz.core.diff import compared, diff
@@ -102,15 +103,6 @@ def test_a_snippet_that_raises_is_reported_and_exits_1(tmp_path: Path) -> None:
     assert data["only_b"] == ["x"]
 
 
-TF2_NET = textwrap.dedent("""\
-    import tensorflow as tf
-    class Net(tf.Module):
-        def __init__(self):
-            super().__init__()
-            self.encoder = tf.Variable(tf.zeros([3, 4]), name="encoder")
-            self.head = tf.Variable(tf.zeros([4, 2]), name="w")
-    ckpt_root = Net()
-    """)
 
 
 def test_two_tf2_roots_are_compared_by_attribute_path(executor: Executor) -> None:

@@ -9,8 +9,7 @@ import sys
 import textwrap
 
 import pytest
-from conftest import ROOT
-from test_examples import dump
+from support import ROOT, dump
 
 from viz import Executor
 from viz.core import tf2

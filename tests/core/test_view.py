@@ -235,3 +235,12 @@ def test_a_drawing_holds_what_graphviz_lays_out_and_counts_the_rest() -> None:
     assert more.label == "+43,000 more variables, not drawn"
     assert "+43,000 more variables" in run_dot(to_dot(build_tree(many), RenderOptions()),
                                                "svg").decode()
+
+
+def test_the_name_filter_counts_what_it_keeps() -> None:
+    from viz.core.view import filter_matches
+
+    names = ["enc/w:0", "dec/w:0", "dec/b:0"]
+    assert filter_matches(names, " DEC/ ") == 2
+    assert filter_matches(names, "nothing") == 0
+    assert filter_matches(names, "") == 3

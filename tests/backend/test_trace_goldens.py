@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import EXAMPLES, GOLDENS
-from test_pure import DOT_CASES
+from support import DOT_CASES, EXAMPLES, GOLDENS
 
 from viz import Executor
 

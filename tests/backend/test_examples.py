@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, GOLDENS, example_paths
+from support import EXAMPLES, GOLDENS, dump, example_paths
 
 from viz import Executor, Trace
 from viz.backend.drawing import export
@@ -25,18 +25,6 @@ def summary(trace: Trace) -> dict:
         "reuses": [[r.name, r.name_scope, r.line] for r in trace.reuses],
         "error": None if trace.error is None else [trace.error.type, trace.error.line],
     }
-
-
-def dump(data: dict) -> str:
-    """JSON with one variable or reuse per line, so golden diffs read like tables."""
-    parts = []
-    for key, value in data.items():
-        if isinstance(value, list) and value and isinstance(value[0], list):
-            rows = ",\n".join("  " + json.dumps(row) for row in value)
-            parts.append(f' "{key}": [\n{rows}\n ]')
-        else:
-            parts.append(f' "{key}": {json.dumps(value)}')
-    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def run_example(executor: Executor, path: Path) -> Trace:

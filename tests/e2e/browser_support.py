@@ -1,0 +1,97 @@
+"""What the browser tests share besides fixtures: where chromium is, and waits on the page's
+conditions (never fixed times)."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import pytest
+from support import ROOT
+
+playwright = pytest.importorskip("playwright.sync_api")
+expect = playwright.expect
+# The first run after the server starts may wait for the worker to import TensorFlow.
+expect.set_options(timeout=90_000)
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+EDITOR_FRAME = 'iframe[title="code_editor.code_editor"]'
+
+
+def editor_frame(page: object, index: int = 0) -> object:
+    """The code editor's frame: the only one, or in the Compare view 0 for A and 1 for B."""
+    return page.locator(EDITOR_FRAME).nth(index).content_frame
+
+
+def editor_text(page: object, index: int = 0) -> str:
+    """What the Ace editor holds."""
+    return editor_frame(page, index).locator(".ace_editor").evaluate(
+        "node => node.env.editor.getValue()")
+
+
+def poll_until(read: Callable[[], object], ok: Callable[[object], bool], what: str,
+               timeout: float = 60.0) -> object:
+    """``expect``'s retrying for a value read from the page: polls ``read()`` every 50 ms
+    until ``ok`` holds and returns the value; fails with the last value after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = read()
+        if ok(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: still {value!r} after {timeout:.0f} s")
+        time.sleep(0.05)
+
+
+def expect_editor_text(page: object, text: str, index: int = 0, ending: bool = False) -> None:
+    """Waits until the editor holds ``text`` (or, with ``ending``, ends with it)."""
+    poll_until(lambda: editor_text(page, index),
+               (lambda value: value.endswith(text)) if ending else (lambda value: value == text),
+               f"the editor's text {'ending with' if ending else 'being'} {text!r}")
+
+
+def expect_page(page: object, script: str, what: str, arg: object = None) -> None:
+    """Waits until a script about the page returns true (a layout, a size, a contrast)."""
+    poll_until(lambda: page.evaluate(script, arg), bool, what)
+
+
+NO_OVERFLOW = "() => document.documentElement.scrollWidth <= window.innerWidth"
+
+
+def replace_editor_text(page: object, text: str, index: int = 0) -> None:
+    """Clicks into the editor, selects everything and types over it as a paste does (the
+    editor's auto-indent does not apply to pasted text)."""
+    editor_frame(page, index).locator(".ace_content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(text)
+    expect_editor_text(page, text, index)
+
+
+def expect_script(page: object, script_state: str) -> None:
+    """Waits until the app's script is in this state ("running", "notRunning"), as the page
+    says it (the status widget that also shows it is hidden in the minimal toolbar)."""
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state",
+                                                          script_state)
+
+
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+
+
+# True once a box titled `name` is in a graph (the explorer lives in a shadow root).
+DRAWN = """name => [...document.querySelectorAll('*')].some(host => host.shadowRoot && [
+    ...host.shadowRoot.querySelectorAll('g.node > title')].some(t => t.textContent === name))"""
+
+
+SIZES = [(1366, 768), (800, 600)]
+
+
+def graph_nodes(page: object, title: str) -> object:
+    return page.locator(".scopeviz-graph svg g.node", has=page.locator("title", has_text=title))
+
+
+def rss_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024

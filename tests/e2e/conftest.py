@@ -1,0 +1,95 @@
+"""The browser tests' fixtures: the app served by ``streamlit run`` (one server per test
+module, so each module starts with a fresh server) and Debian's chromium driven by
+Playwright (never a downloaded browser)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from typing import Callable, Iterator
+
+import pytest
+from browser_support import CHROMIUM, playwright
+from support import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """``streamlit run app.py`` on a free port: its URL and process id. Sessions whose page
+    closed are dropped after 2 s (the default is 120 s), so tests can watch memory fall."""
+    port = free_port()
+    log = (tmp_path_factory.mktemp("streamlit") / "server.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.disconnectedSessionTTL", "2"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("streamlit did not become healthy") from None
+            time.sleep(0.3)
+    yield url, server.pid
+    server.terminate()
+    server.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(app_server: tuple[str, int]) -> str:
+    return app_server[0]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright.sync_playwright() as driver:
+        chromium = driver.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1500, "height": 1100},
+                                  accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture()
+def open_page(browser: object) -> Iterator[Callable[..., object]]:
+    """Opens a page at a window size and colour scheme; closes them all at the end."""
+    contexts = []
+
+    def make(width: int, height: int, scheme: str = "light") -> object:
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      color_scheme=scheme, accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(90_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -1,0 +1,159 @@
+"""In a real browser, the graph explorer: a clicked box and a clicked line, the step-through,
+the fit to the width, and the time from a click to the graph."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from typing import Callable
+
+import pytest
+from browser_support import (
+    CHROMIUM,
+    DRAWN,
+    EDITOR_FRAME,
+    NO_OVERFLOW,
+    SCREENSHOTS,
+    SIZES,
+    editor_text,
+    expect,
+    expect_page,
+    expect_script,
+    graph_nodes,
+    poll_until,
+    replace_editor_text,
+)
+
+pytestmark = [pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium missing")]
+
+
+def test_clicking_a_box_shows_its_details_and_marks_its_lines(
+        open_page: Callable[..., object], app_url: str) -> None:
+    page = open_page(1366, 768)
+    page.goto(f"{app_url}/?example=seed_3_get_variable_sharing")
+    weights = graph_nodes(page, "image_filters/conv1/weights:0")
+    weights.click()
+    card = page.get_by_text("reused at lines", exact=False)
+    expect(card).to_be_visible()
+    expect(page.get_by_text("image_filters/conv1/weights", exact=True).first).to_be_visible()
+    expect(page.locator(".scopeviz-graph svg g.sv-focus")).to_have_count(1)
+    frame = page.frame_locator(EDITOR_FRAME)
+    # the line that created it (15) and the call that reused it (15 again, in a loop)
+    expect(frame.locator(".scopeviz-focus-line")).to_have_count(1)
+    expect(frame.locator(".ace_gutter-cell").filter(has_text="15").first).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "details_card.png"))
+
+
+def test_clicking_a_line_in_the_editor_outlines_what_it_made(
+        open_page: Callable[..., object], app_url: str) -> None:
+    page = open_page(1366, 768)
+    page.goto(f"{app_url}/?example=seed_3_get_variable_sharing")
+    expect(page.locator(".scopeviz-graph svg")).to_be_visible()
+    frame = page.frame_locator(EDITOR_FRAME)
+    focus = page.locator(".scopeviz-graph svg g.sv-focus title")
+    expect(focus).to_have_count(0)
+    # a plain click in line 15's text: it created conv1/weights and, called again, conv2's
+    line_15 = frame.locator(".ace_line").filter(has_text='weights = tf.get_variable("weights"')
+    # (Ace's line boxes are a million pixels wide: the click goes near their start, and Ace
+    # takes it underneath the text)
+    line_15.click(force=True, position={"x": 60, "y": 10})
+    expect(focus).to_have_count(2)
+    expect(focus).to_have_text(["image_filters/conv1/weights:0",
+                                "image_filters/conv2/weights:0"])
+    # the cursor moved by the keys to line 17: the biases it made
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(focus).to_have_text(["image_filters/conv1/biases:0",
+                                "image_filters/conv2/biases:0"])
+    # an edit moves lines: nothing is outlined until the text is the one that ran again
+    page.keyboard.press("End")
+    page.keyboard.insert_text("  # edited")
+    expect(focus).to_have_count(0)
+    page.keyboard.press("Control+z")
+    expect(focus).to_have_count(2)
+    # line 1 made nothing
+    page.keyboard.press("Control+Home")
+    expect(focus).to_have_count(0)
+    # nothing ran, and the text is whole
+    poll_until(lambda: editor_text(page), lambda text: text.startswith('"""Seed 3'),
+               "the editor's text")
+
+
+def test_a_step_link_shows_that_step_and_arrow_keys_move(
+        open_page: Callable[..., object], app_url: str) -> None:
+    page = open_page(1366, 768)
+    page.goto(f"{app_url}/?example=seed_1_name_scope_vs_variable_scope&step=3")
+    expect(page.get_by_text("Step 3 of 7, line 14", exact=False)).to_be_visible()
+    expect(page.get_by_text("entered variable scope vsc1", exact=False)).to_be_visible()
+    focus = page.locator(".scopeviz-graph svg g.sv-focus title")
+    expect(focus).to_have_text("cluster_vsc1")
+    # later events are not drawn yet: v2 (step 4) is missing
+    expect(graph_nodes(page, "nsc1/vsc1/v2:0")).to_have_count(0)
+    expect(page.frame_locator(EDITOR_FRAME).locator(".scopeviz-focus-line")).to_have_count(1)
+    page.screenshot(path=str(SCREENSHOTS / "step_3.png"))
+    page.get_by_text("Step 3 of 7", exact=False).click()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_text("Step 4 of 7, line 15", exact=False)).to_be_visible()
+    expect(graph_nodes(page, "nsc1/vsc1/v2:0")).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"[?&]step=4$"))
+
+
+FITS_THE_BOX = """() => [...document.querySelectorAll('*')].some(host => {
+    const box = host.shadowRoot && host.shadowRoot.querySelector('.scopeviz-graph');
+    const svg = box && box.querySelector('svg');
+    if (!svg) return false;
+    const outer = box.getBoundingClientRect(), drawn = svg.getBoundingClientRect();
+    return drawn.left >= outer.left - 1 && drawn.right <= outer.right + 1; })"""
+
+
+@pytest.mark.parametrize("width,height", SIZES)
+@pytest.mark.parametrize("example", ["seed_3_get_variable_sharing", "model_bert_like_encoder"])
+def test_the_graph_fits_the_width(open_page: Callable[..., object], app_url: str,
+                                  width: int, height: int, example: str) -> None:
+    page = open_page(width, height)
+    page.goto(f"{app_url}/?example={example}")
+    svg = page.locator(".scopeviz-graph svg")
+    expect(svg).to_be_visible()
+    # fitted when drawn and again when its box is resized (a scroll bar appears): wait for it
+    page.wait_for_function(FITS_THE_BOX, timeout=30_000)
+    box = page.locator(".scopeviz-graph").bounding_box()
+    drawn = svg.bounding_box()
+    assert drawn["x"] >= box["x"] - 1
+    assert drawn["x"] + drawn["width"] <= box["x"] + box["width"] + 1, (drawn, box)
+    expect_page(page, NO_OVERFLOW, "the page no wider than the window")
+    # zoom in with the button: the drawing grows; "Fit width" brings it back
+    page.get_by_role("button", name="Zoom in").click()
+    poll_until(lambda: svg.bounding_box()["width"], lambda width: width > drawn["width"],
+               "the zoomed drawing's width")
+    page.get_by_role("button", name="Fit width").click()
+    poll_until(lambda: svg.bounding_box()["width"],
+               lambda width: abs(width - drawn["width"]) < 2, "the refitted drawing's width")
+
+
+@pytest.mark.parametrize("example", ["seed_1_name_scope_vs_variable_scope",
+                                     "seed_3_get_variable_sharing", "model_bert_like_encoder"])
+def test_click_to_graph_time(open_page: Callable[..., object], app_url: str,
+                             example: str) -> None:
+    """Measured, not asserted against a clock: prints the time from Ctrl+Enter in the editor
+    to the new graph on the page. The text is replaced first (its select-all reruns the
+    page), so the clock starts once the page is idle again, as it is when a person presses
+    Ctrl+Enter after typing."""
+    page = open_page(1366, 768)
+    page.goto(f"{app_url}/?example={example}")
+    expect(page.locator(".scopeviz-graph svg")).to_be_visible()
+    source = editor_text(page)
+    times = []
+    for attempt in range(3):
+        probe = f"probe_{attempt}"
+        replace_editor_text(page, f"{source}\ntf.Variable(0, name={probe!r})\n")
+        # measures from an idle page: a rerun the typing started may not have begun yet
+        page.wait_for_timeout(500)
+        expect_script(page, "notRunning")
+        started = time.monotonic()
+        page.keyboard.press("Control+Enter")  # from the editor, as people run
+        # checked on every animation frame (expect() polls at up to a second apart)
+        page.wait_for_function(DRAWN, arg=f"{probe}:0", polling="raf", timeout=60_000)
+        times.append(time.monotonic() - started)
+    print(f"\nclick to graph, {example}: {', '.join(f'{t * 1000:.0f} ms' for t in times)}")
+    assert len(times) == 3
