@@ -61,8 +61,8 @@ def main() -> None:
             for attempt in range(args.repeat):
                 order = [False, True] if attempt % 2 == 0 else [True, False]
                 for with_checkpoint in order:
-                    ms, trace = timed(lambda c=with_checkpoint: executor.run(
-                        source, timeout=600, checkpoint=prefix if c else None))
+                    ms, trace = timed(lambda c=with_checkpoint, s=source, p=prefix: executor.run(
+                        s, timeout=600, checkpoint=p if c else None))
                     assert trace.ok, trace.error
                     (checked if with_checkpoint else plain).append(ms)
                     if with_checkpoint:
@@ -70,7 +70,7 @@ def main() -> None:
                         assert report.ok, report.missing[:3]
                         lineup.append(ms)
                         keys = len(trace.checkpoint or [])
-                raw.append(timed(lambda: tf.train.list_variables(prefix))[0])
+                raw.append(timed(lambda p=prefix: tf.train.list_variables(p))[0])
             print(f"| {title} | {keys} | {statistics.median(plain):,.0f} | "
                   f"{statistics.median(checked):,.0f} | {statistics.median(lineup):,.1f} | "
                   f"{statistics.median(raw):,.1f} |", flush=True)

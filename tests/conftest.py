@@ -1,8 +1,8 @@
 """Shared fixtures (one warm Executor for the whole session), the --update-goldens flag, and
 the marks that say what a test needs: ``tf`` (the worker runs TensorFlow), ``browser`` (a real
-Chromium), ``dot`` (graphviz's program). ``tf`` and ``browser`` are put on a test by the
-fixture it uses or the module it sits in, so ``pytest -m "not tf and not browser"`` is the
-inner loop that needs neither."""
+Chromium), ``dot`` (graphviz's program), declared in pyproject.toml. They are put on a test by
+the fixtures it uses, the module or the folder it sits in, so ``pytest -m "not tf and not
+browser"`` is the inner loop that needs neither."""
 
 from __future__ import annotations
 
@@ -95,17 +95,10 @@ NEEDS_BY_MODULE = {
 }
 # ...or from the folder it sits in: every browser test drives the app (which draws with dot).
 NEEDS_BY_FOLDER = {"e2e": {"tf", "browser", "dot"}}
-MARKS = {
-    "tf": "runs snippets in the worker's real TensorFlow (seconds)",
-    "browser": "drives Debian's chromium against a running app (implies tf)",
-    "dot": "needs graphviz's dot program",
-}
 
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    for name, meaning in MARKS.items():
-        config.addinivalue_line("markers", f"{name}: {meaning}")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -1,6 +1,6 @@
-"""The rooms' import rule: the core is pure, the backend knows no page, only the app knows the
-UI. Read from the source (every import statement, also those inside functions), and checked
-in a fresh interpreter for what importing the core loads."""
+"""The rooms' import rule (the core is pure, the backend knows no page, only the app knows the
+UI), read from the source (every import statement, also those inside functions) and checked in
+a fresh interpreter for what importing the core loads; and the linter's rules."""
 
 from __future__ import annotations
 
@@ -75,3 +75,11 @@ def test_the_package_still_offers_its_names() -> None:
                            "ErrorInfo; print(Executor.__module__, WorkerPool.__module__)"],
                           capture_output=True, text=True, check=True, cwd=VIZ.parent)
     assert done.stdout.split() == ["viz.backend.executor", "viz.backend.pool"]
+
+
+def test_the_code_passes_its_linter() -> None:
+    """ruff with the project's rule set (pyproject.toml): pycodestyle, pyflakes, import
+    order, bugbear."""
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+                          capture_output=True, text=True, cwd=VIZ.parent, check=False)
+    assert done.returncode == 0, done.stdout[-3000:]

@@ -83,7 +83,8 @@ def test_another_run_cannot_read_a_runs_checkpoint_copy(
         intruder = hosted.run(f"print(len(open({copy!r}, 'rb').read()))\n")
     finally:
         holder.join()
-    assert intruder.error is not None and intruder.error.type == "FileNotFoundError", intruder.stdout
+    assert intruder.error is not None, intruder.stdout
+    assert intruder.error.type == "FileNotFoundError", intruder.stdout
     assert not os.path.exists(copy)
 
 

@@ -109,7 +109,8 @@ def test_bare_urls_a_snippet_controls_are_text_not_links(page: object, app_url: 
     expect(page.locator(".scopeviz-graph svg")).to_have_count(0)
     replace_editor_text(page, "with tf.variable_scope('www.evil.example'):\n"
                         "    v = tf.get_variable('w', [1])\n"
-                        "raise ValueError('see https://evil.example/login or admin@evil.example')\n")
+                        "raise ValueError('see https://evil.example/login or "
+                        "admin@evil.example')\n")
     page.get_by_role("button", name="Run").click()
     expect(page.get_by_text("ValueError at line 3", exact=False).first).to_be_visible()
     expect(page.get_by_text("evil.example/login or admin", exact=False).first).to_be_visible()
