@@ -60,6 +60,7 @@ def test_screenshots_and_legend_contrast(open_page: Callable[..., object], app_u
     page.goto(f"{app_url}/?example={example}")
     expect(page.locator(".scopeviz-graph svg")).to_be_visible()
     assert len(legend_contrasts(page, 5)) == 5
+    expect(editor_frame(page).locator(".ace_line").first).to_be_visible()  # in the picture
     name = "seed_3" if example.startswith("seed") else "bert_204_variables"
     page.screenshot(path=str(SCREENSHOTS / f"{name}_{width}x{height}_{scheme}.png"))
 
@@ -79,6 +80,7 @@ def test_tf2_screenshots_and_legend_contrast(open_page: Callable[..., object], a
     page.wait_for_function(DRAWN, arg=box, timeout=120_000)
     legend_contrasts(page, 2)
     expect_page(page, NO_OVERFLOW, "the page no wider than the window")
+    expect(editor_frame(page).locator(".ace_line").first).to_be_visible()  # in the picture
     name = "tf2_small" if example.startswith("eager") else "tf2_keras3_214_variables"
     page.screenshot(path=str(SCREENSHOTS / f"{name}_{width}x{height}_{scheme}.png"))
 
