@@ -143,6 +143,23 @@ def test_play_steps_to_the_last_step_and_stops() -> None:
     assert session.play_on({"step": 99}, 4) == 4 and session.play_on({"step": 0}, 4) == 1
 
 
+def test_play_at_the_last_step_starts_over_and_pause_stops() -> None:
+    state = {"step": 4}
+    session.toggle_play(state, 4)
+    assert (state["step"], state["playing"]) == (1, True)
+    session.toggle_play(state, 4)
+    assert (state["step"], state["playing"]) == (1, False)
+    state.update(step=2)
+    session.toggle_play(state, 4)
+    assert (state["step"], state["playing"]) == (2, True)
+
+
+@pytest.mark.parametrize("speed, interval", [(None, 1.0), (2.0, 0.5), (0.5, 2.0), (1e-9, 1.0)])
+def test_the_play_speed_sets_the_time_between_steps(speed: float | None,
+                                                    interval: float) -> None:
+    assert session.play_interval({"play_speed": speed}) == interval
+
+
 def test_the_address_names_an_unchanged_example_else_carries_the_text() -> None:
     state = first_visit()
     stem = GALLERY.first(TF1).stem

@@ -99,6 +99,88 @@ def test_a_step_link_shows_that_step_and_arrow_keys_move(
     expect(page).to_have_url(re.compile(r"[?&]step=4$"))
 
 
+# Where the step shown is: its line among the editor's fully visible rows, its box inside
+# the explorer's visible area, and how many lines the editor marks.
+STEP_IN_VIEW = """line => {
+    const frame = document.querySelector('iframe[title="code_editor.code_editor"]');
+    const ace = frame && frame.contentDocument.querySelector('.ace_editor');
+    if (!ace) return null;
+    const editor = ace.env.editor;
+    const row = line - 1;
+    const lineInView = row >= editor.renderer.getFirstFullyVisibleRow()
+        && row <= editor.renderer.getLastFullyVisibleRow();
+    let boxInView = false;
+    for (const host of document.querySelectorAll('*')) {
+        const root = host.shadowRoot;
+        const graph = root && root.querySelector('.scopeviz-graph');
+        const focus = graph && graph.querySelector('g.sv-focus');
+        if (!focus) continue;
+        const g = graph.getBoundingClientRect(), f = focus.getBoundingClientRect();
+        boxInView = f.width > 0 && f.left >= g.left - 1 && f.right <= g.right + 1
+            && f.top >= g.top - 1 && f.bottom <= g.bottom + 1;
+    }
+    return {lineInView, boxInView,
+            marked: frame.contentDocument.querySelectorAll('.scopeviz-focus-line').length};
+}"""
+STEP_SHOWN = re.compile(r"Step (\d+) of (\d+), line (\d+)")
+
+
+def expect_step_in_view(page: object, step: int | str) -> int:
+    """Waits until step ``step`` (a number, or "last") is shown with its line in the editor's
+    view (marked) and its box in the explorer's, and the address names it; returns it."""
+    text = page.get_by_text(re.compile(r"Step (\d+) of \1, line" if step == "last" else
+                                       rf"Step {step} of \d+, line")).first
+    expect(text).to_be_visible()
+    shown, _, line = (int(n) for n in STEP_SHOWN.search(text.text_content()).groups())
+    poll_until(lambda: page.evaluate(STEP_IN_VIEW, line),
+               lambda seen: seen == {"lineInView": True, "boxInView": True, "marked": 1},
+               f"step {shown}'s line {line} and box in view")
+    expect(page).to_have_url(re.compile(rf"[?&]step={shown}(&|$)"))
+    return shown
+
+
+@pytest.mark.parametrize("width,height", SIZES)
+def test_every_step_brings_its_line_and_its_box_into_view(
+        open_page: Callable[..., object], app_url: str, width: int, height: int) -> None:
+    """A 204-variable model, 55 lines: the step's line was outside the editor's rows and its
+    box outside the explorer's view, and Next left the editor's mark on the first line."""
+    page = open_page(width, height)
+    page.goto(f"{app_url}/?example=model_bert_like_encoder&step=9999")  # the last step
+    last = expect_step_in_view(page, "last")
+    assert last > 200
+    for expected in (last - 1, last - 2):
+        page.get_by_role("button", name="Back").click()
+        expect_step_in_view(page, expected)
+    page.get_by_role("slider").focus()
+    page.keyboard.press("Home")
+    expect_step_in_view(page, 1)
+    for expected in (2, 3):
+        page.get_by_role("button", name="Next").click()
+        expect_step_in_view(page, expected)
+
+
+def test_play_plays_to_the_last_step_and_pause_stops(
+        open_page: Callable[..., object], app_url: str) -> None:
+    """Play moved one step and stopped, its button left on Pause."""
+    page = open_page(1366, 768)
+    page.goto(f"{app_url}/?example=seed_1_name_scope_vs_variable_scope&step=1")
+    expect(page.get_by_text("Step 1 of 7", exact=False)).to_be_visible()
+    page.get_by_role("button", name="Play").click()
+    expect(page.get_by_role("button", name="Pause")).to_be_visible()
+    expect(page.get_by_text("Step 4 of 7", exact=False)).to_be_visible()
+    expect(page.get_by_text("Step 7 of 7", exact=False)).to_be_visible()
+    expect(page.get_by_role("button", name="Play")).to_be_visible()  # it stopped there
+    expect_step_in_view(page, 7)
+    page.get_by_role("button", name="Play").click()  # from the last step: again from 1
+    expect(page.get_by_text("Step 2 of 7", exact=False)).to_be_visible()
+    page.get_by_role("button", name="Pause").click()
+    expect(page.get_by_role("button", name="Play")).to_be_visible()
+    expect_script(page, "notRunning")
+    paused = expect_step_in_view(page, r"\d+")
+    page.wait_for_timeout(2500)  # a paused step-through stays put: time is what is tested
+    assert expect_step_in_view(page, r"\d+") == paused
+
+
 FITS_THE_BOX = """() => [...document.querySelectorAll('*')].some(host => {
     const box = host.shadowRoot && host.shadowRoot.querySelector('.scopeviz-graph');
     const svg = box && box.querySelector('svg');

@@ -339,6 +339,30 @@ def test_the_compare_view_maps_a_refactor_and_its_link_carries_both_snippets() -
     assert list(shared.dataframe[-1].value["mapping"]) == list(table["mapping"])
 
 
+def editor_marked_rows(at: AppTest) -> list[int]:
+    """The rows (0-based, Ace's) the code editor was told to mark."""
+    for element in at.get("component_instance"):
+        args = json.loads(element.proto.json_args)
+        if "props" in args:
+            return [marker["startRow"] for marker in args["props"]["markers"]]
+    raise AssertionError("no code editor on the page")
+
+
+def test_next_and_back_move_the_editors_mark_the_step_and_the_link_together() -> None:
+    """The step-through reran only its own part: the editor kept the first step's line."""
+    at = app()
+    at.query_params.update({"example": "seed_1_name_scope_vs_variable_scope", "step": "3"})
+    at.run()
+    assert editor_marked_rows(at) == [13]  # step 3 is line 14
+    at.button(key="step_next").click().run()
+    assert editor_marked_rows(at) == [14]
+    assert any(m.value.startswith("**Step 4 of 7, line 15**") for m in at.markdown)
+    assert at.query_params["step"] == "4"
+    at.button(key="step_back").click().run()
+    at.button(key="step_back").click().run()
+    assert editor_marked_rows(at) == [12] and at.query_params["step"] == "2"
+
+
 def test_the_one_snippet_page_is_as_it_was_after_a_visit_to_compare() -> None:
     """The pages are separate: the One-snippet page's choices (mode, example, step-through,
     highlight) are not drawn on Compare, and come back with it."""

@@ -58,12 +58,14 @@ KEYS = {
     "dot_cache": "DOT texts of the traces on the page (DrawnDot records)",
     "selected": "the id of the clicked box",
     "playing": "the step-through plays on by itself",
+    "played_at": "when the step-through last moved on by itself (monotonic seconds)",
     # widgets of the One-snippet page
     "view": "widget: which page",
     "mode": "widget: TF1 or TF2",
     "gallery_choice": "widget: the example picked (loaded by Load)",
     "stepping": "widget: step through the naming",
     "step": "widget: the step shown, 1-based",
+    "play_speed": "widget: steps a second while playing",
     "graph_search": "widget: highlight names",
     "expand": "widget: series and folded scopes drawn open",
     "open_member": "widget: the member of a clicked series to open",
@@ -317,23 +319,41 @@ def open_link(state: State, params: Mapping[str, str], gallery: Gallery, hosted:
     state.setdefault("view", ONE)
 
 
+# Steps a second while playing: a presenter's choice.
+PLAY_SPEEDS = (0.5, 1.0, 2.0)
+
+
 def move_step(state: State, delta: int) -> None:
     state["step"] = state.get("step", 1) + delta
     state["playing"] = False
 
 
-def toggle_play(state: State) -> None:
-    state["playing"] = not state.get("playing", False)
+def toggle_play(state: State, step_count: int) -> None:
+    """Play plays on from the step shown (from the first when at the last); Pause stops."""
+    playing = not state.get("playing", False)
+    if playing and state.get("step", 1) >= step_count:
+        state["step"] = 1
+    state["playing"] = playing
+
+
+def settle_step(state: State, step_count: int) -> int:
+    """The step this rerun shows: the one asked for, within 1..step_count."""
+    state["step"] = min(max(state.get("step", 1), 1), step_count)
+    return state["step"]
 
 
 def play_on(state: State, step_count: int) -> int:
-    """The step to show in this rerun (1..step_count): one further while playing, which stops
-    at the last."""
+    """One step further while playing, which stops at the last; returns the step."""
     if state.get("playing"):
         state["step"] = state.get("step", 0) + 1
         state["playing"] = state["step"] < step_count
-    state["step"] = min(max(state.get("step", 1), 1), step_count)
-    return state["step"]
+    return settle_step(state, step_count)
+
+
+def play_interval(state: State) -> float:
+    """Seconds between two steps while playing."""
+    speed = state.get("play_speed") or 1.0
+    return 1.0 / speed if speed in PLAY_SPEEDS else 1.0
 
 
 def open_scope(state: State, scope: str) -> None:

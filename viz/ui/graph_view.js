@@ -50,6 +50,41 @@ function setUp(root) {
     // A short drawing does not leave an empty box; a tall one scrolls by dragging.
     box.style.height = `${Math.min(view.height * view.scale + 8, window.innerHeight * 0.72)}px`;
     apply();
+    if (view.revealIds) view.reveal(view.revealIds);  // a refit keeps the step's box in view
+  };
+  // Brings the boxes titled with these ids into view: panned to the middle, zoomed out
+  // when they do not fit at this scale. Skipped while the box is not laid out.
+  view.reveal = (ids) => {
+    if (box.clientWidth === 0 || ids.length === 0) return;
+    const groups = [...stage.querySelectorAll("g.node, g.cluster")].filter((group) => {
+      const title = group.querySelector(":scope > title");
+      return title && ids.includes(title.textContent);
+    });
+    if (groups.length === 0) return;
+    const svg = stage.querySelector("svg");
+    const origin = svg.getBoundingClientRect();
+    let left = Infinity, top = Infinity, right = -Infinity, bottom = -Infinity;
+    for (const group of groups) {
+      const rect = group.getBoundingClientRect();
+      left = Math.min(left, (rect.left - origin.left) / view.scale);
+      top = Math.min(top, (rect.top - origin.top) / view.scale);
+      right = Math.max(right, (rect.right - origin.left) / view.scale);
+      bottom = Math.max(bottom, (rect.bottom - origin.top) / view.scale);
+    }
+    const margin = 16;
+    const fits = Math.min((box.clientWidth - 2 * margin) / (right - left),
+                          (box.clientHeight - 2 * margin) / (bottom - top));
+    const rescaled = fits < view.scale;
+    if (rescaled) view.scale = Math.max(MIN_SCALE, fits);
+    const shownLeft = -view.x / view.scale, shownTop = -view.y / view.scale;
+    const shownRight = shownLeft + box.clientWidth / view.scale;
+    const shownBottom = shownTop + box.clientHeight / view.scale;
+    if (rescaled || left < shownLeft || right > shownRight || top < shownTop
+        || bottom > shownBottom) {
+      view.x = box.clientWidth / 2 - ((left + right) / 2) * view.scale;
+      view.y = box.clientHeight / 2 - ((top + bottom) / 2) * view.scale;
+    }
+    apply();
   };
   const fitAll = () => {
     view.scale = Math.max(MIN_SCALE, Math.min(1, (box.clientWidth - 8) / view.width,
@@ -128,17 +163,20 @@ function cursorBoxes(view) {
 // The code editor is another component, an iframe of this page's origin whose Ace editor
 // knows where the cursor is (the component itself reports selections only). Looked up on
 // every render, since a loaded example makes a new editor, and while it is still loading.
-function followEditor(view, refresh, tries = 40) {
-  clearTimeout(view.editorRetry);
-  let editor = null;
+function findEditor() {
   try {
     const frame = document.querySelector(EDITOR_FRAME);
     const ace = frame && frame.contentDocument
       && frame.contentDocument.querySelector(".ace_editor");
-    editor = (ace && ace.env && ace.env.editor) || null;
+    return (ace && ace.env && ace.env.editor) || null;
   } catch (error) {
-    editor = null;  // out of reach: no outline follows the cursor, nothing else changes
+    return null;  // out of reach: nothing follows the editor, nothing else changes
   }
+}
+
+function followEditor(view, refresh, tries = 40) {
+  clearTimeout(view.editorRetry);
+  const editor = findEditor();
   if (!editor) {
     if (tries > 0) {
       view.editorRetry = setTimeout(() => followEditor(view, refresh, tries - 1), 250);
@@ -150,6 +188,20 @@ function followEditor(view, refresh, tries = 40) {
   editor.selection.on("changeCursor", refresh);
   editor.on("change", refresh);
   refresh();
+}
+
+// Brings this line (1-based) into the code editor's view; the editor may still be loading
+// after a rerun, so it is looked for a few times.
+function scrollEditorTo(view, line, tries = 20) {
+  clearTimeout(view.scrollRetry);
+  const editor = findEditor();
+  // Until the editor has laid out its rows, every row seems out of view.
+  if (!editor || editor.renderer.getLastFullyVisibleRow() < 1) {
+    if (tries > 0) view.scrollRetry = setTimeout(() => scrollEditorTo(view, line, tries - 1), 150);
+    return;
+  }
+  // A line already in view stays where it is; another is scrolled to the middle.
+  if (!editor.isRowFullyVisible(line - 1)) editor.scrollToLine(line - 1, true, false, () => {});
 }
 
 function highlight(stage, data, cursor) {
@@ -176,6 +228,8 @@ export default function (component) {
     VIEWS.set(parentElement, view);
   }
   view.trigger = setTriggerValue;
+  // The step-through's boxes, kept in view by every fit below (see reveal).
+  view.revealIds = data.reveal ? data.focus || [] : null;
   const stage = parentElement.querySelector(".sv-stage");
   if (data.svg !== view.svgText) {
     view.svgText = data.svg;
@@ -195,4 +249,14 @@ export default function (component) {
   };
   refresh();
   if (data.lines && data.source != null) followEditor(view, refresh);
+  // The step-through: its box and its line come into view whenever the step changes.
+  const revealKey = data.reveal ? JSON.stringify([data.svg.length, data.focus]) : null;
+  if (revealKey !== null && revealKey !== view.revealed) {
+    view.revealed = revealKey;
+    requestAnimationFrame(() => view.reveal(view.revealIds || []));
+  }
+  if (data.editor_line != null && data.editor_line !== view.editorLine) {
+    view.editorLine = data.editor_line;
+    scrollEditorTo(view, data.editor_line);
+  }
 }

@@ -33,7 +33,7 @@ _COMPONENT = st.components.v2.component(
 
 def graph_view(svg: str, key: str, focus: list[str] | None = None, search: str = "",
                lines: dict[int, list[str]] | None = None, source: str | None = None,
-               ) -> str | None:
+               reveal: bool = False, editor_line: int | None = None) -> str | None:
     """Draws ``svg`` in the explorer; returns the id of the box clicked in this rerun.
 
     Args:
@@ -42,9 +42,14 @@ def graph_view(svg: str, key: str, focus: list[str] | None = None, search: str =
         lines: each snippet line's boxes. With it, the explorer follows the page's code
             editor: the boxes of the line its cursor is on are outlined while the editor
             holds ``source``, the text that was run (an edited text's lines have moved).
+        reveal: pans the drawing (zooming out if need be) to show the ``focus`` boxes
+            whenever they change: the step-through's box is always in view.
+        editor_line: scrolls the page's code editor to this line whenever it changes (the
+            step's line, which the editor marks).
     """
     result = _COMPONENT(data={"svg": svg, "focus": focus or [], "search": search,
                               "lines": {str(n): ids for n, ids in (lines or {}).items()},
-                              "source": source if lines else None},
+                              "source": source if lines else None, "reveal": reveal,
+                              "editor_line": editor_line},
                         key=key, on_clicked_change=lambda: None)
     return getattr(result, "clicked", None)

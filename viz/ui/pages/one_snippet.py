@@ -54,7 +54,6 @@ def run_current(config: server.Settings, gallery: Gallery) -> None:
             trace = finished(box, (source, mode, timeout, uploads),
                              lambda: server.run(pool, source, "snippet.py", mode, timeout, files))
         session.take_run(state, trace, source)
-        st.query_params.from_dict(session.share_query(state, gallery, source))
 
 
 def header(gallery: Gallery) -> None:
@@ -91,6 +90,11 @@ def editor_column(config: server.Settings, gallery: Gallery) -> Results | None:
     if state.get("run_requested"):
         run_current(config, gallery)
     results = session.results(state)
+    if results is not None:
+        if results.steps:
+            session.settle_step(state, len(results.steps))
+        # The address first: sent after the step's text, it lagged the step shown.
+        st.query_params.from_dict(session.share_query(state, gallery, state.ran_source))
     ran_this = results is not None and results.ran_this
     line_count = state.source.count("\n") + 1
     session.take_editor_response(state, editor(
@@ -155,7 +159,7 @@ def page() -> None:
         ["Checkpoint"] if results.checked else [])
     graph, table, why, output, *more = result_column.tabs(tab_names)
     with graph:
-        drawable = graph_tab(results, options, gallery)
+        drawable = graph_tab(results, options)
     with table:
         variables_tab(trace, results.base)
     with why:

@@ -3,6 +3,7 @@ clicked box's details, and the scopes a user opens in place."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import replace
 
@@ -12,7 +13,6 @@ from viz.core import session
 from viz.core.details import Details, boxes_by_line
 from viz.core.escape import markdown_text
 from viz.core.export import dot_source
-from viz.core.gallery import Gallery
 from viz.core.names import TF2
 from viz.core.render import counts_text, legend_html
 from viz.core.session import Results
@@ -40,17 +40,20 @@ def drawing_source(trace: Trace, options: RenderOptions) -> str:
 
 
 def show_graph(graph_dot: str, key: str, focus: list[str] | None = None,
-               lines: dict[int, list[str]] | None = None) -> bool:
+               lines: dict[int, list[str]] | None = None, reveal: bool = False,
+               editor_line: int | None = None) -> bool:
     """The scope tree in the explorer; False, with a message, when it cannot be drawn (the
     other tabs and the text downloads do not need the drawing). A click selects a box; with
-    ``lines``, the editor's cursor line outlines what it made."""
+    ``lines``, the editor's cursor line outlines what it made; with ``reveal``, the focused
+    box is brought into view, and ``editor_line`` into the editor's."""
     svg = svg_or_message(graph_dot, "The name filter or the depth limit in the sidebar draw a "
                          "part of it; the Variables tab and the CSV and JSON downloads have "
                          "everything.")
     if svg is None:
         return False
     clicked = graph_view(svg, key=key, focus=focus, search=state.get("graph_search", ""),
-                         lines=lines, source=state.get("ran_source"))
+                         lines=lines, source=state.get("ran_source"), reveal=reveal,
+                         editor_line=editor_line)
     if clicked and clicked != state.get("selected"):
         state.selected = clicked
         st.rerun()  # the editor, drawn above, marks the selected box's lines
@@ -115,41 +118,61 @@ def drawing_notes(shown: Trace, options: RenderOptions) -> None:
                    "variable by its full name.")
 
 
-def step_view(results: Results, options: RenderOptions, gallery: Gallery) -> None:
+def ticker(step_count: int) -> None:
+    """While playing: the next step every :func:`session.play_interval` seconds. Each tick
+    reruns the whole page, so that the editor marks the new step's line as the graph shows
+    its box (a rerun of the step view alone left the editor on the first step's line)."""
+    interval = session.play_interval(state)
+    state.played_at = time.monotonic()
+
+    @st.fragment(run_every=interval)
+    def tick() -> None:
+        # Drawn with the page first: only a later call, a tick, moves on.
+        if time.monotonic() - state.get("played_at", 0.0) < interval * 0.8:
+            return
+        session.play_on(state, step_count)
+        st.rerun()
+
+    tick()
+
+
+def step_view(results: Results, options: RenderOptions) -> None:
     """The naming one event at a time: the graph as it stood after step k, the step's box
-    outlined, its line marked in the editor and what happened, in words, beneath."""
+    outlined and brought into view, its line marked and scrolled to in the editor, and what
+    happened, in words, beneath. Back, Next, the arrow keys and the slider rerun the page."""
     all_steps = results.steps
     if not all_steps:
         st.caption("This run recorded no naming events to step through.")
         return
+    count = len(all_steps)
+    playing = bool(state.get("playing"))
+    # The buttons and the speed in a row, the slider under them: in one row at 1366 px the
+    # labels were cut ("P.").
+    back, play, forward, speed = st.columns([1, 1, 1, 1.2], vertical_alignment="center")
+    back.button("Back", key="step_back", icon=":material/chevron_left:", shortcut="left",
+                on_click=session.move_step, args=(state, -1), disabled=state.step <= 1)
+    play.button("Pause" if playing else "Play", key="step_play",
+                icon=":material/pause:" if playing else ":material/play_arrow:",
+                on_click=session.toggle_play, args=(state, count))
+    forward.button("Next", key="step_next", icon=":material/chevron_right:",
+                   shortcut="right", on_click=session.move_step, args=(state, 1),
+                   disabled=state.step >= count)
+    speed.selectbox("Speed", session.PLAY_SPEEDS, index=1, key="play_speed",
+                    format_func=lambda steps: f"{steps:g} step/s", persist_state="session",
+                    label_visibility="collapsed", help="how fast Play moves on")
+    st.slider("Step", 1, count, key="step", label_visibility="collapsed",
+              persist_state="session")
+    step = all_steps[state.step - 1]
+    line = f", line {step.line}" if step.line is not None else ""
+    st.markdown(f"**Step {step.index} of {count}{line}**: " + markdown_text(step.text))
+    show_graph(drawing_source(trace_at(results.base, step.index), options), "step_graph",
+               focus=[step.focus], reveal=True,
+               editor_line=step.line if results.ran_this else None)
+    if playing:
+        ticker(count)
 
-    @st.fragment(run_every=1.0 if state.get("playing") else None)
-    def stepper() -> None:
-        session.play_on(state, len(all_steps))
-        # the link first: sent after the step's text, the URL lagged the step shown
-        st.query_params.from_dict(session.share_query(state, gallery, state.ran_source))
-        back, play, forward, where = st.columns([1, 1, 1, 5], vertical_alignment="center")
-        back.button("Back", key="step_back", icon=":material/chevron_left:", shortcut="left",
-                    on_click=session.move_step, args=(state, -1), disabled=state.step <= 1)
-        play.button("Pause" if state.get("playing") else "Play", key="step_play",
-                    icon=":material/pause:" if state.get("playing") else
-                    ":material/play_arrow:", on_click=session.toggle_play, args=(state,))
-        forward.button("Next", key="step_next", icon=":material/chevron_right:",
-                       shortcut="right", on_click=session.move_step, args=(state, 1),
-                       disabled=state.step >= len(all_steps))
-        where.slider("Step", 1, len(all_steps), key="step", label_visibility="collapsed",
-                     persist_state="session")
-        step = all_steps[state.step - 1]
-        line = f", line {step.line}" if step.line is not None else ""
-        st.markdown(f"**Step {step.index} of {len(all_steps)}{line}**: "
-                    + markdown_text(step.text))
-        show_graph(drawing_source(trace_at(results.base, step.index), options), "step_graph",
-                   focus=[step.focus])
 
-    stepper()
-
-
-def graph_tab(results: Results, options: RenderOptions, gallery: Gallery) -> bool:
+def graph_tab(results: Results, options: RenderOptions) -> bool:
     """The tab's body (``options`` carry the run's marks); False when the graph could not be
     drawn."""
     trace, base, marks = results.trace, results.base, results.marks
@@ -174,7 +197,7 @@ def graph_tab(results: Results, options: RenderOptions, gallery: Gallery) -> boo
     last_good = state.get("last_good")
     drawable = True
     if stepping:
-        step_view(results, options, gallery)
+        step_view(results, options)
     elif error is not None and not trace.variables:
         st.caption("The snippet created no variables before it failed.")
     else:
