@@ -11,6 +11,7 @@ import streamlit as st
 
 from viz.core import session
 from viz.ui import server
+from viz.ui.access import admitted
 from viz.ui.layout import stack_on_narrow_screens
 from viz.ui.pages import compare, one_snippet
 
@@ -25,7 +26,9 @@ stack_on_narrow_screens()
 
 # Both pages live at the app's root: the view switch (widget key "view") picks one and the
 # address keeps its query (``?view=compare&a=...&b=...``), so links made before the pages
-# were split still open what they opened. The navigation serves the chosen page alone.
-chosen = compare.page if state.view == session.COMPARE else one_snippet.page
-st.navigation([st.Page(chosen, title="ScopeViz", url_path="", default=True)],
-              position="hidden").run()
+# were split still open what they opened. The navigation serves the chosen page alone, and
+# only once a workshop server's access code was given: nothing runs before.
+if admitted(config.access_code):
+    chosen = compare.page if state.view == session.COMPARE else one_snippet.page
+    st.navigation([st.Page(chosen, title="ScopeViz", url_path="", default=True)],
+                  position="hidden").run()

@@ -83,3 +83,10 @@ def test_the_code_passes_its_linter() -> None:
     done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."],
                           capture_output=True, text=True, cwd=VIZ.parent, check=False)
     assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_test_modules_have_names_of_their_own() -> None:
+    """The test folders are no packages: two test files of one name cannot both be
+    collected (pytest's "import file mismatch")."""
+    names = [path.name for path in (VIZ.parent / "tests").rglob("test_*.py")]
+    assert len(names) > 30 and len(names) == len(set(names))

@@ -4,6 +4,7 @@ Playwright (never a downloaded browser)."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -23,16 +24,19 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+def app_server(request: pytest.FixtureRequest,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """``streamlit run app.py`` on a free port: its URL and process id. Sessions whose page
-    closed are dropped after 2 s (the default is 120 s), so tests can watch memory fall."""
+    closed are dropped after 2 s (the default is 120 s), so tests can watch memory fall. A
+    module's ``APP_ENV`` (a dict) is added to the server's environment."""
     port = free_port()
     log = (tmp_path_factory.mktemp("streamlit") / "server.log").open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.disconnectedSessionTTL", "2"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, **getattr(request.module, "APP_ENV", {})})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:

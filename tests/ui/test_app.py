@@ -421,3 +421,21 @@ def test_tf2_mode_from_a_link_runs_real_tf2_and_says_why_a_layer_is_numbered() -
     assert not at.exception
     assert "Variable_1:0" in markdown_text(at)
     assert "mode" not in at.query_params
+
+
+def test_a_workshop_servers_access_code_comes_before_anything_runs(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCOPEVIZ_ACCESS_CODE", "tiger-42")
+    at = app()
+    at.query_params["example"] = "seed_1_name_scope_vs_variable_scope"  # runs when loaded
+    at.run()
+    assert "trace" not in at.session_state and not [b for b in at.button if b.key == "run"]
+    at.text_input(key="access_code").set_value("tiger-41")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["That is not this server's access code."]
+    assert "trace" not in at.session_state and at.session_state["access_failures"] == 1
+    at.text_input(key="access_code").set_value("tiger-42")
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["trace"].ok  # admitted: the example the link named has run
+    assert [v.name for v in at.session_state["trace"].variables][-1] == "nsc1_1/v4:0"

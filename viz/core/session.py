@@ -45,6 +45,9 @@ KEYS = {
     "run_requested": "a run is asked for and not yet served",
     "shared_waiting": "code from a link waits for its own button (never runs unasked)",
     "link_error": "why a shared link could not be opened",
+    "admitted": "this session gave the server's access code",
+    "access_failures": "wrong access codes this session gave",
+    "access_code": "widget: the access code being typed",
     # the One-snippet page: the run and what is drawn of it
     "trace": "the last run's Trace",
     "ran_source": "the text that run ran",

@@ -21,18 +21,21 @@ STARTUP_ESTIMATE_S = 6.0
 @dataclass(frozen=True)
 class Settings:
     """The server's choices, from its environment: sealed runs (``SCOPEVIZ_HOSTED=1``), the
-    time limit per run and the longer one a visitor may choose."""
+    time limit per run and the longer one a visitor may choose, the access code of a
+    workshop server (``SCOPEVIZ_ACCESS_CODE``)."""
 
     hosted: bool
     timeout: float
     max_timeout: float
+    access_code: str | None = None  # asked once per session before anything runs
 
 
 def settings() -> Settings:
     """Read on every rerun, as the script once read them (tests set them per app)."""
     timeout = float(os.environ.get("SCOPEVIZ_TIMEOUT", "10"))
     return Settings(hosted=os.environ.get("SCOPEVIZ_HOSTED") == "1", timeout=timeout,
-                    max_timeout=max(timeout, float(os.environ.get("SCOPEVIZ_MAX_TIMEOUT", "0"))))
+                    max_timeout=max(timeout, float(os.environ.get("SCOPEVIZ_MAX_TIMEOUT", "0"))),
+                    access_code=os.environ.get("SCOPEVIZ_ACCESS_CODE") or None)
 
 
 @st.cache_resource
