@@ -12,7 +12,7 @@ from viz.backend.drawing import draw
 from viz.core import session
 from viz.core.editor import editor_props
 from viz.core.escape import markdown_text
-from viz.core.export import MIME_TYPES, dot_source, text_export
+from viz.core.export import MIME_TYPES, text_export
 from viz.core.gallery import Gallery
 from viz.core.names import TF1, TF2
 from viz.core.pending import finished, serve
@@ -23,6 +23,7 @@ from viz.core.view import RenderOptions
 from viz.ui import server
 from viz.ui.checkpoint_panel import checkpoint_panel, uploaded_checkpoint
 from viz.ui.downloads import Download, download_row
+from viz.ui.drawing import drawing_source
 from viz.ui.editor_widget import editor
 from viz.ui.layout import share_box, top_row
 from viz.ui.sidebar import sidebar
@@ -169,6 +170,5 @@ def page() -> None:
     if results.checked:
         with more[0]:
             checkpoint_tab(trace, results.checked)
-    downloads(trace, session.cached_dot(state, results.shown, options, dot_source), options,
-              drawable)
+    downloads(trace, drawing_source(results.shown, options), options, drawable)
     share_box(urlencode(session.share_query(state, gallery, state.ran_source)))

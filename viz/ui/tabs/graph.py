@@ -12,7 +12,6 @@ import streamlit as st
 from viz.core import session
 from viz.core.details import Details, boxes_by_line
 from viz.core.escape import markdown_text
-from viz.core.export import dot_source
 from viz.core.names import TF2
 from viz.core.render import counts_text, legend_html
 from viz.core.session import Results
@@ -29,14 +28,10 @@ from viz.core.view import (
     find_group,
     openable,
 )
-from viz.ui.drawing import svg_or_message
+from viz.ui.drawing import drawing_source, svg_or_message
 from viz.ui.graph_view import graph_view
 
 state = st.session_state
-
-
-def drawing_source(trace: Trace, options: RenderOptions) -> str:
-    return session.cached_dot(state, trace, options, dot_source)
 
 
 def show_graph(graph_dot: str, key: str, focus: list[str] | None = None,
