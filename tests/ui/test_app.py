@@ -439,3 +439,23 @@ def test_a_workshop_servers_access_code_comes_before_anything_runs(
     assert not at.exception and not at.error
     assert at.session_state["trace"].ok  # admitted: the example the link named has run
     assert [v.name for v in at.session_state["trace"].variables][-1] == "nsc1_1/v4:0"
+
+
+def test_an_exercise_marks_each_answer_and_says_why_for_a_miss() -> None:
+    at = app()
+    at.query_params["exercise"] = "seed_1_name_scope_vs_variable_scope"
+    at.run()
+    assert not at.exception
+    inputs = [t for t in at.text_input if t.key.startswith("answer_")]
+    assert [t.label for t in inputs][3] == escaped("line 23: v4 = tf.Variable([1], name='v4')")
+    for answer, field in zip(["nsc1/v1:0", "nsc1/vsc1/v2", "nsc1/vsc1/v3:0", "nsc1_1/v4:0"],
+                             inputs):
+        field.input(answer)
+    next(b for b in at.button if b.label == "Check").click()
+    at.run()
+    assert [w.value for w in at.warning] == ["3 of 4 right"]
+    miss = next(m for m in markdown_text(at).splitlines() if "Not quite" in m)
+    assert escaped("TF names it vsc1/v3:0") in miss
+    assert escaped("v3 is vsc1/v3 and not nsc1/vsc1/v3 because tf.get_variable ignores name "
+                   "scopes") in miss
+    assert at.query_params["exercise"] == "seed_1_name_scope_vs_variable_scope"

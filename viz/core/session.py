@@ -17,6 +17,7 @@ from viz.core.checkpoint_tf2 import NoRoot, check_run, marked_run
 from viz.core.details import Details, node_details
 from viz.core.diff import DiffReport
 from viz.core.escape import shorten
+from viz.core.exercise import EXERCISE, OWN, exercise_query, open_exercise
 from viz.core.gallery import Gallery
 from viz.core.names import TF1, TF2, small_count
 from viz.core.share import BadShareLink, decode_snippet, encode_snippet
@@ -29,7 +30,7 @@ State = MutableMapping[str, Any]
 
 ONE = "One snippet"
 COMPARE = "Compare two snippets"
-VIEWS = (ONE, COMPARE)
+VIEWS = (ONE, COMPARE, EXERCISE)
 SIDES = ("a", "b")
 
 # Every key of a session, with what it holds. Keys made per editor (``editor_3``,
@@ -87,8 +88,21 @@ KEYS = {
     "compare_waiting": "a shared pair waits for its own button",
     "compared": "the last comparison (Comparison)",
     "finished_pair": "the box of a comparison that outlives its rerun",
+    # the Exercise page (viz.core.exercise)
+    "exercise": "the exercise's example stem, or 'own' for the learner's snippet",
+    "exercise_source": "the exercise's snippet",
+    "exercise_mode": "the mode the exercise runs in",
+    "exercise_trace": "the exercise's last run (what to ask; the answer key)",
+    "exercise_marks": "the answers as last checked (Mark records), else None",
+    "exercise_requested": "the exercise's run is asked for and not yet served",
+    "exercise_checking": "the requested run is a Check: mark the answers when it lands",
+    "exercise_waiting": "a linked snippet's exercise waits for its own button",
+    "exercise_gen": "bumped for fresh, empty answer inputs",
+    "finished_exercise": "the box of an exercise run that outlives its rerun",
+    "exercise_choice": "widget: the exercise picked",
 }
-DYNAMIC_KEYS = ("editor_", "compare_editor_a_", "compare_editor_b_")
+# Per editor (``editor_3``) and per answer input (``answer_2_4``: exercise 2, question 4).
+DYNAMIC_KEYS = ("editor_", "compare_editor_a_", "compare_editor_b_", "answer_")
 
 
 @dataclass(frozen=True)
@@ -316,10 +330,35 @@ def open_link(state: State, params: Mapping[str, str], gallery: Gallery, hosted:
             state["compare_waiting"] = not hosted
         except BadShareLink as exc:
             state["link_error"] = str(exc)
+    if "exercise" in params:
+        _open_linked_exercise(state, params, gallery, hosted)
     if "compare_a" not in state:  # the example pair: a refactor that renames every variable
         set_pair(state, gallery.examples["refactor_before"].source,
                  gallery.examples["refactor_after"].source)
     state.setdefault("view", ONE)
+
+
+def _open_linked_exercise(state: State, params: Mapping[str, str], gallery: Gallery,
+                          hosted: bool) -> None:
+    """``?exercise=stem`` opens an example as an exercise; ``?exercise=own&snippet=`` a
+    snippet, which (like any linked code) runs on the user's own machine only when asked."""
+    state["view"] = EXERCISE
+    stem = params["exercise"]
+    if stem == OWN and "snippet" in params and "link_error" not in state:
+        state["exercise"] = OWN  # the editor already holds the decoded snippet
+        state["exercise_source"] = state["source"]
+        state["exercise_mode"] = state["mode"]
+        state["exercise_requested"] = hosted
+        state["exercise_waiting"] = not hosted
+    elif stem in gallery.examples:
+        open_exercise(state, gallery, stem)
+    elif stem != OWN:
+        state["link_error"] = f"there is no exercise named {shorten(stem, 80)!r}"
+
+
+def start_shared_exercise(state: State) -> None:
+    state["exercise_waiting"] = False
+    state["exercise_requested"] = True
 
 
 # Steps a second while playing: a presenter's choice.
@@ -450,4 +489,6 @@ def address(state: State, gallery: Gallery) -> dict[str, str]:
     """The page's query for the view shown, so a reload or a copied link opens the same."""
     if state.get("view") == COMPARE:
         return compare_query(state)
+    if state.get("view") == EXERCISE:
+        return exercise_query(state)
     return share_query(state, gallery, state.get("ran_source") or state["source"])

@@ -12,6 +12,7 @@ from viz.backend.drawing import draw
 from viz.core import session
 from viz.core.editor import editor_props
 from viz.core.escape import markdown_text
+from viz.core.exercise import own_exercise
 from viz.core.export import MIME_TYPES, text_export
 from viz.core.gallery import Gallery
 from viz.core.names import TF1, TF2
@@ -59,7 +60,7 @@ def run_current(config: server.Settings, gallery: Gallery) -> None:
 
 def header(gallery: Gallery) -> None:
     """The title, the example picker and what the chosen example shows."""
-    title, picker, loader = st.columns([3, 3, 1], vertical_alignment="bottom")
+    title, picker, loader, practice = st.columns([6, 6, 2, 2], vertical_alignment="bottom")
     title.markdown("#### ScopeViz")
     title.caption("How TensorFlow 1 names variables: name scopes, variable scopes, reuse, `_N`."
                   if state.mode == TF1 else "How TensorFlow 2 names variables: eager names, "
@@ -71,6 +72,10 @@ def header(gallery: Gallery) -> None:
                   on_click=lambda: session.load_example(state, gallery, state.gallery_choice),
                   help="Loads the chosen example into the editor and runs it (your text stays "
                        "recoverable)")
+    practice.button("Exercise", key="to_exercise", width="stretch", type="secondary",
+                    disabled=bool(state.get("shared_waiting")),
+                    on_click=own_exercise, args=(state, gallery),
+                    help="Predict the names: the code in the editor as an exercise")
     st.caption(gallery.examples[chosen].explanation)
     if state.get("link_error"):
         st.warning(markdown_text(f"Could not open the shared link: {state.link_error}"))
