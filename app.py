@@ -13,7 +13,7 @@ from viz.core import session
 from viz.ui import server
 from viz.ui.access import admitted
 from viz.ui.layout import stack_on_narrow_screens
-from viz.ui.pages import compare, exercise, one_snippet
+from viz.ui.pages import compare, exercise, one_snippet, presenter
 
 # The sidebar holds settings only: closed, it leaves the width to the editor and the graph.
 st.set_page_config(page_title="ScopeViz", layout="wide", initial_sidebar_state="collapsed")
@@ -30,6 +30,6 @@ stack_on_narrow_screens()
 # only once a workshop server's access code was given: nothing runs before.
 if admitted(config.access_code):
     chosen = {session.COMPARE: compare.page, session.EXERCISE: exercise.page}.get(
-        state.view, one_snippet.page)
+        state.view, presenter.page if state.get("presenting") else one_snippet.page)
     st.navigation([st.Page(chosen, title="ScopeViz", url_path="", default=True)],
                   position="hidden").run()

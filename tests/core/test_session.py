@@ -222,3 +222,16 @@ def test_every_session_key_the_app_uses_is_declared() -> None:
     used = {a or b for path in sources for a, b in pattern.findall(path.read_text("utf-8"))}
     assert len(used) > 30
     assert used - set(session.KEYS) == set()
+
+
+def test_a_present_link_opens_the_presenter_view_stepping_and_its_address_keeps_it() -> None:
+    state = first_visit(example="seed_1_name_scope_vs_variable_scope", present="1", step="3")
+    assert state["presenting"] is True and state["stepping"] is True and state["step"] == 3
+    query = session.share_query(state, GALLERY, state["source"])
+    assert query == {"example": "seed_1_name_scope_vs_variable_scope", "step": "3",
+                     "present": "1"}
+    state["playing"] = True
+    session.present(state, False)
+    assert "present" not in session.share_query(state, GALLERY, state["source"])
+    assert state["playing"] is False
+    assert first_visit(present="yes").get("presenting") is None

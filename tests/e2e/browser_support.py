@@ -87,6 +87,27 @@ DRAWN = """name => [...document.querySelectorAll('*')].some(host => host.shadowR
 SIZES = [(1366, 768), (800, 600)]
 
 
+# Each element's WCAG contrast ratio: its text colour against what is behind it, the
+# translucent backgrounds up to the first opaque one laid over each other (white if none),
+# as the browser paints them (for evaluate_all on elements holding text).
+TEXT_CONTRASTS = """elements => elements.map(element => {
+    const parse = (text) => { const n = text.match(/[0-9.]+/g).map(Number);
+        return [n[0], n[1], n[2], n.length > 3 ? n[3] : 1]; };
+    const over = (top, below) => below.map((v, i) => top[i] * top[3] + v * (1 - top[3]));
+    const lum = (c) => { const v = c.slice(0, 3).map(x => { x /= 255;
+        return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+        return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+    const layers = [];
+    for (let node = element; node; node = node.parentElement || node.getRootNode().host) {
+        const colour = parse(getComputedStyle(node).backgroundColor);
+        if (colour[3] > 0) layers.push(colour);
+        if (colour[3] >= 1) break; }
+    let bg = [255, 255, 255];
+    for (const layer of layers.reverse()) bg = over(layer, bg);
+    const a = lum(over(parse(getComputedStyle(element).color), bg)), b = lum(bg);
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); })"""
+
+
 def graph_nodes(page: object, title: str) -> object:
     return page.locator(".scopeviz-graph svg g.node", has=page.locator("title", has_text=title))
 

@@ -86,9 +86,12 @@ def open_page(browser: object) -> Iterator[Callable[..., object]]:
     """Opens a page at a window size and colour scheme; closes them all at the end."""
     contexts = []
 
-    def make(width: int, height: int, scheme: str = "light") -> object:
-        context = browser.new_context(viewport={"width": width, "height": height},
-                                      color_scheme=scheme, accept_downloads=True)
+    def make(width: int, height: int, scheme: str = "light", zoom: float = 1.0) -> object:
+        """A window of ``width`` x ``height`` screen pixels; ``zoom`` is the browser's zoom
+        (at 125% the page lays out in 1/1.25 as many CSS pixels, each drawn larger)."""
+        context = browser.new_context(
+            viewport={"width": round(width / zoom), "height": round(height / zoom)},
+            device_scale_factor=zoom, color_scheme=scheme, accept_downloads=True)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(90_000)

@@ -15,6 +15,7 @@ from browser_support import (
     NO_OVERFLOW,
     SCREENSHOTS,
     SIZES,
+    TEXT_CONTRASTS,
     editor_frame,
     expect,
     expect_page,
@@ -25,19 +26,6 @@ from browser_support import (
 pytestmark = [pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium missing")]
 
 
-# Each legend entry's WCAG contrast ratio against the background it is drawn on.
-CONTRASTS = """spans => spans.map(span => {
-    const rgb = (text) => text.match(/[0-9.]+/g).slice(0, 3).map(Number);
-    const lum = (c) => { const v = c.map(x => { x /= 255;
-        return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
-        return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
-    let node = span, bg = getComputedStyle(node).backgroundColor;
-    while (bg === "rgba(0, 0, 0, 0)" && node.parentElement) {
-        node = node.parentElement; bg = getComputedStyle(node).backgroundColor; }
-    const a = lum(rgb(getComputedStyle(span).color)), b = lum(rgb(bg));
-    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); })"""
-
-
 def legend_contrasts(page: object, entries: int) -> list[float]:
     """The legend's contrast ratios once it shows at least ``entries`` entries, all readable
     (at least 4.5:1). The legend (st.html) shows once a fresh browser has loaded its code (in
@@ -45,7 +33,7 @@ def legend_contrasts(page: object, entries: int) -> list[float]:
     last ratios in the failure."""
     legend = page.locator(".scopeviz-legend span")
     expect(legend.first).to_be_visible()
-    return poll_until(lambda: legend.evaluate_all(CONTRASTS),
+    return poll_until(lambda: legend.evaluate_all(TEXT_CONTRASTS),
                       lambda ratios: len(ratios) >= entries and min(ratios) >= 4.5,
                       "the legend's contrast ratios")
 

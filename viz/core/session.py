@@ -62,6 +62,7 @@ KEYS = {
     "dot_cache": "DOT texts of the traces on the page (DrawnDot records)",
     "selected": "the id of the clicked box",
     "playing": "the step-through plays on by itself",
+    "presenting": "the presenter view: code, graph and the step's sentence in large type",
     "played_at": "when the step-through last moved on by itself (monotonic seconds)",
     # widgets of the One-snippet page
     "view": "widget: which page",
@@ -283,7 +284,8 @@ def take_run(state: State, trace: Trace, source: str) -> None:
 
 def share_query(state: State, gallery: Gallery, source: str) -> dict[str, str]:
     """``?example=stem`` while an example is unchanged, else ``?snippet=`` with the text;
-    ``&step=k`` while stepping through the naming; ``&mode=tf2`` in TF2 mode."""
+    ``&step=k`` while stepping through the naming; ``&mode=tf2`` in TF2 mode;
+    ``&present=1`` in the presenter view."""
     example = state.get("example")
     query = ({"example": example} if example and gallery.examples[example].source == source
              else {"snippet": encode_snippet(source)})
@@ -291,7 +293,17 @@ def share_query(state: State, gallery: Gallery, source: str) -> dict[str, str]:
         query["step"] = str(state.get("step", 1))
     if state.get("mode") == TF2:
         query["mode"] = TF2
+    if state.get("presenting"):
+        query["present"] = "1"
     return query
+
+
+def present(state: State, on: bool) -> None:
+    """Into the presenter view (which steps through the naming) or out of it."""
+    state["presenting"] = on
+    state["playing"] = False
+    if on:
+        state["stepping"] = True
 
 
 def open_link(state: State, params: Mapping[str, str], gallery: Gallery, hosted: bool) -> None:
@@ -321,6 +333,8 @@ def open_link(state: State, params: Mapping[str, str], gallery: Gallery, hosted:
     step = small_count(params.get("step", ""))
     if step is not None:  # a workshop leader's "look at step 7"
         state["stepping"], state["step"] = True, step
+    if params.get("present") == "1":
+        present(state, True)
     if params.get("view") == "compare":
         state["view"] = COMPARE
         try:

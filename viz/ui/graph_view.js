@@ -7,12 +7,24 @@ const MIN_SCALE = 0.05;
 const MAX_SCALE = 8;
 const CLICK_SLOP_PX = 4;
 const EDITOR_FRAME = 'iframe[title="code_editor.code_editor"]';
+// A presenter's graph never draws its labels smaller than this (CSS px), unless zoomed out.
+const PRESENT_TEXT_PX = 18;
 
 function parseSvg(text) {
   // Parsed as SVG, never as HTML; graphviz has escaped every name inside it.
   const doc = new DOMParser().parseFromString(text, "image/svg+xml");
   const svg = doc.documentElement;
   return svg && svg.nodeName === "svg" ? document.importNode(svg, true) : null;
+}
+
+// The scale at which the drawing's smallest label is PRESENT_TEXT_PX high: graphviz gives
+// font sizes in the SVG's own units (points), which the SVG's width maps to pixels.
+function readableScale(svg, widthPx) {
+  const units = svg.viewBox.baseVal && svg.viewBox.baseVal.width;
+  const perUnit = units ? widthPx / units : 1;
+  const sizes = [...svg.querySelectorAll("text")]
+    .map((text) => parseFloat(text.getAttribute("font-size"))).filter((size) => size > 0);
+  return sizes.length ? PRESENT_TEXT_PX / (Math.min(...sizes) * perUnit) : 0;
 }
 
 function nodeId(element) {
@@ -27,7 +39,7 @@ function setUp(root) {
   const zoomLabel = root.querySelector(".sv-zoom");
   // moved: the user zoomed or panned, so a resize no longer refits the width
   const view = { scale: 1, x: 0, y: 0, svgText: null, width: 1, height: 1, trigger: null,
-                 moved: false };
+                 moved: false, floor: 0, present: false };
 
   const apply = () => {
     stage.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.scale})`;
@@ -44,11 +56,17 @@ function setUp(root) {
   view.fitWidth = () => {
     if (box.clientWidth === 0) return;  // not laid out yet: the resize observer refits
     view.moved = false;
-    view.scale = Math.max(MIN_SCALE, Math.min(1, (box.clientWidth - 8) / view.width));
+    // A presenter's drawing fills its box (up to 3x): the room reads it from afar.
+    const fit = view.present
+      ? Math.min(3, (box.clientWidth - 8) / view.width, (box.clientHeight - 8) / view.height)
+      : Math.min(1, (box.clientWidth - 8) / view.width);
+    view.scale = Math.max(MIN_SCALE, view.floor, fit);
     view.x = 4;
     view.y = 4;
-    // A short drawing does not leave an empty box; a tall one scrolls by dragging.
-    box.style.height = `${Math.min(view.height * view.scale + 8, window.innerHeight * 0.72)}px`;
+    // A short drawing does not leave an empty box; a tall one scrolls by dragging. A
+    // presenter's box keeps the height the page gave it.
+    box.style.height = view.present ? ""
+      : `${Math.min(view.height * view.scale + 8, window.innerHeight * 0.72)}px`;
     apply();
     if (view.revealIds) view.reveal(view.revealIds);  // a refit keeps the step's box in view
   };
@@ -75,7 +93,7 @@ function setUp(root) {
     const fits = Math.min((box.clientWidth - 2 * margin) / (right - left),
                           (box.clientHeight - 2 * margin) / (bottom - top));
     const rescaled = fits < view.scale;
-    if (rescaled) view.scale = Math.max(MIN_SCALE, fits);
+    if (rescaled) view.scale = Math.max(MIN_SCALE, view.floor, fits);
     const shownLeft = -view.x / view.scale, shownTop = -view.y / view.scale;
     const shownRight = shownLeft + box.clientWidth / view.scale;
     const shownBottom = shownTop + box.clientHeight / view.scale;
@@ -83,6 +101,9 @@ function setUp(root) {
         || bottom > shownBottom) {
       view.x = box.clientWidth / 2 - ((left + right) / 2) * view.scale;
       view.y = box.clientHeight / 2 - ((top + bottom) / 2) * view.scale;
+      // Too big to show whole at a readable size: its top left corner (a scope's label).
+      view.x = Math.min(view.x, margin - left * view.scale);
+      view.y = Math.min(view.y, margin - top * view.scale);
     }
     apply();
   };
@@ -99,7 +120,8 @@ function setUp(root) {
     "sv-fit": fitAll,
     "sv-width": view.fitWidth,
     "sv-full": () => {
-      const frame = root.querySelector(".sv-root");
+      // A presenter's full screen keeps the code and the step's sentence: the whole page.
+      const frame = view.present ? document.documentElement : root.querySelector(".sv-root");
       if (document.fullscreenElement) document.exitFullscreen();
       else if (frame.requestFullscreen) frame.requestFullscreen();
     },
@@ -108,6 +130,7 @@ function setUp(root) {
     root.querySelector(`.${name}`).addEventListener("click", action);
   }
   root.querySelector(".sv-root").addEventListener("fullscreenchange", () => {
+    if (view.present) return;
     box.style.height = document.fullscreenElement ? "calc(100vh - 48px)" : "";
     if (document.fullscreenElement) fitAll(); else view.fitWidth();
   });
@@ -228,6 +251,10 @@ export default function (component) {
     VIEWS.set(parentElement, view);
   }
   view.trigger = setTriggerValue;
+  view.present = Boolean(data.present);
+  const frame = parentElement.querySelector(".sv-root");
+  frame.classList.toggle("sv-present", view.present);
+  if (data.height) frame.style.setProperty("--sv-height", data.height);
   // The step-through's boxes, kept in view by every fit below (see reveal).
   view.revealIds = data.reveal ? data.focus || [] : null;
   const stage = parentElement.querySelector(".sv-stage");
@@ -239,6 +266,7 @@ export default function (component) {
       view.width = svg.width.baseVal.value || 1;
       view.height = svg.height.baseVal.value || 1;
     }
+    view.floor = data.present && svg ? readableScale(svg, view.width) : 0;
     view.fitWidth();
   }
   view.data = data;

@@ -33,7 +33,8 @@ _COMPONENT = st.components.v2.component(
 
 def graph_view(svg: str, key: str, focus: list[str] | None = None, search: str = "",
                lines: dict[int, list[str]] | None = None, source: str | None = None,
-               reveal: bool = False, editor_line: int | None = None) -> str | None:
+               reveal: bool = False, editor_line: int | None = None,
+               present: str | None = None) -> str | None:
     """Draws ``svg`` in the explorer; returns the id of the box clicked in this rerun.
 
     Args:
@@ -46,10 +47,13 @@ def graph_view(svg: str, key: str, focus: list[str] | None = None, search: str =
             whenever they change: the step-through's box is always in view.
         editor_line: scrolls the page's code editor to this line whenever it changes (the
             step's line, which the editor marks).
+        present: the presenter view's box height (CSS): labels drawn at least 18 px high,
+            and full screen takes the whole page (code, graph and the step's sentence).
     """
     result = _COMPONENT(data={"svg": svg, "focus": focus or [], "search": search,
                               "lines": {str(n): ids for n, ids in (lines or {}).items()},
                               "source": source if lines else None, "reveal": reveal,
-                              "editor_line": editor_line},
+                              "editor_line": editor_line, "present": present is not None,
+                              "height": present},
                         key=key, on_clicked_change=lambda: None)
     return getattr(result, "clicked", None)

@@ -41,6 +41,7 @@ def top_row(gallery: Gallery) -> DeltaGenerator:
     # The address follows the view, so a reload or a copied link opens the same one.
     view_column.segmented_control(
         "View", list(session.VIEWS), key="view", label_visibility="collapsed",
+        persist_state="session",  # kept while the presenter view draws no switch
         on_change=lambda: st.query_params.from_dict(session.address(state, gallery)))
     return actions
 

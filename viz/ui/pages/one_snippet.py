@@ -144,6 +144,9 @@ def page() -> None:
         on_change=session.switch_mode, args=(state, gallery), label_visibility="collapsed",
         help="TF1: `import tensorflow` is compat.v1 in graph mode. TF2: real TF2, eager, with "
              "Keras 3 (a line `# scopeviz: legacy-keras` picks tf-keras).")
+    actions.button("Present", key="present", icon=":material/co_present:",
+                   on_click=session.present, args=(state, True),
+                   help="the code and the graph side by side in large type, step by step")
     if not state.get("shared_waiting"):
         actions.button("Run", key="run", type="primary", shortcut="ctrl+enter",
                        on_click=session.request_run, args=(state,))

@@ -1,0 +1,94 @@
+"""The presenter view (``&present=1`` or the Present button): the snippet and its graph side
+by side in large type, the step's sentence under them, Back/Play/Next (and the arrow keys)
+above; its full screen keeps all three. Read only: the presenter edits in the One-snippet
+view, which Exit returns to."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from viz.core import session
+from viz.core.escape import markdown_text
+from viz.core.steps import trace_at
+from viz.ui import server
+from viz.ui.code_view import code_view
+from viz.ui.drawing import drawing_source, svg_or_message
+from viz.ui.graph_view import graph_view
+from viz.ui.pages.one_snippet import run_current
+from viz.ui.sidebar import sidebar
+from viz.ui.tabs.graph import ticker
+
+# The panels fill the window's height less the bar above and the sentence below: at
+# 1366x768 with the browser at 125% (1093x614 CSS px), nothing needed is below the fold.
+PANEL_HEIGHT = "calc(100vh - 290px)"
+GRAPH_HEIGHT = "calc(100vh - 315px)"  # under the explorer's toolbar: both columns end together
+# Large type for the room (the code's size is in code_view.css, the graph's in graph_view.js).
+STYLE = """<style>
+.st-key-present_bar button p { font-size: 1.15rem; }
+.st-key-present_bar [data-testid="stMarkdownContainer"] p { font-size: 1.25rem; margin: 0; }
+.st-key-present_sentence p { font-size: clamp(18px, 1.35vw, 32px); line-height: 1.35; }
+</style>"""
+state = st.session_state
+
+
+def controls(count: int) -> None:
+    """Back, Play/Pause, Next (the arrow keys too), where the step is, and Exit."""
+    playing = bool(state.get("playing"))
+    with st.container(key="present_bar", horizontal=True, vertical_alignment="center"):
+        st.markdown("**ScopeViz**")
+        st.button("Back", key="present_back", icon=":material/chevron_left:", shortcut="left",
+                  on_click=session.move_step, args=(state, -1), disabled=state.step <= 1)
+        st.button("Pause" if playing else "Play", key="present_play",
+                  icon=":material/pause:" if playing else ":material/play_arrow:",
+                  on_click=session.toggle_play, args=(state, count))
+        st.button("Next", key="present_next", icon=":material/chevron_right:",
+                  shortcut="right", on_click=session.move_step, args=(state, 1),
+                  disabled=state.step >= count)
+        st.markdown(f"Step {state.step} of {count}")
+        st.space("stretch")
+        st.button("Exit", key="present_exit", icon=":material/close:",
+                  on_click=session.present, args=(state, False),
+                  help="back to the editor (the step stays)")
+
+
+def page() -> None:
+    config = server.settings()
+    gallery = server.gallery()
+    options = sidebar(config)
+    st.html(STYLE)
+    session.gate_shared(state)
+    if state.get("shared_waiting"):
+        st.info("A shared link brought this code. Read it first: it runs on this computer.")
+        st.button("Run this shared snippet", key="run_shared", type="primary",
+                  on_click=session.run_shared, args=(state,))
+    if state.get("run_requested"):
+        run_current(config, gallery)
+    results = session.results(state)
+    if results is None or not results.steps:
+        with st.container(key="present_bar", horizontal=True):
+            st.markdown("**ScopeViz**")
+            st.button("Exit", key="present_exit", on_click=session.present, args=(state, False))
+        if results is not None:
+            st.info("This run recorded no naming events to step through.")
+        return
+    count = len(results.steps)
+    session.settle_step(state, count)
+    st.query_params.from_dict(session.share_query(state, gallery, state.ran_source))
+    controls(count)
+    step = results.steps[state.step - 1]
+    code, graph = st.columns([1, 1], gap="small")
+    with code:
+        code_view(state.ran_source, step.line, key="present_code", height=PANEL_HEIGHT)
+    with graph:
+        svg = svg_or_message(drawing_source(trace_at(results.base, step.index), options),
+                             "Exit shows the run's variables in its tables.")
+        if svg is not None:
+            graph_view(svg, key="present_graph", focus=[step.focus], reveal=True,
+                       present=GRAPH_HEIGHT)
+    line = f", line {step.line}" if step.line is not None else ""
+    with st.container(key="present_sentence"):
+        if results.trace.error is not None:
+            st.markdown(markdown_text(results.trace.error.describe()))
+        st.markdown(f"**Step {step.index} of {count}{line}**: {markdown_text(step.text)}")
+    if state.get("playing"):
+        ticker(count)
