@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from viz.core import session
-from viz.ui import server
+from viz.ui import room, server
 from viz.ui.access import admitted
 from viz.ui.layout import stack_on_narrow_screens
 from viz.ui.pages import compare, exercise, one_snippet, presenter
@@ -29,7 +29,9 @@ stack_on_narrow_screens()
 # were split still open what they opened. The navigation serves the chosen page alone, and
 # only once a workshop server's access code was given: nothing runs before.
 if admitted(config.access_code):
+    room.join_from_link(server.gallery())
     chosen = {session.COMPARE: compare.page, session.EXERCISE: exercise.page}.get(
         state.view, presenter.page if state.get("presenting") else one_snippet.page)
     st.navigation([st.Page(chosen, title="ScopeViz", url_path="", default=True)],
                   position="hidden").run()
+    room.publish()  # a live room's followers get the page as this run left it

@@ -132,7 +132,9 @@ def score(marks: list[Mark]) -> str:
 OWN = "own"  # ``?exercise=own``: the learner's own snippet, not an example
 
 
-def _start(state: State, source: str, mode: str, exercise: str) -> None:
+def start_exercise(state: State, source: str, mode: str, exercise: str) -> None:
+    """``source`` as exercise ``exercise`` (a stem, or OWN), with empty answers; its run
+    (which says what to ask) is requested."""
     state["exercise"] = exercise
     state["exercise_source"] = source
     state["exercise_mode"] = mode
@@ -145,7 +147,7 @@ def _start(state: State, source: str, mode: str, exercise: str) -> None:
 def open_exercise(state: State, gallery: Gallery, stem: str) -> None:
     """An example as an exercise; its run (which says what to ask) is requested."""
     state["exercise_choice"] = stem
-    _start(state, gallery.examples[stem].source, gallery.mode_of(stem) or TF1, stem)
+    start_exercise(state, gallery.examples[stem].source, gallery.mode_of(stem) or TF1, stem)
 
 
 def own_exercise(state: State, gallery: Gallery) -> None:
@@ -155,7 +157,7 @@ def own_exercise(state: State, gallery: Gallery) -> None:
         open_exercise(state, gallery, example)
     else:
         state["exercise_choice"] = OWN
-        _start(state, state["source"], state.get("mode") or TF1, OWN)
+        start_exercise(state, state["source"], state.get("mode") or TF1, OWN)
     state["view"] = EXERCISE
 
 
@@ -167,7 +169,7 @@ def choose_exercise(state: State, gallery: Gallery) -> None:
 
 def restart_exercise(state: State) -> None:
     """The same exercise with empty answers."""
-    _start(state, state["exercise_source"], state["exercise_mode"], state["exercise"])
+    start_exercise(state, state["exercise_source"], state["exercise_mode"], state["exercise"])
 
 
 def answer_key(state: State, number: int) -> str:

@@ -101,6 +101,13 @@ KEYS = {
     "exercise_gen": "bumped for fresh, empty answer inputs",
     "finished_exercise": "the box of an exercise run that outlives its rerun",
     "exercise_choice": "widget: the exercise picked",
+    # a live room (viz.core.room)
+    "room": "the code of the room this session presents or follows, else None",
+    "room_role": "'presenter' or 'follower'",
+    "room_member": "this session's anonymous id in rooms",
+    "room_seen": "the version of the presenter's page this follower shows",
+    "room_problem": "why a room could not be joined or started, or that it ended",
+    "room_join": "the code a link asked to join, not yet tried",
 }
 # Per editor (``editor_3``) and per answer input (``answer_2_4``: exercise 2, question 4).
 DYNAMIC_KEYS = ("editor_", "compare_editor_a_", "compare_editor_b_", "answer_")
@@ -346,6 +353,8 @@ def open_link(state: State, params: Mapping[str, str], gallery: Gallery, hosted:
             state["link_error"] = str(exc)
     if "exercise" in params:
         _open_linked_exercise(state, params, gallery, hosted)
+    if params.get("room"):
+        state["room_join"] = params["room"][:16]
     if "compare_a" not in state:  # the example pair: a refactor that renames every variable
         set_pair(state, gallery.examples["refactor_before"].source,
                  gallery.examples["refactor_after"].source)
@@ -500,7 +509,10 @@ def request_compare(state: State) -> None:
 
 
 def address(state: State, gallery: Gallery) -> dict[str, str]:
-    """The page's query for the view shown, so a reload or a copied link opens the same."""
+    """The page's query for the view shown, so a reload or a copied link opens the same (a
+    follower's, the room it follows)."""
+    if state.get("room_role") == "follower":
+        return {"room": state["room"]}
     if state.get("view") == COMPARE:
         return compare_query(state)
     if state.get("view") == EXERCISE:

@@ -12,6 +12,7 @@ import streamlit as st
 
 from viz.backend.pool import WorkerPool
 from viz.core.gallery import Gallery, load_galleries
+from viz.core.room import MemoryStore, RoomStore
 from viz.core.trace import Trace
 from viz.core.upload import write_checkpoint
 
@@ -46,6 +47,12 @@ def worker_pool(hosted: bool) -> WorkerPool:
     pool = WorkerPool(size=size, hosted=hosted)
     pool.start()
     return pool
+
+
+@st.cache_resource
+def room_store() -> RoomStore:
+    """The server's live rooms (in this process: one machine; see viz.core.room)."""
+    return MemoryStore()
 
 
 @st.cache_resource

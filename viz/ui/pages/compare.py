@@ -42,6 +42,7 @@ from viz.ui.drawing import svg_or_message
 from viz.ui.editor_widget import editor
 from viz.ui.graph_view import graph_view
 from viz.ui.layout import share_box, top_row
+from viz.ui.room import room_bar
 from viz.ui.sidebar import sidebar
 
 EDITOR_ROWS = (8, 12)
@@ -54,6 +55,7 @@ def page() -> None:
     gallery = server.gallery()
     options = sidebar(config)
     actions = top_row(gallery)
+    room_bar(gallery)
     st.markdown("#### ScopeViz: compare two snippets")
     st.caption("Run two versions of a model (a refactor, a migration) and map A's variables "
                "onto B's: what kept its name, what was renamed and why, and the assignment map "

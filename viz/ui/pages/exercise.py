@@ -13,6 +13,7 @@ from viz.core.gallery import Gallery
 from viz.core.pending import finished, serve
 from viz.ui import server
 from viz.ui.layout import top_row
+from viz.ui.room import room_answers, room_bar, share_answers, start_button
 from viz.ui.sidebar import sidebar
 
 state = st.session_state
@@ -28,7 +29,10 @@ def run_exercise(config: server.Settings) -> None:
         with st.spinner("Running in TensorFlow..."):
             trace = finished(box, (source, mode, timeout, state.get("exercise_checking")),
                              lambda: server.run(pool, source, "snippet.py", mode, timeout))
+        checking = state.get("exercise_checking")
         exercise.take_exercise_run(state, trace)
+        if checking:
+            share_answers(state.exercise_marks)
 
 
 def picker(gallery: Gallery) -> None:
@@ -70,6 +74,7 @@ def questions_column() -> None:
     if not found:
         st.info("This snippet makes no variables: there is nothing to predict.")
         return
+    room_answers(found)
     marks = state.get("exercise_marks")
     if marks is not None:
         right = sum(m.right for m in marks)
@@ -93,6 +98,8 @@ def page() -> None:
     actions.button("Try again", key="exercise_again", icon=":material/restart_alt:",
                    on_click=exercise.restart_exercise, args=(state,),
                    help="the same exercise with empty answers")
+    start_button(actions)
+    room_bar(gallery)
     st.markdown("#### Predict the names")
     st.caption("For each variable the code makes or reuses, in the order TensorFlow sees "
                "them, type the full name you expect (like `nsc1_1/v4:0`; `:0` may be left "

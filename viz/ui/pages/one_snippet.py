@@ -27,6 +27,7 @@ from viz.ui.downloads import Download, download_row
 from viz.ui.drawing import drawing_source
 from viz.ui.editor_widget import editor
 from viz.ui.layout import share_box, top_row
+from viz.ui.room import room_bar, start_button
 from viz.ui.sidebar import sidebar
 from viz.ui.tabs.checkpoint import checkpoint_tab
 from viz.ui.tabs.graph import graph_tab
@@ -100,7 +101,7 @@ def editor_column(config: server.Settings, gallery: Gallery) -> Results | None:
         if results.steps:
             session.settle_step(state, len(results.steps))
         # The address first: sent after the step's text, it lagged the step shown.
-        st.query_params.from_dict(session.share_query(state, gallery, state.ran_source))
+        st.query_params.from_dict(session.address(state, gallery))
     ran_this = results is not None and results.ran_this
     line_count = state.source.count("\n") + 1
     session.take_editor_response(state, editor(
@@ -147,9 +148,11 @@ def page() -> None:
     actions.button("Present", key="present", icon=":material/co_present:",
                    on_click=session.present, args=(state, True),
                    help="the code and the graph side by side in large type, step by step")
+    start_button(actions)
     if not state.get("shared_waiting"):
         actions.button("Run", key="run", type="primary", shortcut="ctrl+enter",
                        on_click=session.request_run, args=(state,))
+    room_bar(gallery)
     header(gallery)
     workspace = st.container(key="workspace")
     left, result_column = workspace.columns([1, 1], gap="medium")

@@ -15,13 +15,15 @@ from viz.ui.code_view import code_view
 from viz.ui.drawing import drawing_source, svg_or_message
 from viz.ui.graph_view import graph_view
 from viz.ui.pages.one_snippet import run_current
+from viz.ui.room import room_bar, start_button
 from viz.ui.sidebar import sidebar
 from viz.ui.tabs.graph import ticker
 
-# The panels fill the window's height less the bar above and the sentence below: at
-# 1366x768 with the browser at 125% (1093x614 CSS px), nothing needed is below the fold.
-PANEL_HEIGHT = "calc(100vh - 290px)"
-GRAPH_HEIGHT = "calc(100vh - 315px)"  # under the explorer's toolbar: both columns end together
+# The panels fill the window's height less what is above and below them: at 1366x768 with
+# the browser at 125% (1093x614 CSS px), nothing needed is below the fold.
+ABOVE_AND_BELOW_PX = 290  # the page's header, the bar, the sentence
+ROOM_BAR_PX = 56  # a live room's line above the bar
+TOOLBAR_PX = 25  # the explorer's toolbar: the graph's box is this much shorter
 # Large type for the room (the code's size is in code_view.css, the graph's in graph_view.js).
 STYLE = """<style>
 .st-key-present_bar button p { font-size: 1.15rem; }
@@ -46,6 +48,7 @@ def controls(count: int) -> None:
                   disabled=state.step >= count)
         st.markdown(f"Step {state.step} of {count}")
         st.space("stretch")
+        start_button(st)
         st.button("Exit", key="present_exit", icon=":material/close:",
                   on_click=session.present, args=(state, False),
                   help="back to the editor (the step stays)")
@@ -56,6 +59,7 @@ def page() -> None:
     gallery = server.gallery()
     options = sidebar(config)
     st.html(STYLE)
+    room_bar(gallery, compact=True)
     session.gate_shared(state)
     if state.get("shared_waiting"):
         st.info("A shared link brought this code. Read it first: it runs on this computer.")
@@ -73,18 +77,20 @@ def page() -> None:
         return
     count = len(results.steps)
     session.settle_step(state, count)
-    st.query_params.from_dict(session.share_query(state, gallery, state.ran_source))
+    st.query_params.from_dict(session.address(state, gallery))
     controls(count)
     step = results.steps[state.step - 1]
+    taken = ABOVE_AND_BELOW_PX + (ROOM_BAR_PX if state.get("room") else 0)
     code, graph = st.columns([1, 1], gap="small")
     with code:
-        code_view(state.ran_source, step.line, key="present_code", height=PANEL_HEIGHT)
+        code_view(state.ran_source, step.line, key="present_code",
+                  height=f"calc(100vh - {taken}px)")
     with graph:
         svg = svg_or_message(drawing_source(trace_at(results.base, step.index), options),
                              "Exit shows the run's variables in its tables.")
         if svg is not None:
             graph_view(svg, key="present_graph", focus=[step.focus], reveal=True,
-                       present=GRAPH_HEIGHT)
+                       present=f"calc(100vh - {taken + TOOLBAR_PX}px)")
     line = f", line {step.line}" if step.line is not None else ""
     with st.container(key="present_sentence"):
         if results.trace.error is not None:
