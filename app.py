@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from viz.core import session
+from viz.core.room import FOLLOWER
 from viz.ui import room, server
 from viz.ui.access import admitted
 from viz.ui.layout import stack_on_narrow_screens
@@ -30,8 +31,10 @@ stack_on_narrow_screens()
 # only once a workshop server's access code was given: nothing runs before.
 if admitted(config.access_code):
     room.join_from_link(server.gallery())
+    # A room's follower sees the presenter's view (light: every change reruns each one).
+    presenting = state.get("presenting") or state.get("room_role") == FOLLOWER
     chosen = {session.COMPARE: compare.page, session.EXERCISE: exercise.page}.get(
-        state.view, presenter.page if state.get("presenting") else one_snippet.page)
+        state.view, presenter.page if presenting else one_snippet.page)
     st.navigation([st.Page(chosen, title="ScopeViz", url_path="", default=True)],
                   position="hidden").run()
     room.publish()  # a live room's followers get the page as this run left it

@@ -90,6 +90,20 @@ function setUp(root) {
       bottom = Math.max(bottom, (rect.bottom - origin.top) / view.scale);
     }
     const margin = 16;
+    if (view.present) {
+      // A presenter's room also needs the scopes the box sits in (their labels say where):
+      // the outermost scope around it that fits at this (readable) scale.
+      for (const cluster of stage.querySelectorAll("g.cluster")) {
+        const rect = cluster.getBoundingClientRect();
+        const l = (rect.left - origin.left) / view.scale, t = (rect.top - origin.top) / view.scale;
+        const r = (rect.right - origin.left) / view.scale;
+        const b = (rect.bottom - origin.top) / view.scale;
+        const around = l <= left && t <= top && r >= right && b >= bottom;
+        const fitsHere = (r - l) * view.scale <= box.clientWidth - 2 * margin
+          && (b - t) * view.scale <= box.clientHeight - 2 * margin;
+        if (around && fitsHere) [left, top, right, bottom] = [l, t, r, b];
+      }
+    }
     const fits = Math.min((box.clientWidth - 2 * margin) / (right - left),
                           (box.clientHeight - 2 * margin) / (bottom - top));
     const rescaled = fits < view.scale;

@@ -9,6 +9,7 @@ import streamlit as st
 
 from viz.core import session
 from viz.core.escape import markdown_text
+from viz.core.room import FOLLOWER
 from viz.core.steps import trace_at
 from viz.ui import server
 from viz.ui.code_view import code_view
@@ -34,19 +35,13 @@ state = st.session_state
 
 
 def controls(count: int) -> None:
-    """Back, Play/Pause, Next (the arrow keys too), where the step is, and Exit."""
+    """Back, Play/Pause, Next (the arrow keys too), where the step is, and Exit; only Exit
+    when the run has no steps."""
     playing = bool(state.get("playing"))
     with st.container(key="present_bar", horizontal=True, vertical_alignment="center"):
         st.markdown("**ScopeViz**")
-        st.button("Back", key="present_back", icon=":material/chevron_left:", shortcut="left",
-                  on_click=session.move_step, args=(state, -1), disabled=state.step <= 1)
-        st.button("Pause" if playing else "Play", key="present_play",
-                  icon=":material/pause:" if playing else ":material/play_arrow:",
-                  on_click=session.toggle_play, args=(state, count))
-        st.button("Next", key="present_next", icon=":material/chevron_right:",
-                  shortcut="right", on_click=session.move_step, args=(state, 1),
-                  disabled=state.step >= count)
-        st.markdown(f"Step {state.step} of {count}")
+        if count:
+            step_buttons(count, playing)
         st.space("stretch")
         start_button(st)
         st.button("Exit", key="present_exit", icon=":material/close:",
@@ -54,10 +49,24 @@ def controls(count: int) -> None:
                   help="back to the editor (the step stays)")
 
 
+def step_buttons(count: int, playing: bool) -> None:
+    st.button("Back", key="present_back", icon=":material/chevron_left:", shortcut="left",
+              on_click=session.move_step, args=(state, -1), disabled=state.step <= 1)
+    st.button("Pause" if playing else "Play", key="present_play",
+              icon=":material/pause:" if playing else ":material/play_arrow:",
+              on_click=session.toggle_play, args=(state, count))
+    st.button("Next", key="present_next", icon=":material/chevron_right:", shortcut="right",
+              on_click=session.move_step, args=(state, 1), disabled=state.step >= count)
+    st.markdown(f"Step {state.step} of {count}")
+
+
 def page() -> None:
+    """The presenter's view, and a follower's: the presenter's page without the controls (a
+    light page: each change of the presenter's reruns every follower's)."""
     config = server.settings()
     gallery = server.gallery()
     options = sidebar(config)
+    following = state.get("room_role") == FOLLOWER
     st.html(STYLE)
     room_bar(gallery, compact=True)
     session.gate_shared(state)
@@ -68,33 +77,35 @@ def page() -> None:
     if state.get("run_requested"):
         run_current(config, gallery)
     results = session.results(state)
-    if results is None or not results.steps:
-        with st.container(key="present_bar", horizontal=True):
-            st.markdown("**ScopeViz**")
-            st.button("Exit", key="present_exit", on_click=session.present, args=(state, False))
-        if results is not None:
-            st.info("This run recorded no naming events to step through.")
+    if results is None:
         return
-    count = len(results.steps)
-    session.settle_step(state, count)
     st.query_params.from_dict(session.address(state, gallery))
-    controls(count)
-    step = results.steps[state.step - 1]
+    step = None
+    if results.steps:
+        count = len(results.steps)
+        session.settle_step(state, count)
+        step = results.steps[state.step - 1]
+    if not following:
+        controls(len(results.steps))
     taken = ABOVE_AND_BELOW_PX + (ROOM_BAR_PX if state.get("room") else 0)
     code, graph = st.columns([1, 1], gap="small")
     with code:
-        code_view(state.ran_source, step.line, key="present_code",
+        code_view(state.ran_source, step.line if step else None, key="present_code",
                   height=f"calc(100vh - {taken}px)")
     with graph:
-        svg = svg_or_message(drawing_source(trace_at(results.base, step.index), options),
+        shown = trace_at(results.base, step.index) if step else results.shown
+        svg = svg_or_message(drawing_source(shown, options),
                              "Exit shows the run's variables in its tables.")
         if svg is not None:
-            graph_view(svg, key="present_graph", focus=[step.focus], reveal=True,
+            graph_view(svg, key="present_graph", focus=[step.focus] if step else None,
+                       reveal=step is not None,
                        present=f"calc(100vh - {taken + TOOLBAR_PX}px)")
-    line = f", line {step.line}" if step.line is not None else ""
     with st.container(key="present_sentence"):
         if results.trace.error is not None:
             st.markdown(markdown_text(results.trace.error.describe()))
-        st.markdown(f"**Step {step.index} of {count}{line}**: {markdown_text(step.text)}")
-    if state.get("playing"):
-        ticker(count)
+        if step is not None:
+            line = f", line {step.line}" if step.line is not None else ""
+            st.markdown(f"**Step {step.index} of {len(results.steps)}{line}**: "
+                        f"{markdown_text(step.text)}")
+    if state.get("playing") and step is not None and not following:
+        ticker(len(results.steps))
