@@ -76,6 +76,20 @@ def test_the_presenter_sees_the_rooms_answers_and_try_it_myself_leaves(
     expect(presenter.get_by_text("Q3, line 16: 0 of 1 right; most common wrong answer "
                                  "nsc1/vsc1/v3:0 (1)")).to_be_visible()
     expect(presenter.get_by_text("Q4, line 23: 1 of 1 right")).to_be_visible()
+    # A second attendee's answers are a stranger's text on the presenter's screen.
+    stranger = open_page(1366, 768)
+    join(stranger, app_url, code)
+    hostile = ["[x](javascript:alert(1))", "<img src=x onerror=alert(1)>", "", ""]
+    for field, answer in zip(stranger.locator('[class*="st-key-answer_"] input').all(),
+                             hostile):
+        field.fill(answer)
+    stranger.get_by_role("button", name="Check").click()
+    expect(presenter.get_by_text("2 checked their answers.")).to_be_visible()
+    counts = presenter.locator(".st-key-room_answers")
+    expect(counts).to_contain_text("(javascript")
+    expect(counts).to_contain_text("<img src=x onerror=alert(1)>")
+    assert counts.locator("a, img").count() == 0
+    stranger.get_by_role("button", name="Try it myself").click()
     presenter.screenshot(path=str(SCREENSHOTS / "room_exercise_counts_1366x768.png"))
     # Try it myself: the attendee leaves with the exercise, the presenter moves on alone.
     attendee.get_by_role("button", name="Try it myself").click()

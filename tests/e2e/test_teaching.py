@@ -18,6 +18,8 @@ from browser_support import (
     poll_until,
 )
 
+from viz.core.share import encode_snippet
+
 pytestmark = [pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium missing")]
 
 SEED_1 = "seed_1_name_scope_vs_variable_scope"
@@ -162,3 +164,18 @@ def test_an_exercise_with_one_wrong_answer_scores_3_of_4_and_says_why(
                             exact=False)).to_be_visible()
     expect(page.get_by_text("Right", exact=True)).to_have_count(3)
     page.screenshot(path=str(SCREENSHOTS / f"exercise_{width}x{height}_{scheme}.png"))
+
+
+def test_markup_in_the_presenters_code_stays_text(open_page: Callable[..., object],
+                                                  app_url: str) -> None:
+    """The code panel is the room's screen: a snippet's markup must not become an element."""
+    hostile = ('x = tf.Variable(1, name="v")  # <img src=x onerror="document.title=1">\n'
+               '<script>document.title = 2</script> = None\n')
+    page = open_page(1366, 768)
+    page.goto(f"{app_url}/?snippet={encode_snippet(hostile)}&present=1")
+    page.get_by_role("button", name="Run this shared snippet").click()
+    expect(page.locator(".cv-text").nth(1)).to_have_text(
+        "<script>document.title = 2</script> = None")
+    expect(page.locator(".cv-text").first).to_contain_text('<img src=x onerror=')
+    assert page.locator(".cv-box img, .cv-box script").count() == 0
+    assert page.title() == "ScopeViz"

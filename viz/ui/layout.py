@@ -3,10 +3,13 @@ view switch, then the page's own actions on the right)."""
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from viz.core import session
+from viz.core.escape import markdown_text
 from viz.core.gallery import Gallery
 
 # The rows whose two columns stack below 1000 px: the editor and the results, the Compare
@@ -50,3 +53,17 @@ def share_box(query: str) -> None:
     """The page's link with ``query``: what a reload or a copied link opens."""
     st.subheader("Share")
     st.code(f"{(st.context.url or '').split('?')[0]}?{query}", language=None)
+
+
+def link_problem() -> None:
+    """Why the session's link could not be opened, if it could not."""
+    if st.session_state.get("link_error"):
+        st.warning(markdown_text(f"Could not open the shared link: "
+                                 f"{st.session_state.link_error}"))
+
+
+def shared_code_gate(what: str, label: str, key: str, on_click: Callable[..., None],
+                     args: tuple[Any, ...]) -> None:
+    """Code a link brought waits for its own button: ``what`` says what it is."""
+    st.info(f"A shared link brought {what}. Read it first: it runs on this computer.")
+    st.button(label, key=key, type="primary", on_click=on_click, args=args)

@@ -41,7 +41,7 @@ from viz.ui.downloads import Download, download_row
 from viz.ui.drawing import svg_or_message
 from viz.ui.editor_widget import editor
 from viz.ui.graph_view import graph_view
-from viz.ui.layout import share_box, top_row
+from viz.ui.layout import link_problem, share_box, shared_code_gate, top_row
 from viz.ui.room import room_bar
 from viz.ui.sidebar import sidebar
 
@@ -60,8 +60,7 @@ def page() -> None:
     st.caption("Run two versions of a model (a refactor, a migration) and map A's variables "
                "onto B's: what kept its name, what was renamed and why, and the assignment map "
                "that loads A's checkpoint into B.")
-    if state.get("link_error"):
-        st.warning(markdown_text(f"Could not open the shared link: {state.link_error}"))
+    link_problem()
     if not state.get("compare_waiting"):
         actions.button("Compare", key="compare", type="primary", shortcut="ctrl+enter",
                        on_click=session.request_compare, args=(state,),
@@ -70,10 +69,8 @@ def page() -> None:
         key = session.compare_editor_key(state, side)
         session.take_compare_response(state, side, state.get(key))
     if state.get("compare_waiting"):
-        st.info("A shared link brought the two snippets below. Read them first: they run on "
-                "this computer.")
-        st.button("Compare these shared snippets", key="compare_shared", type="primary",
-                  on_click=session.request_compare, args=(state,))
+        shared_code_gate("the two snippets below", "Compare these shared snippets",
+                         "compare_shared", session.request_compare, (state,))
     if state.get("compare_requested"):
         texts = (state.compare_a, state.compare_b)
         mode, timeout = state.get("mode", TF1), state.get("time_limit", config.timeout)

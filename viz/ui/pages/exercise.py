@@ -12,7 +12,7 @@ from viz.core.exercise import EXERCISES, Mark, Question
 from viz.core.gallery import Gallery
 from viz.core.pending import finished, serve
 from viz.ui import server
-from viz.ui.layout import top_row
+from viz.ui.layout import link_problem, shared_code_gate, top_row
 from viz.ui.room import room_answers, room_bar, share_answers, start_button
 from viz.ui.sidebar import sidebar
 
@@ -105,13 +105,10 @@ def page() -> None:
                "them, type the full name you expect (like `nsc1_1/v4:0`; `:0` may be left "
                "out), or `error` where TF refuses. Check runs the code and marks each answer.")
     picker(gallery)
-    if state.get("link_error"):
-        st.warning(markdown_text(f"Could not open the shared link: {state.link_error}"))
+    link_problem()
     if state.get("exercise_waiting"):
-        st.info("A shared link brought the code below. Read it first: it runs on this "
-                "computer.")
-        st.button("Start this shared exercise", key="start_exercise", type="primary",
-                  on_click=session.start_shared_exercise, args=(state,))
+        shared_code_gate("the code below", "Start this shared exercise", "start_exercise",
+                         session.start_shared_exercise, (state,))
     if state.get("exercise_requested"):
         run_exercise(config)
     st.query_params.from_dict(session.address(state, gallery))

@@ -26,7 +26,7 @@ from viz.ui.checkpoint_panel import checkpoint_panel, uploaded_checkpoint
 from viz.ui.downloads import Download, download_row
 from viz.ui.drawing import drawing_source
 from viz.ui.editor_widget import editor
-from viz.ui.layout import share_box, top_row
+from viz.ui.layout import link_problem, share_box, shared_code_gate, top_row
 from viz.ui.room import room_bar, start_button
 from viz.ui.sidebar import sidebar
 from viz.ui.tabs.checkpoint import checkpoint_tab
@@ -78,17 +78,14 @@ def header(gallery: Gallery) -> None:
                     on_click=own_exercise, args=(state, gallery),
                     help="Predict the names: the code in the editor as an exercise")
     st.caption(gallery.examples[chosen].explanation)
-    if state.get("link_error"):
-        st.warning(markdown_text(f"Could not open the shared link: {state.link_error}"))
+    link_problem()
 
 
 def editor_column(config: server.Settings, gallery: Gallery) -> Results | None:
     """The editor with its marks, after serving a requested run; returns what to show."""
     if state.get("shared_waiting"):
-        st.info("A shared link brought the code below. Read it first: it runs on this "
-                "computer.")
-        st.button("Run this shared snippet", key="run_shared", type="primary",
-                  on_click=session.run_shared, args=(state,))
+        shared_code_gate("the code below", "Run this shared snippet", "run_shared",
+                         session.run_shared, (state,))
     editor_key = session.editor_key(state)
     # What the editor reported and the Run button asked for reach this rerun before the
     # editor is drawn: run first, so the editor shows this run's error marks.

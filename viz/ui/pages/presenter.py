@@ -15,6 +15,7 @@ from viz.ui import server
 from viz.ui.code_view import code_view
 from viz.ui.drawing import drawing_source, svg_or_message
 from viz.ui.graph_view import graph_view
+from viz.ui.layout import shared_code_gate
 from viz.ui.pages.one_snippet import run_current
 from viz.ui.room import room_bar, start_button
 from viz.ui.sidebar import sidebar
@@ -71,9 +72,8 @@ def page() -> None:
     room_bar(gallery, compact=True)
     session.gate_shared(state)
     if state.get("shared_waiting"):
-        st.info("A shared link brought this code. Read it first: it runs on this computer.")
-        st.button("Run this shared snippet", key="run_shared", type="primary",
-                  on_click=session.run_shared, args=(state,))
+        shared_code_gate("this code", "Run this shared snippet", "run_shared",
+                         session.run_shared, (state,))
     if state.get("run_requested"):
         run_current(config, gallery)
     results = session.results(state)
