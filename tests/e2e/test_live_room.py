@@ -80,8 +80,9 @@ def test_the_presenter_sees_the_rooms_answers_and_try_it_myself_leaves(
     stranger = open_page(1366, 768)
     join(stranger, app_url, code)
     hostile = ["[x](javascript:alert(1))", "<img src=x onerror=alert(1)>", "", ""]
-    for field, answer in zip(stranger.locator('[class*="st-key-answer_"] input').all(),
-                             hostile):
+    fields = stranger.locator('[class*="st-key-answer_"] input')
+    expect(fields).to_have_count(4)
+    for field, answer in zip(fields.all(), hostile):
         field.fill(answer)
     stranger.get_by_role("button", name="Check").click()
     expect(presenter.get_by_text("2 checked their answers.")).to_be_visible()
