@@ -116,8 +116,16 @@ function setUp(root) {
       view.x = box.clientWidth / 2 - ((left + right) / 2) * view.scale;
       view.y = box.clientHeight / 2 - ((top + bottom) / 2) * view.scale;
       // Too big to show whole at a readable size: its top left corner (a scope's label).
-      view.x = Math.min(view.x, margin - left * view.scale);
-      view.y = Math.min(view.y, margin - top * view.scale);
+      if ((right - left) * view.scale > box.clientWidth - 2 * margin) {
+        view.x = margin - left * view.scale;
+      }
+      if ((bottom - top) * view.scale > box.clientHeight - 2 * margin) {
+        view.y = margin - top * view.scale;
+      }
+      // No empty space past the drawing's edges (a drawing that fits is shown whole).
+      const clamp = (value, low) => Math.min(4, Math.max(Math.min(4, low), value));
+      view.x = clamp(view.x, box.clientWidth - view.width * view.scale - 4);
+      view.y = clamp(view.y, box.clientHeight - view.height * view.scale - 4);
     }
     apply();
   };
