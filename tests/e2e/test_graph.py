@@ -239,3 +239,39 @@ def test_click_to_graph_time(open_page: Callable[..., object], app_url: str,
         times.append(time.monotonic() - started)
     print(f"\nclick to graph, {example}: {', '.join(f'{t * 1000:.0f} ms' for t in times)}")
     assert len(times) == 3
+
+
+# How far the page has scrolled: the window, or Streamlit's main block where it scrolls.
+SCROLLED = """() => window.scrollY + [...document.querySelectorAll(
+    '[data-testid="stMain"], section')].reduce((sum, element) => sum + element.scrollTop, 0)"""
+
+
+@pytest.mark.parametrize("width,height", SIZES)
+def test_the_wheel_scrolls_the_page_and_ctrl_wheel_zooms_the_graph(
+        open_page: Callable[..., object], app_url: str, width: int, height: int) -> None:
+    """The wheel over a graph zoomed it, and a long page could not be scrolled past it."""
+    page = open_page(width, height)
+    page.goto(f"{app_url}/?example=seed_3_get_variable_sharing")
+    graph = page.locator(".scopeviz-graph")
+    expect(graph.locator("svg")).to_be_visible()
+    graph.scroll_into_view_if_needed()
+    zoom = page.locator(".sv-zoom").first
+    before, shown = page.evaluate(SCROLLED), zoom.text_content()
+    box = graph.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 100))
+    page.mouse.wheel(0, 300)
+    poll_until(lambda: page.evaluate(SCROLLED), lambda now: now > before,
+               "the page scrolled by the wheel over the graph")
+    assert zoom.text_content() == shown
+    # The scroll may still be gliding: aim once the graph stands still.
+    places = []
+    box = poll_until(lambda: places.append(graph.bounding_box()) or places[-2:],
+                     lambda last: len(last) == 2 and last[0] == last[1],
+                     "the graph standing still")[-1]
+    visible = (max(box["y"], 0), min(box["y"] + box["height"], height))
+    page.mouse.move(box["x"] + box["width"] / 2, sum(visible) / 2)
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, -300)
+    page.keyboard.up("Control")
+    expect(zoom).not_to_have_text(shown)
+    expect(page.get_by_text("Ctrl+wheel or pinch: zoom", exact=False).first).to_be_visible()

@@ -1,4 +1,4 @@
-// The graph explorer: graphviz's SVG, fitted to the width, with zoom (wheel, buttons), pan
+// The graph explorer: graphviz's SVG, fitted to the width, with zoom (Ctrl+wheel, buttons), pan
 // (drag), fit, full screen, click-to-select and in-place highlighting. Streamlit custom
 // component v2; the drawing stays SVG, so its text can be searched and selected.
 
@@ -156,7 +156,10 @@ function setUp(root) {
     box.style.height = document.fullscreenElement ? "calc(100vh - 48px)" : "";
     if (document.fullscreenElement) fitAll(); else view.fitWidth();
   });
+  // The wheel scrolls the page past the graph; Ctrl (Cmd) + wheel, and a trackpad's pinch
+  // (which the browser sends as a wheel with Ctrl), zooms: as embedded maps do.
   box.addEventListener("wheel", (event) => {
+    if (!event.ctrlKey && !event.metaKey) return;
     event.preventDefault();
     const rect = box.getBoundingClientRect();
     zoomAt(event.deltaY < 0 ? 1.15 : 1 / 1.15, event.clientX - rect.left,

@@ -21,7 +21,7 @@ _HTML = """<div class="sv-root">
     <button class="sv-fit" title="Show the whole graph">Fit all</button>
     <button class="sv-full" title="Full screen">Full screen</button>
     <span class="sv-matches"></span>
-    <span class="sv-hint">wheel: zoom, drag: pan, click a box: details</span>
+    <span class="sv-hint">Ctrl+wheel or pinch: zoom, drag: pan, click a box: details</span>
   </div>
   <div class="scopeviz-graph"><div class="sv-stage"></div></div>
 </div>"""
