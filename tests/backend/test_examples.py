@@ -12,6 +12,7 @@ from support import EXAMPLES, GOLDENS, dump, example_paths
 
 from viz import Executor, Trace
 from viz.backend.drawing import export
+from viz.core.tables import legend_counts, status_counts
 from viz.core.view import RenderOptions
 
 SEEDS = ["seed_1_name_scope_vs_variable_scope", "seed_2_tf_variable_duplicates",
@@ -120,13 +121,25 @@ def test_slots_are_drawn_inside_their_variable(executor: Executor) -> None:
     slots = [v.name for v in trace.variables if "/Adam" in v.name]
     assert len(slots) == 2 * sum(v.trainable for v in trace.variables) == 64  # m and v of each
     primary = "discriminator/d_h0_conv/w:0"
-    assert "slots: Adam, Adam_1 (uniquified)" in compact[primary]
+    # Adam_1 is Adam's own naming, not the user's collision: no "uniquified" alarm.
+    assert "slots: Adam, Adam_1\n" in compact[primary] + "\n"
+    assert "uniquified" not in compact[primary]
     assert not any(slot in compact for slot in slots)
+    # The legend counts slots as slots; the Variables tab keeps TF's status (numbered).
+    statuses, legend = status_counts(trace), legend_counts(trace)
+    numbered = sum(v.status == "uniquified" for v in trace.variables if v.name in slots)
+    assert numbered == 32  # each Adam_1
+    assert legend["slot"] == 64
+    assert legend["uniquified"] == statuses["uniquified"] - numbered
+    assert legend["created"] == statuses["created"] - (64 - numbered)
     names = {v.name for v in trace.variables}
     assert not any(title.startswith("cluster_") and title[len("cluster_"):] + ":0" in names
                    for title in compact)
-    # Separately, each slot is a box and each slotted variable's path a scope box.
+    # Separately, each slot is a box saying whose it is, and each slotted variable's path a
+    # scope box.
     assert all(slot in separate for slot in slots)
+    assert "Adam_1\nslot of discriminator/d_h0_conv/w" in separate[
+        "discriminator/d_h0_conv/w/Adam_1:0"]
     assert f"cluster_{primary[:-2]}" in separate
     assert len(compact) < len(separate) - len(slots)
 
@@ -152,7 +165,7 @@ def test_slots_made_inside_a_variable_scope_are_drawn_inside_their_variable(
     # scopes that held only them (Model/Model/..., Train/Model/Model/...) are not drawn.
     trace = run_example(executor, EXAMPLES / "model_ptb_language_model.py")
     compact = drawn(trace, RenderOptions())
-    assert ("slots: Adam, Adam_1 (uniquified), ExponentialMovingAverage"
+    assert ("slots: Adam, Adam_1, ExponentialMovingAverage"
             in compact["Model/embedding:0"])
     assert not [title for title in compact if "Model/Model" in title]
     separate = drawn(trace, RenderOptions(compact_slots=False))

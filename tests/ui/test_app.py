@@ -209,8 +209,10 @@ def test_a_series_member_opens_in_place_and_slots_sit_in_their_variable() -> Non
     assert not at.exception
     svg = markdown_text(at)
     assert "layer_[0..5] x5" in svg and f"<title>cluster_{layer_3}</title>" in svg
-    slots_line = "slots: Adam, Adam_1 (uniquified), ExponentialMovingAverage"
+    slots_line = "slots: Adam, Adam_1, ExponentialMovingAverage"
     assert slots_line in svg
+    legend = next(h.proto.body for h in at.get("html") if "scopeviz-legend" in h.proto.body)
+    assert ">slot (" in legend  # slots are counted as slots, not as uniquified alarms
     at.checkbox(key="compact_slots").uncheck().run()
     assert slots_line not in markdown_text(at)
 

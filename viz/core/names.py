@@ -15,6 +15,9 @@ CREATED = "created"
 REUSED = "reused"
 UNIQUIFIED = "uniquified"
 STATUSES = (CREATED, REUSED, UNIQUIFIED)
+# Not a status: what the legend and the drawing call an optimizer's or a moving average's
+# variable (``w/Adam``, ``w/Adam_1``), whatever its status.
+SLOT = "slot"
 
 def op_name(variable_name: str) -> str:
     """Strips the output index: ``nsc1_1/v4:0`` -> ``nsc1_1/v4``."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from viz.core.escape import dot_string, shorten
-from viz.core.names import CREATED, REUSED, STATUSES, UNIQUIFIED, op_name, shape_text
+from viz.core.names import CREATED, REUSED, SLOT, STATUSES, UNIQUIFIED, op_name, shape_text
 from viz.core.trace import VariableEvent
 from viz.core.tree import NAME_SCOPE, ROOT, VARIABLE_SCOPE, ScopeNode, ScopeTree
 from viz.core.view import (
@@ -16,20 +16,24 @@ from viz.core.view import (
     RenderOptions,
     View,
     build_view,
+    slots_of,
 )
 
 # Fill of a variable by how it was created.
-STATUS_COLORS = {CREATED: "#b8e186", UNIQUIFIED: "#fdb863"}
+STATUS_COLORS = {CREATED: "#b8e186", UNIQUIFIED: "#fdb863", SLOT: "#d8daeb"}
 REUSED_BORDER = "#2166ac"
 # A reused variable keeps its own fill (created or uniquified) and gets a thick blue border.
 LEGEND_STYLES = {CREATED: f"background:{STATUS_COLORS[CREATED]}",
                  UNIQUIFIED: f"background:{STATUS_COLORS[UNIQUIFIED]}",
-                 REUSED: f"border:2.5px solid {REUSED_BORDER}"}
+                 REUSED: f"border:2.5px solid {REUSED_BORDER}",
+                 SLOT: f"background:{STATUS_COLORS[SLOT]}"}
 STATUS_MEANINGS = {
     CREATED: "created: a new variable with the name the code asked for",
     REUSED: "reused: get_variable calls that returned an existing variable (drawn as a thick "
             "blue border on that variable)",
     UNIQUIFIED: "uniquified: TF appended _N to a name or scope the code asked for",
+    SLOT: "slot: a variable an optimizer or a moving average made for another (w/Adam, "
+          "w/Adam_1: the _1 is the optimizer's own naming, not a collision in the code)",
 }
 # Fill of a variable by what a checkpoint check or a comparison found (RenderOptions.marks):
 # light fills, so the dark text stays readable, in both themes.
@@ -86,6 +90,8 @@ def legend_html(counts: dict[str, int], marks: dict[str, int] | None = None,
     else:
         items = [(STATUS_MEANINGS[status], LEGEND_STYLES[status], status,
                   counts.get(status, 0)) for status in STATUSES]
+        if counts.get(SLOT):
+            items.append((STATUS_MEANINGS[SLOT], LEGEND_STYLES[SLOT], SLOT, counts[SLOT]))
     swatches = "".join(
         f'<span title="{meaning}" style="{style};padding:2px 8px;border-radius:4px;'
         f'margin-right:6px;display:inline-block">{word} ({n})</span>'
@@ -142,13 +148,12 @@ def _variable_tooltip(variable: VariableEvent, reuses: int) -> str:
 
 
 def _slots_label(slots: list[VariableEvent], marks: dict[str, Mark]) -> str:
-    """``slots: Adam, Adam_1 (uniquified)``: each slot's own name (and its mark, when a
-    check marked it: ``Adam (missing)``)."""
+    """``slots: Adam, Adam_1``: each slot's own name (and its mark, when a check marked it:
+    ``Adam (missing)``). ``Adam_1`` is the optimizer's naming: no alarm for it."""
     names = []
     for slot in slots:
         mark = marks.get(slot.name)
-        note = MARK_WORDS.get(mark.kind, mark.kind) if mark else \
-            "uniquified" if slot.status == UNIQUIFIED else ""
+        note = MARK_WORDS.get(mark.kind, mark.kind) if mark else ""
         names.append(shorten(op_name(slot.name).rsplit("/", 1)[-1], LABEL_CHARS // 2)
                      + (f" ({note})" if note else ""))
     return "slots: " + _listing(names, 4)
@@ -212,6 +217,9 @@ class _Writer:
     def __init__(self, tree: ScopeTree, view: View, options: RenderOptions) -> None:
         self.tree = tree
         self.view = view
+        # every slot's variable: a slot drawn in a box of its own says whose it is
+        self.slot_owner = {slot: primary for primary, slots in slots_of(tree).items()
+                           for slot in slots}
         self.rankdir = options.rankdir
         self.marks = {mark.name: mark for mark in options.marks}
         self.out: list[str] = []
@@ -244,6 +252,12 @@ class _Writer:
         attrs = {"label": _variable_label(variable), "shape": "box", "style": "rounded,filled",
                  "fillcolor": STATUS_COLORS[variable.status],
                  "tooltip": _variable_tooltip(variable, reuses)}
+        if name in self.slot_owner:  # drawn in a box of its own (compact slots off)
+            owner = op_name(self.slot_owner[name])
+            attrs["label"] = (f"{shorten(op_name(name).rsplit('/', 1)[-1], LABEL_CHARS)}\n"
+                              f"slot of {shorten(owner, LABEL_CHARS)}\n"
+                              f"{_shape(variable.shape)} {variable.dtype}")
+            attrs["fillcolor"] = STATUS_COLORS[SLOT]
         if name in self.marks:
             mark = self.marks[name]
             words = MARK_WORDS.get(mark.kind, mark.kind)

@@ -8,8 +8,10 @@ from collections import Counter
 from typing import Any
 
 from viz.core import tf2
-from viz.core.names import KERAS3, STATUSES, TF2, TF_KERAS, shape_text
+from viz.core.names import KERAS3, SLOT, STATUSES, TF2, TF_KERAS, shape_text
 from viz.core.trace import Trace
+from viz.core.tree import build_tree
+from viz.core.view import slots_of
 
 # graph: 0 for the run's graph, N for the Nth other tf.Graph the snippet built.
 COLUMNS = ("name", "requested", "status", "api", "shape", "dtype", "trainable", "line", "graph")
@@ -35,6 +37,19 @@ def status_counts(trace: Trace) -> dict[str, int]:
     """How many variables are created and uniquified, and how many get_variable calls reused."""
     counts = Counter(row["status"] for row in rows(trace))
     return {status: counts.get(status, 0) for status in STATUSES}
+
+
+def legend_counts(trace: Trace) -> dict[str, int]:
+    """The legend's counts: optimizer and moving-average slots (``w/Adam``, ``w/Adam_1``)
+    counted as slots, not by their status. TF did number ``Adam_1``, but by the optimizer's
+    own convention, not a collision in the user's code (the Variables tab keeps the status)."""
+    counts = status_counts(trace)
+    slots = {slot for found in slots_of(build_tree(trace)).values() for slot in found}
+    for variable in trace.variables:
+        if variable.name in slots:
+            counts[variable.status] -= 1
+            counts[SLOT] = counts.get(SLOT, 0) + 1
+    return counts
 
 
 def _cell(value: Any) -> str:

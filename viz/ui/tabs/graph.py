@@ -16,7 +16,7 @@ from viz.core.names import TF2
 from viz.core.render import counts_text, legend_html
 from viz.core.session import Results
 from viz.core.steps import trace_at
-from viz.core.tables import status_counts
+from viz.core.tables import legend_counts
 from viz.core.trace import Trace
 from viz.core.tree import build_tree
 from viz.core.view import (
@@ -174,7 +174,7 @@ def graph_tab(results: Results, options: RenderOptions) -> bool:
     # TF2 boxes sit in plain paths: the object tree from ckpt_root, or the variables' names.
     paths = None if trace.mode != TF2 else "object (attribute path from ckpt_root)" \
         if trace.tf2_keys is not None else "name prefix"
-    st.html(legend_html(status_counts(base),
+    st.html(legend_html(legend_counts(base),
                         Counter(mark.kind for mark in marks) if marks else None, paths))
     step_column, search_column = st.columns([1, 1], vertical_alignment="center")
     search_column.text_input(
