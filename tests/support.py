@@ -4,9 +4,12 @@ are written. (Fixtures are conftest.py's; this is a plain module the tests impor
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 
 from viz import Trace
+from viz.core import session
+from viz.core.gallery import Gallery, load_galleries
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -24,6 +27,18 @@ DOT_CASES = ["seed_1_name_scope_vs_variable_scope", "seed_3_get_variable_sharing
 def load_trace(stem: str) -> Trace:
     """A golden trace, as the real run recorded it."""
     return Trace.from_dict(json.loads((GOLDENS / f"{stem}.trace.json").read_text("utf-8")))
+
+
+@cache
+def gallery() -> Gallery:
+    return load_galleries()
+
+
+def first_visit(hosted: bool = False, **params: str) -> dict:
+    """A session's state after its first page, opened by a link with ``params``."""
+    state: dict = {}
+    session.open_link(state, params, gallery(), hosted)
+    return state
 
 
 def dump(data: dict) -> str:

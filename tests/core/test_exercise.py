@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from support import GOLDENS
+from support import load_trace
 
 from viz.core import exercise, session
 from viz.core.exercise import ERROR_ANSWER, check, normalized, questions, score
@@ -15,12 +13,8 @@ GALLERY = load_galleries()
 SEED_1 = "seed_1_name_scope_vs_variable_scope"
 
 
-def golden_trace(stem: str) -> Trace:
-    return Trace.from_dict(json.loads((GOLDENS / f"{stem}.trace.json").read_text("utf-8")))
-
-
 def test_seed_1_asks_four_names_by_line_and_one_miss_scores_3_of_4() -> None:
-    found = questions(golden_trace(SEED_1), GALLERY.examples[SEED_1].source)
+    found = questions(load_trace(SEED_1), GALLERY.examples[SEED_1].source)
     assert [(q.line, q.answer) for q in found] == [
         (13, "nsc1/v1:0"), (15, "nsc1/vsc1/v2:0"), (16, "vsc1/v3:0"), (23, "nsc1_1/v4:0")]
     assert found[0].label == "line 13: v1 = tf.Variable([1], name='v1')"
@@ -33,7 +27,7 @@ def test_seed_1_asks_four_names_by_line_and_one_miss_scores_3_of_4() -> None:
 
 def test_a_line_run_again_is_asked_again_and_reuses_ask_for_the_shared_name() -> None:
     stem = "seed_3_get_variable_sharing"
-    found = questions(golden_trace(stem), GALLERY.examples[stem].source)
+    found = questions(load_trace(stem), GALLERY.examples[stem].source)
     assert len(found) == 8
     assert [q.label.split(":")[0] for q in found[:4]] == [
         "line 15", "line 17", "line 15, 2nd name", "line 17, 2nd name"]
@@ -62,7 +56,7 @@ def test_answers_are_compared_as_names() -> None:
     assert normalized(" 'nsc1/v1:0' ") == "nsc1/v1:0"
     assert normalized("ERROR") == ERROR_ANSWER
     assert normalized("") == ""
-    found = questions(golden_trace(SEED_1), GALLERY.examples[SEED_1].source)
+    found = questions(load_trace(SEED_1), GALLERY.examples[SEED_1].source)
     assert [m.right for m in check(found, ["nsc1/v1:1", "", "vsc1/v3:0"])] == [
         False, False, True, False]  # a wrong output index, empty, right, none given
     assert [exercise.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21)] == [
@@ -115,11 +109,11 @@ def test_the_editors_text_becomes_an_exercise_and_check_marks_its_answers() -> N
     exercise.own_exercise(state, GALLERY)
     assert state["exercise"] == exercise.OWN and state["exercise_source"] == "mine = 1\n"
     state["exercise_source"] = GALLERY.examples[SEED_1].source
-    exercise.take_exercise_run(state, golden_trace(SEED_1))  # the run that says what to ask
+    exercise.take_exercise_run(state, load_trace(SEED_1))  # the run that says what to ask
     assert state["exercise_marks"] is None
     state[exercise.answer_key(state, 4)] = "nsc1_1/v4:0"
     exercise.request_check(state)
-    exercise.take_exercise_run(state, golden_trace(SEED_1))
+    exercise.take_exercise_run(state, load_trace(SEED_1))
     assert score(state["exercise_marks"]) == "1 of 4 right"
     generation = state["exercise_gen"]
     exercise.restart_exercise(state)

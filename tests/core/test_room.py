@@ -3,10 +3,8 @@ room's end, joins slowed down) and a session following a presenter's page."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from support import GOLDENS
+from support import first_visit, load_trace
 
 from viz.core import exercise, room, session
 from viz.core.exercise import check, questions
@@ -19,9 +17,7 @@ SEED_1 = "seed_1_name_scope_vs_variable_scope"
 
 
 def visit(**params: str) -> dict:
-    state: dict = {}
-    session.open_link(state, params, GALLERY, hosted=True)
-    return state
+    return first_visit(hosted=True, **params)
 
 
 def test_a_room_has_a_six_character_code_and_followers_get_each_change() -> None:
@@ -78,8 +74,7 @@ def test_the_presenter_sees_the_rooms_answers_counted_without_names() -> None:
     presenter = visit(exercise=SEED_1)
     room.start_room(presenter, store, 0.0)
     code = presenter["room"]
-    trace = Trace.from_dict(json.loads(
-        (GOLDENS / f"{SEED_1}.trace.json").read_text("utf-8")))
+    trace = load_trace(SEED_1)
     found = questions(trace, GALLERY.examples[SEED_1].source)
     key = room.exercise_key(SEED_1, GALLERY.examples[SEED_1].source)
     given = [["nsc1/v1:0", "nsc1/vsc1/v2:0", "vsc1/v3:0", "nsc1_1/v4:0"],

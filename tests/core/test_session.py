@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from support import GOLDENS, ROOT
+from support import GOLDENS, ROOT, first_visit
 
 from viz.core import session
 from viz.core.gallery import load_galleries
@@ -18,12 +18,6 @@ from viz.core.view import RenderOptions
 GALLERY = load_galleries()
 
 OWN_TEXT = "v = tf.Variable(1, name='mine')\n"
-
-
-def first_visit(**params: str) -> dict:
-    state: dict = {}
-    session.open_link(state, params, GALLERY, hosted=False)
-    return state
 
 
 def seed_trace() -> Trace:

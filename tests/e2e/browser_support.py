@@ -108,6 +108,19 @@ TEXT_CONTRASTS = """elements => elements.map(element => {
     return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); })"""
 
 
+# Seed 1's exercise answered with one miss (v3 is vsc1/v3:0: get_variable ignores name scopes).
+ONE_MISS = ["nsc1/v1:0", "nsc1/vsc1/v2", "nsc1/vsc1/v3:0", "nsc1_1/v4:0"]
+
+
+def answer_and_check(page: object, answers: list[str]) -> None:
+    """Types the answers into the exercise's inputs, once they are all there, and checks."""
+    fields = page.locator('[class*="st-key-answer_"] input')
+    expect(fields).to_have_count(len(answers))
+    for field, answer in zip(fields.all(), answers):
+        field.fill(answer)
+    page.get_by_role("button", name="Check").click()
+
+
 def graph_nodes(page: object, title: str) -> object:
     return page.locator(".scopeviz-graph svg g.node", has=page.locator("title", has_text=title))
 
