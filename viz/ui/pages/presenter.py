@@ -19,7 +19,7 @@ from viz.ui.layout import shared_code_gate
 from viz.ui.pages.one_snippet import run_current
 from viz.ui.room import room_bar, start_button
 from viz.ui.sidebar import sidebar
-from viz.ui.tabs.graph import ticker
+from viz.ui.tabs.graph import step_buttons, step_sentence, ticker
 
 # The panels fill the window's height less what is above and below them: at 1366x768 with
 # the browser at 125% (1093x614 CSS px), nothing needed is below the fold.
@@ -38,27 +38,16 @@ state = st.session_state
 def controls(count: int) -> None:
     """Back, Play/Pause, Next (the arrow keys too), where the step is, and Exit; only Exit
     when the run has no steps."""
-    playing = bool(state.get("playing"))
     with st.container(key="present_bar", horizontal=True, vertical_alignment="center"):
         st.markdown("**ScopeViz**")
         if count:
-            step_buttons(count, playing)
+            step_buttons((st, st, st), "present", count)
+            st.markdown(f"Step {state.step} of {count}")
         st.space("stretch")
         start_button(st)
         st.button("Exit", key="present_exit", icon=":material/close:",
                   on_click=session.present, args=(state, False),
                   help="back to the editor (the step stays)")
-
-
-def step_buttons(count: int, playing: bool) -> None:
-    st.button("Back", key="present_back", icon=":material/chevron_left:", shortcut="left",
-              on_click=session.move_step, args=(state, -1), disabled=state.step <= 1)
-    st.button("Pause" if playing else "Play", key="present_play",
-              icon=":material/pause:" if playing else ":material/play_arrow:",
-              on_click=session.toggle_play, args=(state, count))
-    st.button("Next", key="present_next", icon=":material/chevron_right:", shortcut="right",
-              on_click=session.move_step, args=(state, 1), disabled=state.step >= count)
-    st.markdown(f"Step {state.step} of {count}")
 
 
 def page() -> None:
@@ -104,8 +93,6 @@ def page() -> None:
         if results.trace.error is not None:
             st.markdown(markdown_text(results.trace.error.describe()))
         if step is not None:
-            line = f", line {step.line}" if step.line is not None else ""
-            st.markdown(f"**Step {step.index} of {len(results.steps)}{line}**: "
-                        f"{markdown_text(step.text)}")
+            st.markdown(step_sentence(step, len(results.steps)))
     if state.get("playing") and step is not None and not following:
         ticker(len(results.steps))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import replace
+from typing import Any, Sequence
 
 import streamlit as st
 
@@ -15,7 +16,7 @@ from viz.core.escape import markdown_text
 from viz.core.names import TF2
 from viz.core.render import counts_text, legend_html
 from viz.core.session import Results
-from viz.core.steps import trace_at
+from viz.core.steps import Step, trace_at
 from viz.core.tables import legend_counts
 from viz.core.trace import Trace
 from viz.core.tree import build_tree
@@ -131,6 +132,27 @@ def ticker(step_count: int) -> None:
     tick()
 
 
+def step_buttons(places: Sequence[Any], key: str, count: int) -> None:
+    """Back, Play/Pause and Next (the arrow keys too) in three places (columns, or ``st``
+    three times for a row); ``key`` starts their widget keys."""
+    back, play, forward = places
+    playing = bool(state.get("playing"))
+    back.button("Back", key=f"{key}_back", icon=":material/chevron_left:", shortcut="left",
+                on_click=session.move_step, args=(state, -1), disabled=state.step <= 1)
+    play.button("Pause" if playing else "Play", key=f"{key}_play",
+                icon=":material/pause:" if playing else ":material/play_arrow:",
+                on_click=session.toggle_play, args=(state, count))
+    forward.button("Next", key=f"{key}_next", icon=":material/chevron_right:",
+                   shortcut="right", on_click=session.move_step, args=(state, 1),
+                   disabled=state.step >= count)
+
+
+def step_sentence(step: Step, count: int) -> str:
+    """``**Step 3 of 7, line 13**: what happened`` (the snippet's names escaped)."""
+    line = f", line {step.line}" if step.line is not None else ""
+    return f"**Step {step.index} of {count}{line}**: {markdown_text(step.text)}"
+
+
 def step_view(results: Results, options: RenderOptions) -> None:
     """The naming one event at a time: the graph as it stood after step k, the step's box
     outlined and brought into view, its line marked and scrolled to in the editor, and what
@@ -144,22 +166,14 @@ def step_view(results: Results, options: RenderOptions) -> None:
     # The buttons and the speed in a row, the slider under them: in one row at 1366 px the
     # labels were cut ("P.").
     back, play, forward, speed = st.columns([1, 1, 1, 1.2], vertical_alignment="center")
-    back.button("Back", key="step_back", icon=":material/chevron_left:", shortcut="left",
-                on_click=session.move_step, args=(state, -1), disabled=state.step <= 1)
-    play.button("Pause" if playing else "Play", key="step_play",
-                icon=":material/pause:" if playing else ":material/play_arrow:",
-                on_click=session.toggle_play, args=(state, count))
-    forward.button("Next", key="step_next", icon=":material/chevron_right:",
-                   shortcut="right", on_click=session.move_step, args=(state, 1),
-                   disabled=state.step >= count)
+    step_buttons((back, play, forward), "step", count)
     speed.selectbox("Speed", session.PLAY_SPEEDS, index=1, key="play_speed",
                     format_func=lambda steps: f"{steps:g} step/s", persist_state="session",
                     label_visibility="collapsed", help="how fast Play moves on")
     st.slider("Step", 1, count, key="step", label_visibility="collapsed",
               persist_state="session")
     step = all_steps[state.step - 1]
-    line = f", line {step.line}" if step.line is not None else ""
-    st.markdown(f"**Step {step.index} of {count}{line}**: " + markdown_text(step.text))
+    st.markdown(step_sentence(step, count))
     show_graph(drawing_source(trace_at(results.base, step.index), options), "step_graph",
                focus=[step.focus], reveal=True,
                editor_line=step.line if results.ran_this else None)
