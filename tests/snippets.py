@@ -18,3 +18,20 @@ TF2_NET = textwrap.dedent("""\
             self.head = tf.Variable(tf.zeros([4, 2]), name="w")
     ckpt_root = Net()
     """)
+
+# A TF1 model and its TF2 migration (Keras 3 layers named for the old scopes): the Compare
+# tests run A in TF1 mode and B in TF2 mode.
+TF1_LAYERS = textwrap.dedent("""\
+    import tensorflow as tf
+    x = tf.placeholder(tf.float32, [None, 4])
+    with tf.variable_scope("encoder"):
+        h = tf.layers.dense(x, 8, name="dense")
+    with tf.variable_scope("head"):
+        y = tf.layers.dense(h, 2, name="dense")
+    """)
+TF2_LAYERS = textwrap.dedent("""\
+    import tensorflow as tf
+    encoder = tf.keras.layers.Dense(8, name="encoder")
+    head = tf.keras.layers.Dense(2, name="head")
+    y = head(encoder(tf.ones([1, 4])))
+    """)

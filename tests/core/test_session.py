@@ -76,7 +76,20 @@ def test_a_compare_link_fills_both_editors_and_waits() -> None:
     assert (state["compare_a"], state["compare_b"]) == ("a = 1\n", "b = 2\n")
     assert (state["compare_requested"], state["compare_waiting"]) == (False, True)
     assert session.address(state, GALLERY) == {"view": "compare", "a": encode_snippet("a = 1\n"),
-                                               "b": encode_snippet("b = 2\n")}
+                                               "b": encode_snippet("b = 2\n"),
+                                               "mode_a": TF1, "mode_b": TF1}
+
+
+def test_each_side_of_a_compare_link_keeps_its_own_mode() -> None:
+    """A TF1 model beside its TF2 migration; an older link's ``mode`` sets both sides."""
+    pair = {"view": "compare", "a": encode_snippet("a = 1\n"), "b": encode_snippet("b = 2\n")}
+    state = first_visit(**pair, mode_a=TF1, mode_b=TF2)
+    assert (state["compare_mode_a"], state["compare_mode_b"]) == (TF1, TF2)
+    assert session.address(state, GALLERY) == {**pair, "mode_a": TF1, "mode_b": TF2}
+    state = first_visit(**pair, mode=TF2)
+    assert (state["compare_mode_a"], state["compare_mode_b"]) == (TF2, TF2)
+    state = first_visit(**pair, mode_a="<b>tf3</b>")
+    assert (state["compare_mode_a"], state["compare_mode_b"]) == (TF1, TF1)
 
 
 def test_loading_an_example_keeps_the_users_own_text_recoverable() -> None:

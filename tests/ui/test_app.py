@@ -396,7 +396,35 @@ def test_the_compare_view_in_tf2_mode_maps_attribute_paths() -> None:
     table = at.dataframe[-1].value
     assert list(zip(table["mapping"], table["A"], table["B"])) == [
         ("renamed", "encoder", "enc"), ("same", "head", "head")]
-    assert at.query_params["mode"] == "tf2"
+    assert (at.query_params["mode_a"], at.query_params["mode_b"]) == ("tf2", "tf2")
+
+
+def test_the_compare_view_maps_a_tf1_model_onto_its_tf2_migration() -> None:
+    """A in TF1 mode, B in TF2 mode, each chosen above its editor (in TF2 mode the TF1 side
+    failed: no attribute 'placeholder')."""
+    from snippets import TF1_LAYERS, TF2_LAYERS
+    at = app()
+    at.run()
+    at.segmented_control(key="view").set_value("Compare two snippets").run()
+    at.segmented_control(key="compare_mode_b").set_value("tf2").run()
+    at.session_state["compare_a"] = TF1_LAYERS
+    at.session_state["compare_b"] = TF2_LAYERS
+    at.button(key="compare").click().run()
+    assert not at.exception and not at.error
+    table = at.dataframe[-1].value
+    assert list(zip(table["mapping"], table["A"], table["B"])) == [
+        ("renamed", "encoder/dense/kernel", "encoder/kernel"),
+        ("renamed", "encoder/dense/bias", "encoder/bias"),
+        ("renamed", "head/dense/kernel", "head/kernel"),
+        ("renamed", "head/dense/bias", "head/bias")]
+    assert [c.value for c in at.caption if c.value.startswith(("A (", "B ("))] == [
+        "A (TF1): 4 variables", "B (TF2): 4 variables"]
+    assert (at.query_params["mode_a"], at.query_params["mode_b"]) == ("tf1", "tf2")
+    # B back in TF1 mode: the next Compare runs it in TF1
+    at.segmented_control(key="compare_mode_b").set_value("tf1").run()
+    assert at.query_params["mode_b"] == "tf1"
+    at.button(key="compare").click().run()
+    assert [c.value for c in at.caption if c.value.startswith("B (")] == ["B (TF1): 4 variables"]
 
 
 def test_tf2_mode_from_a_link_runs_real_tf2_and_says_why_a_layer_is_numbered() -> None:

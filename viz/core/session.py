@@ -85,6 +85,7 @@ KEYS = {
     "compare_text_b": "the text a fresh B editor starts with",
     "compare_gen_a": "bumped for a fresh A editor", "compare_gen_b": "bumped for a fresh B editor",
     "compare_seen_a": "the id of A's last report", "compare_seen_b": "the id of B's last report",
+    "compare_mode_a": "widget: the mode A runs in", "compare_mode_b": "widget: the mode B runs in",
     "compare_requested": "a comparison is asked for and not yet served",
     "compare_waiting": "a shared pair waits for its own button",
     "compared": "the last comparison (Comparison)",
@@ -125,19 +126,24 @@ class Checked:
 
 @dataclass(frozen=True)
 class Comparison:
-    """Two runs compared, with the texts they ran."""
+    """Two runs compared, with the texts they ran and the modes they ran in (a compared TF2
+    run is drawn as scopes, so its trace no longer says)."""
 
     a: Trace
     b: Trace
     report: DiffReport
     source_a: str
     source_b: str
+    modes: tuple[str, str]
 
     def trace(self, side: str) -> Trace:
         return self.a if side == "a" else self.b
 
     def source(self, side: str) -> str:
         return self.source_a if side == "a" else self.source_b
+
+    def mode(self, side: str) -> str:
+        return self.modes[SIDES.index(side)]
 
 
 @dataclass(frozen=True)
@@ -342,6 +348,9 @@ def open_link(state: State, params: Mapping[str, str], gallery: Gallery, hosted:
         state["stepping"], state["step"] = True, step
     if params.get("present") == "1":
         present(state, True)
+    for side in SIDES:  # a migration's two sides can run in different modes
+        state[f"compare_mode_{side}"] = TF2 if params.get(f"mode_{side}", params.get("mode")) \
+            == TF2 else TF1
     if params.get("view") == "compare":
         state["view"] = COMPARE
         try:
@@ -482,13 +491,12 @@ def compare_editor_key(state: State, side: str) -> str:
 
 
 def compare_query(state: State) -> dict[str, str]:
-    """``?view=compare&a=...&b=...``: both snippets travel in the link (and ``&mode=tf2``
-    when both run in TF2 mode)."""
-    query = {"view": "compare", "a": encode_snippet(state["compare_a"]),
-             "b": encode_snippet(state["compare_b"])}
-    if state.get("mode") == TF2:
-        query["mode"] = TF2
-    return query
+    """``?view=compare&a=...&b=...&mode_a=tf1&mode_b=tf2``: both snippets and the mode each
+    runs in travel in the link."""
+    return {"view": "compare", "a": encode_snippet(state["compare_a"]),
+            "b": encode_snippet(state["compare_b"]),
+            "mode_a": state.get("compare_mode_a") or TF1,
+            "mode_b": state.get("compare_mode_b") or TF1}
 
 
 def take_compare_response(state: State, side: str, response: Mapping[str, Any] | None) -> None:

@@ -11,6 +11,9 @@ from streamlit.delta_generator import DeltaGenerator
 from viz.core import session
 from viz.core.escape import markdown_text
 from viz.core.gallery import Gallery
+from viz.core.names import TF1, TF2
+
+MODES = {TF1: "TF1", TF2: "TF2"}
 
 # The rows whose two columns stack below 1000 px: the editor and the results, the Compare
 # view's two editors and its two graphs.

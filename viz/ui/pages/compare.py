@@ -1,7 +1,8 @@
 """The Compare page: two editors, both scope trees coloured by how their variables map
 (same, renamed, changed, only in one), the mapping as a table and as the assignment map a
-checkpoint of A needs to load into B. Both run in the app's mode (TF2 runs compared as
-:func:`viz.core.diff.compared` says). Wires widgets only: the mapping is :mod:`viz.core.diff`.
+checkpoint of A needs to load into B. Each side runs in its own mode, chosen above its editor
+(a TF1 model beside its TF2 migration; TF2 runs compared as :func:`viz.core.diff.compared`
+says). Wires widgets only: the mapping is :mod:`viz.core.diff`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from viz.core.diff import (
     ONLY_B,
     RENAMED,
     SAME,
-    DiffReport,
     compared,
     diff,
     diff_rows,
@@ -41,7 +41,7 @@ from viz.ui.downloads import Download, download_row
 from viz.ui.drawing import svg_or_message
 from viz.ui.editor_widget import editor
 from viz.ui.graph_view import graph_view
-from viz.ui.layout import link_problem, share_box, shared_code_gate, top_row
+from viz.ui.layout import MODES, link_problem, share_box, shared_code_gate, top_row
 from viz.ui.room import room_bar
 from viz.ui.sidebar import sidebar
 
@@ -50,7 +50,8 @@ state = st.session_state
 
 
 def page() -> None:
-    """The whole Compare page: both snippets run in the app's mode and time limit."""
+    """The whole Compare page: each snippet runs in its side's mode, both in the session's
+    time limit."""
     config = server.settings()
     gallery = server.gallery()
     options = sidebar(config)
@@ -59,7 +60,8 @@ def page() -> None:
     st.markdown("#### ScopeViz: compare two snippets")
     st.caption("Run two versions of a model (a refactor, a migration) and map A's variables "
                "onto B's: what kept its name, what was renamed and why, and the assignment map "
-               "that loads A's checkpoint into B.")
+               "that loads A's checkpoint into B. Each side runs in its own mode: a TF1 model "
+               "can be set beside its TF2 migration.")
     link_problem()
     if not state.get("compare_waiting"):
         actions.button("Compare", key="compare", type="primary", shortcut="ctrl+enter",
@@ -73,22 +75,30 @@ def page() -> None:
                          "compare_shared", session.request_compare, (state,))
     if state.get("compare_requested"):
         texts = (state.compare_a, state.compare_b)
-        mode, timeout = state.get("mode", TF1), state.get("time_limit", config.timeout)
+        modes = tuple(side_mode(side) for side in SIDES)
+        timeout = state.get("time_limit", config.timeout)
         with serve(state, "compare_requested", "finished_pair") as box:
             with st.spinner("Running both snippets in TensorFlow..."):
-                a, b = finished(box, (*texts, state.get("mode"), state.get("time_limit")),
-                                lambda: compared(run(config, mode, timeout, texts[0], "A.py"),
-                                                 run(config, mode, timeout, texts[1], "B.py")))
-            state.compared = Comparison(a, b, diff(a, b), *texts)
+                a, b = finished(box, (*texts, *modes, timeout),
+                                lambda: compared(run(config, modes[0], timeout, texts[0], "A.py"),
+                                                 run(config, modes[1], timeout, texts[1], "B.py")))
+            state.compared = Comparison(a, b, diff(a, b), *texts, modes)
             st.query_params.from_dict(session.compare_query(state))
     done: Comparison | None = state.get("compared")
     with st.container(key="compare_editors"):
         columns = st.columns(2, gap="medium")
     for side, column in zip(SIDES, columns):
         with column:
-            st.markdown(f"**{side.upper()}**")
-            ran = done is not None and done.source(side) == state[f"compare_{side}"]
+            heading = st.container(horizontal=True, vertical_alignment="center")
+            heading.markdown(f"**{side.upper()}** runs in")
+            heading.segmented_control(
+                f"{side.upper()} runs in", list(MODES), key=f"compare_mode_{side}",
+                format_func=MODES.get, required=True, persist_state="session",
+                label_visibility="collapsed",
+                on_change=lambda: st.query_params.from_dict(session.compare_query(state)))
             trace = done.trace(side) if done else None
+            ran = trace is not None and done.source(side) == state[f"compare_{side}"] \
+                and done.mode(side) == side_mode(side)
             line_count = state[f"compare_{side}"].count("\n") + 1
             session.take_compare_response(state, side, editor(
                 state[f"compare_text_{side}"], session.compare_editor_key(state, side),
@@ -99,8 +109,12 @@ def page() -> None:
     if done is None:
         st.info("Write or paste two versions of a model, then press Compare.")
         return
-    _results(done.a, done.b, done.report, options)
+    _results(done, options)
     share_box(urlencode(session.compare_query(state)))
+
+
+def side_mode(side: str) -> str:
+    return state.get(f"compare_mode_{side}") or TF1
 
 
 def run(config: server.Settings, mode: str, timeout: float, source: str, filename: str) -> Trace:
@@ -110,7 +124,8 @@ def run(config: server.Settings, mode: str, timeout: float, source: str, filenam
     return server.run(pool, source, filename, mode, timeout)
 
 
-def _results(a: Trace, b: Trace, report: DiffReport, options: RenderOptions) -> None:
+def _results(done: Comparison, options: RenderOptions) -> None:
+    a, b, report = done.a, done.b, done.report
     st.markdown(markdown_text(
         f"{len(report.same)} same, {len(report.renamed)} renamed, {len(report.changed)} "
         f"changed, {len(report.only_a)} only in A, {len(report.only_b)} only in B."))
@@ -123,7 +138,8 @@ def _results(a: Trace, b: Trace, report: DiffReport, options: RenderOptions) -> 
         columns = st.columns(2, gap="medium")
     for side, trace, column in zip(SIDES, (a, b), columns):
         with column:
-            st.caption(f"{side.upper()}: {len(trace.variables)} variables")
+            st.caption(f"{side.upper()} ({MODES[done.mode(side)]}): "
+                       f"{len(trace.variables)} variables")
             svg = svg_or_message(dot_source(trace, replace(options, marks=side_marks[side])),
                                  "The name filter or the depth limit in the sidebar draw a "
                                  "part of it.")

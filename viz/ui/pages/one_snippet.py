@@ -15,7 +15,7 @@ from viz.core.escape import markdown_text
 from viz.core.exercise import own_exercise
 from viz.core.export import MIME_TYPES, text_export
 from viz.core.gallery import Gallery
-from viz.core.names import TF1, TF2
+from viz.core.names import TF1
 from viz.core.pending import finished, serve
 from viz.core.render import with_legend
 from viz.core.session import Results
@@ -26,7 +26,7 @@ from viz.ui.checkpoint_panel import checkpoint_panel, uploaded_checkpoint
 from viz.ui.downloads import Download, download_row
 from viz.ui.drawing import drawing_source
 from viz.ui.editor_widget import editor
-from viz.ui.layout import link_problem, share_box, shared_code_gate, top_row
+from viz.ui.layout import MODES, link_problem, share_box, shared_code_gate, top_row
 from viz.ui.room import room_bar, start_button
 from viz.ui.sidebar import sidebar
 from viz.ui.tabs.checkpoint import checkpoint_tab
@@ -35,7 +35,6 @@ from viz.ui.tabs.output import output_tab
 from viz.ui.tabs.variables import variables_tab
 from viz.ui.tabs.why import why_tab
 
-MODES = {TF1: "TF1", TF2: "TF2"}
 EDITOR_ROWS = (16, 22)  # the editor's fewest and most lines on screen
 state = st.session_state
 

@@ -1,0 +1,51 @@
+"""In a real browser, every answer in reach: a TF1 model beside its TF2 migration in Compare,
+the highlight inside collapsed series, the keyboard's way to a details card, what sits above
+the fold at 1366x768."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Callable
+
+import pytest
+from browser_support import (
+    CHROMIUM,
+    NO_OVERFLOW,
+    SCREENSHOTS,
+    expect,
+    expect_page,
+    graph_nodes,
+    replace_editor_text,
+)
+from snippets import TF1_LAYERS, TF2_LAYERS
+
+pytestmark = [pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium missing")]
+
+LOOKS = [(1366, 768, "light"), (1366, 768, "dark"), (800, 600, "light"), (800, 600, "dark")]
+
+
+@pytest.mark.parametrize("width,height,scheme", LOOKS)
+def test_compare_runs_a_tf1_model_beside_its_tf2_migration(
+        open_page: Callable[..., object], app_url: str, width: int, height: int,
+        scheme: str) -> None:
+    """Each side's mode is chosen above its editor and travels in the link (before, both
+    sides ran in the app's mode: the TF1 side failed in TF2 mode)."""
+    page = open_page(width, height, scheme)
+    page.goto(app_url)
+    page.get_by_text("Compare two snippets", exact=True).click()
+    replace_editor_text(page, TF1_LAYERS, 0)
+    replace_editor_text(page, TF2_LAYERS, 1)
+    page.locator(".st-key-compare_mode_b").get_by_text("TF2", exact=True).click()
+    expect(page).to_have_url(re.compile(r"[?&]mode_a=tf1&mode_b=tf2"))
+    page.screenshot(path=str(SCREENSHOTS / f"compare_modes_{width}x{height}_{scheme}.png"))
+    page.locator(".st-key-compare").get_by_role("button", name=re.compile("^Compare")).click()
+    expect(page.get_by_text("0 same, 4 renamed, 0 changed, 0 only in A, 0 only in B")
+           ).to_be_visible()
+    expect(page.get_by_text("A (TF1): 4 variables")).to_be_visible()
+    expect(page.get_by_text("B (TF2): 4 variables")).to_be_visible()
+    expect(graph_nodes(page, "encoder/dense/kernel")).to_have_count(1)
+    expect(graph_nodes(page, "encoder/kernel")).to_have_count(1)
+    page.locator(".st-key-compare_graphs").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / f"compare_tf1_tf2_{width}x{height}_{scheme}.png"))
+    expect_page(page, NO_OVERFLOW, "the page no wider than the window")
