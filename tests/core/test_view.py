@@ -17,7 +17,15 @@ from viz.core.trace import (
     VariableScopeEvent,
 )
 from viz.core.tree import build_tree
-from viz.core.view import MAX_OPS_DRAWN, Mark, RenderOptions, build_view, openable
+from viz.core.view import (
+    MAX_OPS_DRAWN,
+    Mark,
+    RenderOptions,
+    build_view,
+    matching_inside,
+    openable,
+    opened_for,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -134,6 +142,34 @@ def test_a_folded_scope_opens_in_place_one_level() -> None:
     assert b.variables == ["a/b/v:0"]
     (folded,) = b.groups
     assert (folded.id, folded.kind) == ("a/b/c", "folded")
+
+
+def test_the_highlight_finds_names_inside_series_and_opens_them_level_by_level() -> None:
+    """8 towers of 6 layers each, and 12 numbered variables: every one of them is inside a
+    box standing for many, where a highlight of the drawn labels found 0."""
+    events: list = [scope("model")]
+    for t in range(8):
+        events += [scope(f"model/tower_{t}")]
+        events += [variable(f"model/tower_{t}/layer_{k}/kernel:0") for k in range(6)]
+    events += [variable(f"v_{i}:0") for i in range(12)]
+    tree = build_tree(Trace(events=events))
+    view = build_view(tree, RenderOptions())
+    assert matching_inside(view, "") == {}
+    assert matching_inside(view, " LAYER_2/ ") == {
+        "model/tower_*": tuple(f"model/tower_{t}/layer_2/kernel:0" for t in range(8))}
+    assert matching_inside(view, "v_1") == {"v_*:0": ("v_1:0", "v_10:0", "v_11:0")}
+    found = matching_inside(view, "tower_3/layer_2")["model/tower_*"]
+    expand = opened_for(tree, RenderOptions(), found)
+    assert expand == ["model/tower_3", "model/tower_3/layer_2"]  # the tower, then its layer
+    opened = build_view(tree, RenderOptions(expand=frozenset(expand)))
+    assert matching_inside(opened, "tower_3/layer_2") == {}
+    (model,) = opened.root.scopes
+    (tower,) = model.scopes
+    assert [s.node.id for s in tower.scopes] == ["model/tower_3/layer_2"]
+    assert opened_for(tree, RenderOptions(), ["v_11:0"]) == ["v_11:0"]
+    assert build_view(tree, RenderOptions(expand=frozenset({"v_11:0"}))).root.variables == [
+        "v_11:0"]
+    assert "v_11:0" in openable(view)
 
 
 def test_name_filter_keeps_matching_variables_and_their_scopes() -> None:

@@ -49,3 +49,33 @@ def test_compare_runs_a_tf1_model_beside_its_tf2_migration(
     page.locator(".st-key-compare_graphs").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / f"compare_tf1_tf2_{width}x{height}_{scheme}.png"))
     expect_page(page, NO_OVERFLOW, "the page no wider than the window")
+
+
+@pytest.mark.parametrize("width,height,scheme", LOOKS)
+def test_the_highlight_counts_names_inside_a_series_and_one_key_opens_them(
+        open_page: Callable[..., object], app_url: str, width: int, height: int,
+        scheme: str) -> None:
+    """BERT's 12 layers are one series box: a highlight of one layer's query said 0 matching.
+    Now the box says how many it folds, and Alt+O draws the layer and its query open."""
+    page = open_page(width, height, scheme)
+    page.goto(f"{app_url}/?example=model_bert_like_encoder")
+    expect(page.locator(".scopeviz-graph svg")).to_be_visible()
+    search = page.get_by_placeholder("Highlight names, e.g. kernel")
+    search.fill("layer_3/attention/self/query")
+    search.press("Enter")
+    badge = page.locator(".scopeviz-graph g.node g.sv-inside-badge")
+    expect(badge).to_have_count(1)
+    expect(badge).to_have_text("2 matching inside")
+    expect(page.locator(".sv-matches")).to_have_text("0 matching, 2 more inside 1 folded box")
+    expect(page.locator(".scopeviz-graph g.node.sv-match-inside title")).to_have_text(
+        "bert/encoder/layer_*")
+    page.locator(".scopeviz-graph").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / f"highlight_inside_{width}x{height}_{scheme}.png"))
+    search.blur()  # the shortcut is the page's, not the input's
+    page.keyboard.press("Alt+o")
+    expect(badge).to_have_count(0)
+    expect(page.locator(".sv-matches")).to_have_text("2 matching")
+    matched = page.locator(".scopeviz-graph g.node.sv-match title")
+    expect(matched).to_have_text(["bert/encoder/layer_3/attention/self/query/kernel:0",
+                                  "bert/encoder/layer_3/attention/self/query/bias:0"])
+    expect_page(page, NO_OVERFLOW, "the page no wider than the window")

@@ -437,6 +437,12 @@ def open_scope(state: State, scope: str) -> None:
     state.pop("selected", None)
 
 
+def open_scopes(state: State, expand: list[str]) -> None:
+    """Draws these series members and folded scopes open (what a highlight found inside)."""
+    state["expand"] = expand
+    state.pop("selected", None)
+
+
 def clear_filter(state: State) -> None:
     state["name_filter"] = ""
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Callable, Hashable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Callable, Hashable, Iterable, Iterator
 
 from viz.core import tf2
 from viz.core.names import REUSED, STATUSES, op_name, parent_path
@@ -94,7 +94,8 @@ class Group:
     label: str
     members: tuple[str, ...]
     counts: tuple[tuple[str, int], ...]
-    kind: str  # "series", "folded" or "more" (what did not fit: not drawn, not openable)
+    kind: str  # "series", "folded" or "more" (what did not fit: not drawn)
+    variables: tuple[str, ...] = ()  # every variable it stands for, by full name
 
 
 @dataclass
@@ -314,13 +315,14 @@ class _Builder:
             variables.extend(inner)
         for item in members + variables:
             self.anchor[item] = group_id
-        return Group(group_id, label, tuple(n.id for n in nodes), self.counts(variables), kind)
+        return Group(group_id, label, tuple(n.id for n in nodes), self.counts(variables), kind,
+                     tuple(variables))
 
     def variable_group(self, group_id: str, label: str, names: list[str],
                        kind: str = "series") -> Group:
         for name in names:
             self.anchor[name] = group_id
-        return Group(group_id, label, tuple(names), self.counts(names), kind)
+        return Group(group_id, label, tuple(names), self.counts(names), kind, tuple(names))
 
     def shape(self, scope_id: str) -> frozenset[str]:
         """What is inside a scope, relative to it: the paths of its scopes and variables, with
@@ -331,14 +333,15 @@ class _Builder:
                                                                  for v in variables]
         return frozenset(_DIGITS.sub("#", path) for path in paths)
 
-    def split(self, names: list[str], minimum: int, prefix: str | None = None,
-              ) -> tuple[list[str], dict[str, list[str]]]:
-        """Singles and series among sibling names (scopes under ``prefix`` must also have the
-        same shape); all singles when collapsing is off."""
+    def split(self, names: list[str], minimum: int, full: Callable[[str], str],
+              scopes: bool) -> tuple[list[str], dict[str, list[str]]]:
+        """Singles and series among sibling names, each named in full by ``full`` (sibling
+        scopes must also have the same shape); all singles when collapsing is off, and the
+        names the options open in place always."""
         if not self.options.collapse_series:
             return names, {}
-        shape = None if prefix is None else (lambda name: self.shape(prefix + name))
-        opened = {n for n in names if prefix is not None and prefix + n in self.options.expand}
+        shape = (lambda name: self.shape(full(name))) if scopes else None
+        opened = {n for n in names if full(n) in self.options.expand}
         singles, series = _series([n for n in names if n not in opened], minimum, shape)
         kept = opened | set(singles)  # sets: 45,000 siblings took 12 s as lists
         return [n for n in names if n in kept], series
@@ -352,7 +355,7 @@ class _Builder:
         prefix = f"{node.id}/" if node.id else ""
         children = [c for c in node.children if self.visible(c) and c not in self.absorbed]
         singles, series = self.split([self.tree.nodes[c].name for c in children],
-                                     self.options.series_min, prefix)
+                                     self.options.series_min, lambda n: prefix + n, scopes=True)
         self.scopes_drawn += 1
         overflow: list[ScopeNode] = []
         for name in singles:
@@ -384,7 +387,8 @@ class _Builder:
                                            "series"))
         variables = [v for v in node.variables if self.visible(v) and v not in self.slot_of]
         short = {op_name(v).rsplit("/", 1)[-1]: v for v in variables}
-        singles, series = self.split(list(short), VARIABLE_SERIES_MIN)
+        singles, series = self.split(list(short), VARIABLE_SERIES_MIN, short.__getitem__,
+                                     scopes=False)
         room = max(MAX_DRAWN_BOXES - self.boxes, 0)
         for name in singles[:room]:
             self.anchor[short[name]] = short[name]
@@ -456,11 +460,38 @@ def _groups(view: View) -> Iterator[Group]:
 
 
 def openable(view: View) -> list[str]:
-    """The scopes a view folds into series or depth-limit nodes, in drawing order: what
-    :attr:`RenderOptions.expand` can open in place."""
-    return [member for group in _groups(view)
-            if group.kind == "folded" or group.id.endswith("*")  # not a variable series
+    """The scopes and variables a view folds into series or depth-limit nodes, in drawing
+    order: what :attr:`RenderOptions.expand` can open in place."""
+    return [member for group in _groups(view) if group.kind != "more"
             for member in group.members]
+
+
+def matching_inside(view: View, search: str) -> dict[str, tuple[str, ...]]:
+    """Each box standing for many (a series, a folded scope, what did not fit) with its
+    variables whose full name contains ``search``, case-insensitive as the graph's highlight:
+    the highlight sees only the box's label, and must not report 0 for what it folds."""
+    needle = search.strip().lower()
+    if not needle:
+        return {}
+    found = {group.id: tuple(v for v in group.variables if needle in v.lower())
+             for group in _groups(view)}
+    return {group_id: names for group_id, names in found.items() if names}
+
+
+def opened_for(tree: ScopeTree, options: RenderOptions, names: Iterable[str]) -> list[str]:
+    """``options.expand`` with what draws each of ``names`` in a box of its own: the member
+    of each box that holds one, round after round (a series inside an opened member is drawn
+    folded in its turn), in the order opened."""
+    wanted, expand = set(names), list(options.expand)
+    while True:
+        view = build_view(tree, replace(options, expand=frozenset(expand)))
+        more = [member for group in _groups(view) for member in group.members
+                if any(name == member or op_name(name).startswith(member + "/")
+                       for name in wanted.intersection(group.variables))]
+        more = [member for member in dict.fromkeys(more) if member not in expand]
+        if not more:
+            return expand
+        expand += more
 
 
 def filter_matches(names: list[str], name_filter: str) -> int:

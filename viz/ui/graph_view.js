@@ -9,6 +9,7 @@ const CLICK_SLOP_PX = 4;
 const EDITOR_FRAME = 'iframe[title="code_editor.code_editor"]';
 // A presenter's graph never draws its labels smaller than this (CSS px), unless zoomed out.
 const PRESENT_TEXT_PX = 18;
+const SVG_NS = "http://www.w3.org/2000/svg";
 
 function parseSvg(text) {
   // Parsed as SVG, never as HTML; graphviz has escaped every name inside it.
@@ -252,10 +253,36 @@ function scrollEditorTo(view, line, tries = 20) {
   if (!editor.isRowFullyVisible(line - 1)) editor.scrollToLine(line - 1, true, false, () => {});
 }
 
+// A box standing for many (a series, a folded scope) with matches inside gets a badge on
+// its top edge: "3 matching inside". Built as SVG text, so names stay text, never markup.
+function insideBadge(group, count) {
+  const shape = group.querySelector("polygon, path, ellipse");
+  if (!shape) return;
+  const box = shape.getBBox();
+  const badge = document.createElementNS(SVG_NS, "g");
+  badge.setAttribute("class", "sv-inside-badge");
+  const text = document.createElementNS(SVG_NS, "text");
+  text.setAttribute("x", box.x + box.width / 2);
+  text.setAttribute("y", box.y - 3);  // above the box: its label stays readable
+  text.setAttribute("text-anchor", "middle");
+  text.textContent = `${count} matching inside`;
+  const back = document.createElementNS(SVG_NS, "rect");
+  badge.append(back, text);
+  group.append(badge);
+  const size = text.getBBox();
+  back.setAttribute("x", size.x - 6);
+  back.setAttribute("y", size.y - 1);
+  back.setAttribute("width", size.width + 12);
+  back.setAttribute("height", size.height + 2);
+  back.setAttribute("rx", (size.height + 2) / 2);
+}
+
 function highlight(stage, data, cursor) {
   const focus = new Set([...(data.focus || []), ...cursor]);
   const needle = (data.search || "").trim().toLowerCase();
+  const inside = data.inside || {};
   let matches = 0;
+  for (const old of stage.querySelectorAll(".sv-inside-badge")) old.remove();
   for (const group of stage.querySelectorAll("g.node, g.cluster")) {
     const title = group.querySelector(":scope > title");
     const id = title ? title.textContent : "";
@@ -263,9 +290,22 @@ function highlight(stage, data, cursor) {
     const hit = needle !== "" && group.classList.contains("node")
       && (id.toLowerCase().includes(needle) || group.textContent.toLowerCase().includes(needle));
     group.classList.toggle("sv-match", hit);
+    group.classList.toggle("sv-match-inside", Boolean(inside[id]));
     if (hit) matches += 1;
+    if (inside[id]) insideBadge(group, inside[id]);
   }
   return matches;
+}
+
+// What the toolbar says of a highlight: the boxes it marks, and the matches folded inside
+// boxes that stand for many (which a label's text does not show).
+function matchNote(data, matches) {
+  if (!(data.search || "").trim()) return "";
+  const counts = Object.values(data.inside || {});
+  const folded = counts.reduce((sum, n) => sum + n, 0);
+  if (!folded) return `${matches} matching`;
+  const boxes = counts.length === 1 ? "1 folded box" : `${counts.length} folded boxes`;
+  return `${matches} matching, ${folded} more inside ${boxes}`;
 }
 
 export default function (component) {
@@ -297,8 +337,7 @@ export default function (component) {
   view.data = data;
   const refresh = () => {
     const matches = highlight(stage, view.data, cursorBoxes(view));
-    const note = parentElement.querySelector(".sv-matches");
-    note.textContent = (view.data.search || "").trim() ? `${matches} matching` : "";
+    parentElement.querySelector(".sv-matches").textContent = matchNote(view.data, matches);
   };
   refresh();
   if (data.lines && data.source != null) followEditor(view, refresh);
@@ -307,6 +346,13 @@ export default function (component) {
   if (revealKey !== null && revealKey !== view.revealed) {
     view.revealed = revealKey;
     requestAnimationFrame(() => view.reveal(view.revealIds || []));
+  }
+  // A new highlight (or a drawing opened for it) brings its first box into view.
+  const searchKey = JSON.stringify([data.search, data.svg.length, data.inside]);
+  if (!data.reveal && (data.search || "").trim() && searchKey !== view.searched) {
+    view.searched = searchKey;
+    const first = stage.querySelector("g.node.sv-match, g.node.sv-match-inside");
+    if (first) requestAnimationFrame(() => view.reveal([nodeId(first)]));
   }
   if (data.editor_line != null && data.editor_line !== view.editorLine) {
     view.editorLine = data.editor_line;

@@ -34,12 +34,14 @@ _COMPONENT = st.components.v2.component(
 def graph_view(svg: str, key: str, focus: list[str] | None = None, search: str = "",
                lines: dict[int, list[str]] | None = None, source: str | None = None,
                reveal: bool = False, editor_line: int | None = None,
-               present: str | None = None) -> str | None:
+               present: str | None = None, inside: dict[str, int] | None = None) -> str | None:
     """Draws ``svg`` in the explorer; returns the id of the box clicked in this rerun.
 
     Args:
         focus: ids of boxes to outline (the selected variable, the step's event).
         search: boxes whose name contains this are highlighted in place.
+        inside: the boxes standing for many that hold matches of ``search``, with how many
+            (a badge says so: their labels do not show the names).
         lines: each snippet line's boxes. With it, the explorer follows the page's code
             editor: the boxes of the line its cursor is on are outlined while the editor
             holds ``source``, the text that was run (an edited text's lines have moved).
@@ -54,6 +56,6 @@ def graph_view(svg: str, key: str, focus: list[str] | None = None, search: str =
                               "lines": {str(n): ids for n, ids in (lines or {}).items()},
                               "source": source if lines else None, "reveal": reveal,
                               "editor_line": editor_line, "present": present is not None,
-                              "height": present},
+                              "height": present, "inside": inside or {}},
                         key=key, on_clicked_change=lambda: None)
     return getattr(result, "clicked", None)

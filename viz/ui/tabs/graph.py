@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any, Sequence
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from viz.core import session
 from viz.core.details import Details, boxes_by_line
@@ -27,7 +28,9 @@ from viz.core.view import (
     deeper_than_drawn,
     filter_matches,
     find_group,
+    matching_inside,
     openable,
+    opened_for,
 )
 from viz.ui.drawing import drawing_source, svg_or_message
 from viz.ui.graph_view import graph_view
@@ -37,11 +40,12 @@ state = st.session_state
 
 def show_graph(graph_dot: str, key: str, focus: list[str] | None = None,
                lines: dict[int, list[str]] | None = None, reveal: bool = False,
-               editor_line: int | None = None) -> bool:
+               editor_line: int | None = None, inside: dict[str, int] | None = None) -> bool:
     """The scope tree in the explorer; False, with a message, when it cannot be drawn (the
     other tabs and the text downloads do not need the drawing). A click selects a box; with
     ``lines``, the editor's cursor line outlines what it made; with ``reveal``, the focused
-    box is brought into view, and ``editor_line`` into the editor's."""
+    box is brought into view, and ``editor_line`` into the editor's; ``inside`` badges the
+    boxes that fold matches of the highlight."""
     svg = svg_or_message(graph_dot, "The name filter or the depth limit in the sidebar draw a "
                          "part of it; the Variables tab and the CSV and JSON downloads have "
                          "everything.")
@@ -49,7 +53,7 @@ def show_graph(graph_dot: str, key: str, focus: list[str] | None = None,
         return False
     clicked = graph_view(svg, key=key, focus=focus, search=state.get("graph_search", ""),
                          lines=lines, source=state.get("ran_source"), reveal=reveal,
-                         editor_line=editor_line)
+                         editor_line=editor_line, inside=inside)
     if clicked and clicked != state.get("selected"):
         state.selected = clicked
         st.rerun()  # the editor, drawn above, marks the selected box's lines
@@ -85,11 +89,29 @@ def details_card(shown: Trace, details: Details | None, options: RenderOptions) 
             st.markdown(markdown_text(sentence))
 
 
+def folded_matches(shown: Trace, options: RenderOptions, place: DeltaGenerator,
+                   ) -> dict[str, int]:
+    """The highlight inside boxes that stand for many: how many matches each folds, and (in
+    ``place``) one key that opens them all in place."""
+    tree = build_tree(shown)
+    found = matching_inside(build_view(tree, options), state.get("graph_search", ""))
+    if found:
+        names = [name for names in found.values() for name in names]
+        place.button(f"Open the {len(names)} inside", key="open_matches", shortcut="Alt+O",
+                     on_click=lambda: session.open_scopes(state, opened_for(tree, options,
+                                                                            names)),
+                     help="draws the series and folded scopes that hold matches open, in "
+                          "place")
+    return {group_id: len(names) for group_id, names in found.items()}
+
+
 def open_in_place(shown: Trace, options: RenderOptions) -> None:
     """Lets the user open series members and folded scopes one by one (they stay open for
-    later runs that have them)."""
-    closed = openable(build_view(build_tree(shown), replace(options, expand=frozenset())))
-    chosen = [scope for scope in state.get("expand", []) if scope in closed]
+    later runs that have them; one opened inside another is listed while it exists)."""
+    tree = build_tree(shown)
+    chosen = [item for item in state.get("expand", [])
+              if item in tree.nodes or item in tree.variables]
+    closed = list(dict.fromkeys(chosen + openable(build_view(tree, options))))
     if closed:
         state.expand = chosen
         st.multiselect("Open in place", closed, key="expand", persist_state="session",
@@ -212,9 +234,10 @@ def graph_tab(results: Results, options: RenderOptions) -> bool:
     else:
         if error is not None:
             st.caption("Partial graph: what the snippet created before it failed.")
+        inside = folded_matches(results.shown, options, search_column)
         drawable = show_graph(drawing_source(results.shown, options), "graph",
                               focus=[state.get("selected", "")],
-                              lines=boxes_by_line(results.shown))
+                              lines=boxes_by_line(results.shown), inside=inside)
     if not stepping and error is not None and last_good is not None:
         with st.expander("Last successful run (stale: not the code above)"):
             show_graph(drawing_source(last_good, replace(options, marks=())), "stale_graph")
