@@ -12,7 +12,8 @@ from support import EXAMPLES, GOLDENS, dump, example_paths
 
 from viz import Executor, Trace
 from viz.backend.drawing import export
-from viz.core.tables import legend_counts, status_counts
+from viz.core.explain import explain
+from viz.core.tables import legend_counts, slot_notes, status_counts
 from viz.core.view import RenderOptions
 
 SEEDS = ["seed_1_name_scope_vs_variable_scope", "seed_2_tf_variable_duplicates",
@@ -138,8 +139,19 @@ def test_slots_are_drawn_inside_their_variable(executor: Executor) -> None:
     # Separately, each slot is a box saying whose it is, and each slotted variable's path a
     # scope box.
     assert all(slot in separate for slot in slots)
-    assert "Adam_1\nslot of discriminator/d_h0_conv/w" in separate[
+    assert "Adam_1\nslot of discriminator/d_h0_conv/w\n(Adam's second moment, v)" in separate[
         "discriminator/d_h0_conv/w/Adam_1:0"]
+    # The Variables tab marks each slot with whose it is and what it holds; the why-sentence
+    # says whose convention the _1 is.
+    notes = slot_notes(trace)
+    assert notes["discriminator/d_h0_conv/w/Adam:0"] == (
+        "of discriminator/d_h0_conv/w: Adam's first moment, m")
+    assert notes["discriminator/d_h0_conv/w/Adam_1:0"] == (
+        "of discriminator/d_h0_conv/w: Adam's second moment, v")
+    assert len(notes) == 64
+    (why,) = [e.text for e in explain(trace) if e.subject == "discriminator/d_h0_conv/w/Adam_1:0"]
+    assert "numbered this one Adam_1 (it holds Adam's second moment, v): the optimizer's own " \
+           "convention, not a name your code repeated" in why
     assert f"cluster_{primary[:-2]}" in separate
     assert len(compact) < len(separate) - len(slots)
 

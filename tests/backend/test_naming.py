@@ -280,8 +280,9 @@ def test_slots_are_explained_as_slots(executor: Executor) -> None:
     assert sentences["d/w/Adam_1:0"] == (
         "Adam_1 is d/w/Adam_1 and not d/w/Adam because d/w already had a slot named Adam: an "
         "optimizer keeps more than one slot per variable under its own name (Adam's m and v), "
-        "and the default-name counter numbered this one Adam_1, which is TF's normal slot "
-        "naming (created by AdamOptimizer.minimize).")
+        "and the default-name counter numbered this one Adam_1 (it holds Adam's second "
+        "moment, v): the optimizer's own convention, not a name your code repeated (created "
+        "by AdamOptimizer.minimize).")
     assert sentences["dense_1/kernel/Momentum:0"] == (
         "Momentum is dense_1/kernel/Momentum and not dense/kernel/Momentum because it is a "
         "slot of dense_1/kernel, which TF had named so instead of dense/kernel: default name "

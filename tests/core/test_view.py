@@ -25,6 +25,7 @@ from viz.core.view import (
     matching_inside,
     openable,
     opened_for,
+    slot_roles,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -280,3 +281,25 @@ def test_the_name_filter_counts_what_it_keeps() -> None:
     assert filter_matches(names, " DEC/ ") == 2
     assert filter_matches(names, "nothing") == 0
     assert filter_matches(names, "") == 3
+
+
+def test_each_optimizer_slot_says_what_it_holds() -> None:
+    """Slot names from a real TF 2.21 run of each tf.compat.v1 optimizer (checked by hand
+    against each optimizer's _create_slots): the second and third are numbered by the
+    default-name counter, so a slot's place among its optimizer's slots says its role."""
+    assert slot_roles(["w/Adam:0", "w/Adam_1:0", "w/ExponentialMovingAverage:0"]) == {
+        "w/Adam:0": "Adam's first moment, m", "w/Adam_1:0": "Adam's second moment, v",
+        "w/ExponentialMovingAverage:0": "ExponentialMovingAverage's moving average"}
+    assert slot_roles(["rms/RMSProp:0", "rms/RMSProp_1:0"]) == {
+        "rms/RMSProp:0": "RMSProp's mean square, rms", "rms/RMSProp_1:0": "RMSProp's momentum"}
+    assert slot_roles(["c/RMSProp:0", "c/RMSProp_1:0", "c/RMSProp_2:0"])["c/RMSProp_1:0"] == (
+        "RMSProp's mean gradient, mg")  # centered=True
+    assert slot_roles(["f/Ftrl:0", "f/Ftrl_1:0"])["f/Ftrl_1:0"] == "Ftrl's linear"
+    assert slot_roles(["d/AdagradDA:0", "d/AdagradDA_1:0"])["d/AdagradDA_1:0"] == (
+        "AdagradDA's squared gradient accumulator")
+    assert slot_roles(["m/Momentum:0"]) == {"m/Momentum:0": "Momentum's momentum"}
+    # two Adams on one variable: m, v, m, v; an optimizer named otherwise: no guess
+    assert list(slot_roles([f"w/Adam{s}:0" for s in ("", "_1", "_2", "_3")]).values()) == [
+        "Adam's first moment, m", "Adam's second moment, v"] * 2
+    assert slot_roles(["w/opt:0", "w/opt_1:0"]) == {}
+    assert slot_roles(["w/Adam:0", "w/Adam_1:0", "w/Adam_2:0"]) == {}

@@ -79,3 +79,4 @@ def test_the_highlight_counts_names_inside_a_series_and_one_key_opens_them(
     expect(matched).to_have_text(["bert/encoder/layer_3/attention/self/query/kernel:0",
                                   "bert/encoder/layer_3/attention/self/query/bias:0"])
     expect_page(page, NO_OVERFLOW, "the page no wider than the window")
+

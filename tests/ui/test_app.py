@@ -213,6 +213,15 @@ def test_a_series_member_opens_in_place_and_slots_sit_in_their_variable() -> Non
     assert slots_line in svg
     legend = next(h.proto.body for h in at.get("html") if "scopeviz-legend" in h.proto.body)
     assert ">slot (" in legend  # slots are counted as slots, not as uniquified alarms
+    # The Variables tab keeps TF's status and marks each slot; name, status, shape and line
+    # come first (at 1366 px the rest scrolls)
+    table = at.dataframe[0]
+    rows = {row["name"]: row for row in table.value.to_dict("records")}
+    slot = rows["Model/Model/embedding/Adam_1:0"]
+    assert (slot["status"], slot["slot"]) == ("uniquified", "of Model/embedding: Adam's "
+                                                            "second moment, v")
+    assert rows["Model/embedding:0"]["slot"] == ""
+    assert list(table.proto.column_order)[:5] == ["name", "status", "shape", "line", "slot"]
     at.checkbox(key="compact_slots").uncheck().run()
     assert slots_line not in markdown_text(at)
 

@@ -9,7 +9,7 @@ from viz.core.explain import explain
 from viz.core.names import in_graph, op_name, shape_text
 from viz.core.trace import Trace
 from viz.core.tree import build_tree
-from viz.core.view import Mark, slots_of
+from viz.core.view import Mark, slot_facts
 
 CLUSTER_PREFIX = "cluster_"
 
@@ -48,9 +48,14 @@ def node_details(trace: Trace, node_id: str, marks: tuple[Mark, ...] = ()) -> De
         if reuses:
             rows.append(("reused at lines", ", ".join(
                 str(line) for line in dict.fromkeys(r.line for r in reuses) if line)))
-        slots = slots_of(tree).get(node_id, [])
+        facts = slot_facts(tree)
+        slots = [slot for slot, (owner, _) in facts.items() if owner == node_id]
         if slots:
-            rows.append(("slots", ", ".join(slots)))
+            rows.append(("slots", ", ".join(
+                slot + (f" ({facts[slot][1]})" if facts[slot][1] else "") for slot in slots)))
+        if node_id in facts:
+            owner, role = facts[node_id]
+            rows.append(("slot of", op_name(owner) + (f": {role}" if role else "")))
         if variable.graph:
             rows.append(("graph", f"graph {variable.graph} (another tf.Graph)"))
         why = [e.text for e in explain(trace) if e.subject == node_id]

@@ -17,6 +17,8 @@ from viz.core.trace import (
     VariableEvent,
     VariableScopeEvent,
 )
+from viz.core.tree import build_tree
+from viz.core.view import slot_facts
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,7 @@ def _uniquified_reason(variable: VariableEvent, history: _History) -> str:
 
 
 def _slot_sentence(variable: VariableEvent, primary: VariableEvent, history: _History,
-                   via: str) -> str:
+                   via: str, role: str) -> str:
     """Why a slot (``w/Adam``, ``w/Adam_1``, ``w/ExponentialMovingAverage``) has its name."""
     given = op_name(variable.name)
     short = _short(given)
@@ -158,22 +160,25 @@ def _slot_sentence(variable: VariableEvent, primary: VariableEvent, history: _Hi
                        f"{primary.requested}: {_uniquified_reason(primary, history)}")
     asked_slot, given_slot = _short(variable.requested), short
     if asked_slot != given_slot:
+        held = f" (it holds {role})" if role else ""
         reasons.append(f"{of} already had a slot named {asked_slot}: an optimizer keeps more "
                        f"than one slot per variable under its own name (Adam's m and v), and "
-                       f"the default-name counter numbered this one {given_slot}, which is "
-                       f"TF's normal slot naming")
+                       f"the default-name counter numbered this one {given_slot}{held}: the "
+                       f"optimizer's own convention, not a name your code repeated")
     reason = "; ".join(reasons) or _uniquified_reason(variable, history)
     return f"{short} is {given} and not {variable.requested} because {reason}{via}."
 
 
-def _variable_sentence(variable: VariableEvent, history: _History) -> str:
+def _variable_sentence(variable: VariableEvent, history: _History,
+                       roles: dict[str, tuple[str, str]]) -> str:
     given = op_name(variable.name)
     short = _short(given)
     scope = parent_path(given)
     via = f" (created by {variable.via})" if variable.via else ""
     primary = history.slot_primary(variable)
     if primary is not None:
-        return _slot_sentence(variable, primary, history, via)
+        role = roles.get(in_graph(variable.graph, variable.name), ("", ""))[1]
+        return _slot_sentence(variable, primary, history, via, role)
     if variable.status == UNIQUIFIED:
         return (f"{short} is {given} and not {variable.requested} because "
                 f"{_uniquified_reason(variable, history)}{via}.")
@@ -246,6 +251,7 @@ def explain(trace: Trace) -> list[Explanation]:
         return explain_tf2(trace)
     histories: dict[int, _History] = {0: _History()}
     sentences: list[Explanation] = []
+    roles = slot_facts(build_tree(trace))  # each slot's variable and what it holds
     for event in trace.events:
         history = histories.setdefault(event.graph, _History())
         history.count += 1
@@ -259,7 +265,7 @@ def explain(trace: Trace) -> list[Explanation]:
             history.reuse_calls.append((history.count, event))
         elif isinstance(event, VariableEvent):
             sentences.append(Explanation(in_graph(event.graph, event.name), event.line,
-                                         _variable_sentence(event, history)))
+                                         _variable_sentence(event, history, roles)))
             history.first_given.setdefault(op_name(event.name), event.line)
             history.variables[op_name(event.name)] = event
         elif isinstance(event, ReuseEvent):

@@ -16,7 +16,7 @@ from viz.core.view import (
     RenderOptions,
     View,
     build_view,
-    slots_of,
+    slot_facts,
 )
 
 # Fill of a variable by how it was created.
@@ -159,9 +159,11 @@ def _slots_label(slots: list[VariableEvent], marks: dict[str, Mark]) -> str:
     return "slots: " + _listing(names, 4)
 
 
-def _slots_tooltip(slots: list[VariableEvent]) -> str:
+def _slots_tooltip(slots: list[VariableEvent], facts: dict[str, tuple[str, str]]) -> str:
     rows = [f"{slot.name} {_shape(slot.shape)} {slot.status}, line "
-            f"{slot.line if slot.line is not None else '?'}" for slot in slots]
+            f"{slot.line if slot.line is not None else '?'}"
+            + (f": {facts[slot.name][1]}" if facts.get(slot.name, ("", ""))[1] else "")
+            for slot in slots]
     return ("optimizer / moving-average slots (an optimizer with two slots per variable asks "
             "for the same scope twice, so TF naming the second Adam_1 is normal):\n"
             + "\n".join(rows[:EDGE_SCOPES])
@@ -217,9 +219,8 @@ class _Writer:
     def __init__(self, tree: ScopeTree, view: View, options: RenderOptions) -> None:
         self.tree = tree
         self.view = view
-        # every slot's variable: a slot drawn in a box of its own says whose it is
-        self.slot_owner = {slot: primary for primary, slots in slots_of(tree).items()
-                           for slot in slots}
+        # every slot's variable and role: a slot drawn in a box of its own says whose it is
+        self.slot_facts = slot_facts(tree)
         self.rankdir = options.rankdir
         self.marks = {mark.name: mark for mark in options.marks}
         self.out: list[str] = []
@@ -252,11 +253,12 @@ class _Writer:
         attrs = {"label": _variable_label(variable), "shape": "box", "style": "rounded,filled",
                  "fillcolor": STATUS_COLORS[variable.status],
                  "tooltip": _variable_tooltip(variable, reuses)}
-        if name in self.slot_owner:  # drawn in a box of its own (compact slots off)
-            owner = op_name(self.slot_owner[name])
+        if name in self.slot_facts:  # drawn in a box of its own (compact slots off)
+            owner, role = self.slot_facts[name]
             attrs["label"] = (f"{shorten(op_name(name).rsplit('/', 1)[-1], LABEL_CHARS)}\n"
-                              f"slot of {shorten(owner, LABEL_CHARS)}\n"
-                              f"{_shape(variable.shape)} {variable.dtype}")
+                              f"slot of {shorten(op_name(owner), LABEL_CHARS)}\n"
+                              + (f"({shorten(role, LABEL_CHARS)})\n" if role else "")
+                              + f"{_shape(variable.shape)} {variable.dtype}")
             attrs["fillcolor"] = STATUS_COLORS[SLOT]
         if name in self.marks:
             mark = self.marks[name]
@@ -269,7 +271,7 @@ class _Writer:
         slots = [self.tree.variables[slot] for slot in self.view.slots.get(name, [])]
         if slots:
             attrs["label"] += "\n" + _slots_label(slots, self.marks)
-            attrs["tooltip"] += "\n" + _slots_tooltip(slots)
+            attrs["tooltip"] += "\n" + _slots_tooltip(slots, self.slot_facts)
         if reuses:
             attrs["label"] += f"\nreused x{reuses}"
             attrs |= {"color": REUSED_BORDER, "penwidth": "2.5"}

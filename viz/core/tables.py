@@ -8,10 +8,10 @@ from collections import Counter
 from typing import Any
 
 from viz.core import tf2
-from viz.core.names import KERAS3, SLOT, STATUSES, TF2, TF_KERAS, shape_text
+from viz.core.names import KERAS3, SLOT, STATUSES, TF2, TF_KERAS, op_name, shape_text
 from viz.core.trace import Trace
 from viz.core.tree import build_tree
-from viz.core.view import slots_of
+from viz.core.view import slot_facts, slots_of
 
 # graph: 0 for the run's graph, N for the Nth other tf.Graph the snippet built.
 COLUMNS = ("name", "requested", "status", "api", "shape", "dtype", "trainable", "line", "graph")
@@ -50,6 +50,13 @@ def legend_counts(trace: Trace) -> dict[str, int]:
             counts[variable.status] -= 1
             counts[SLOT] = counts.get(SLOT, 0) + 1
     return counts
+
+
+def slot_notes(trace: Trace) -> dict[str, str]:
+    """Each slot's mark for the Variables tab: ``of w: Adam's second moment, v`` (its status
+    stays TF's: the second slot was numbered)."""
+    return {slot: f"of {op_name(owner)}" + (f": {role}" if role else "")
+            for slot, (owner, role) in slot_facts(build_tree(trace)).items()}
 
 
 def _cell(value: Any) -> str:

@@ -154,6 +154,52 @@ def slots_of(tree: ScopeTree) -> dict[str, list[str]]:
     return slots
 
 
+# What each slot of TF's optimizers and moving averages holds, in the order they make them for
+# a variable (tf.compat.v1.train's _create_slots); the default-name counter numbers the second
+# one _1, the third _2.
+SLOT_ROLES = {
+    "Adam": ("first moment, m", "second moment, v"),
+    "Momentum": ("momentum",),
+    "RMSProp": ("mean square, rms", "momentum"),
+    "Adagrad": ("accumulator",),
+    "ProximalAdagrad": ("accumulator",),
+    "AdagradDA": ("gradient accumulator", "squared gradient accumulator"),
+    "Ftrl": ("accumulator", "linear"),
+    "Adadelta": ("accumulator", "accumulated update"),
+    "ExponentialMovingAverage": ("moving average",),
+}
+_CENTERED_RMSPROP = ("mean square, rms", "mean gradient, mg", "momentum")
+_NUMBER_SUFFIX = re.compile(r"_[0-9]+$")
+
+
+def slot_roles(slots: list[str]) -> dict[str, str]:
+    """What each of a variable's slots holds (``w/Adam_1``: "Adam's second moment, v"), by
+    the optimizer's default name and the slot's place among that optimizer's slots of the
+    variable; none where the optimizer was given another name or the count does not fit."""
+    by_optimizer: dict[str, list[str]] = {}
+    for slot in slots:
+        leaf = op_name(slot).rsplit("/", 1)[-1]
+        by_optimizer.setdefault(_NUMBER_SUFFIX.sub("", leaf), []).append(slot)
+    roles: dict[str, str] = {}
+    for optimizer, found in by_optimizer.items():
+        kinds = SLOT_ROLES.get(optimizer, ())
+        if optimizer == "RMSProp" and len(found) == 3:
+            kinds = _CENTERED_RMSPROP
+        if kinds and len(found) % len(kinds) == 0:  # two Adams on one variable: m, v, m, v
+            roles.update((slot, f"{optimizer}'s {kinds[i % len(kinds)]}")
+                         for i, slot in enumerate(found))
+    return roles
+
+
+def slot_facts(tree: ScopeTree) -> dict[str, tuple[str, str]]:
+    """Each slot's variable and what the slot holds for it ("" where unknown)."""
+    facts: dict[str, tuple[str, str]] = {}
+    for primary, slots in slots_of(tree).items():
+        roles = slot_roles(slots)
+        facts.update((slot, (primary, roles.get(slot, ""))) for slot in slots)
+    return facts
+
+
 def _series_key(name: str) -> tuple[str, int] | None:
     match = _NUMBERED.match(name)
     return (match.group(1), int(match.group(2))) if match else None

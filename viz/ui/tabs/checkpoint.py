@@ -26,8 +26,12 @@ def checkpoint_tab(trace: Trace, checked: Checked) -> None:
         f"{len(report.unused)} unused keys."))
     for note in report.notes:
         st.caption(markdown_text(note))
+    # The check, the variable and the reason first: they fit the results column at 1366 px.
     st.dataframe(pd.DataFrame(report_rows(report)), hide_index=True, width="stretch",
+                 column_order=("check", "variable", "reason", "line", "key", "shape",
+                               "key shape"),
                  column_config={"reason": st.column_config.TextColumn(width="large"),
+                                "check": st.column_config.TextColumn(width="small"),
                                 "variable": st.column_config.TextColumn(width="medium"),
                                 "key": st.column_config.TextColumn(width="medium"),
                                 "line": st.column_config.NumberColumn(width="small")})

@@ -8,8 +8,11 @@ import streamlit as st
 
 from viz.core.escape import markdown_text
 from viz.core.names import STATUSES, TF2
-from viz.core.tables import layer_rows, rows, status_counts, tf2_rows
+from viz.core.tables import layer_rows, rows, slot_notes, status_counts, tf2_rows
 from viz.core.trace import Trace
+
+VARIABLE_COLUMNS = ("name", "status", "shape", "line", "slot", "requested", "api", "dtype",
+                    "trainable", "graph")
 
 
 def tf2_tables(run: Trace) -> None:
@@ -45,12 +48,21 @@ def variables_tab(trace: Trace, base: Trace) -> None:
         if needle:
             keep &= table["name"].str.contains(needle, case=False, regex=False)
         table = table[keep]
-    # Names are what people read here: they get the room, the short columns give it up.
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "name": st.column_config.TextColumn(width="large"),
-        "requested": st.column_config.TextColumn(width="large"),
-        "shape": st.column_config.TextColumn(width="small"),
-        "dtype": st.column_config.TextColumn(width="small"),
-        "trainable": st.column_config.CheckboxColumn(width="small"),
-        "line": st.column_config.NumberColumn(width="small"),
-        "graph": st.column_config.NumberColumn(width="small")})
+    if not table.empty:
+        notes = slot_notes(trace)
+        table["slot"] = [notes.get(name, "") for name in table["name"]]
+    # What people read first comes first and fits the results column at 1366 px (name,
+    # status, shape, line); the rest scrolls.
+    st.dataframe(table, hide_index=True, width="stretch", column_order=VARIABLE_COLUMNS,
+                 column_config={
+                     "name": st.column_config.TextColumn(width="medium"),
+                     "status": st.column_config.TextColumn(width="small"),
+                     "shape": st.column_config.TextColumn(width="small"),
+                     "line": st.column_config.NumberColumn(width="small"),
+                     "slot": st.column_config.TextColumn(
+                         width="medium", help="an optimizer's or moving average's variable "
+                         "for another: whose, and what it holds"),
+                     "requested": st.column_config.TextColumn(width="medium"),
+                     "dtype": st.column_config.TextColumn(width="small"),
+                     "trainable": st.column_config.CheckboxColumn(width="small"),
+                     "graph": st.column_config.NumberColumn(width="small")})
