@@ -211,3 +211,27 @@ def test_variables_a_saver_does_not_save_are_left_out() -> None:
     assert report.ok and report.restores == ["w"]
     assert report.notes == ["1 variable(s) are in no global collection, so a default Saver "
                             "neither saves nor restores them: step"]
+
+
+def test_one_line_says_which_scopes_were_renamed() -> None:
+    """A refactor that renamed `encoder` to `enc` (3 variables, one nested deeper) and moved a
+    top-level variable into `head`: one line over the table groups the renames by scope."""
+    from viz.core.checkpoint import rename_summary, renamed_scopes
+    from viz.core.trace import Trace, VariableEvent
+
+    def variable(name: str) -> VariableEvent:
+        return VariableEvent(name + ":0", name, "created", "tf.get_variable", None, [1],
+                             "float32", True, ["variables"], None, True, "", "", 1)
+
+    names = ["enc/w", "enc/b", "enc/layer/w", "head/out", "kept"]
+    keys = ["encoder/w", "encoder/b", "encoder/layer/w", "out", "kept", "gone/x"]
+    trace = Trace(events=[variable(name) for name in names],
+                  checkpoint=[CheckpointKey(key, [1], "float32") for key in keys])
+    report = check(trace)
+    assert report.restores == ["kept"]
+    assert renamed_scopes(report) == [("encoder", "enc", 3), ("", "head", 1)]
+    assert rename_summary(report) == (
+        "scope `encoder` became `enc`: 3 variables; top-level variables moved into `head`: "
+        "1 variable. The assignment_map below loads them.")
+    same = Trace(events=[variable("kept")], checkpoint=[CheckpointKey("kept", [1], "float32")])
+    assert rename_summary(check(same)) == ""

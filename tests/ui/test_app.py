@@ -287,6 +287,8 @@ def test_an_uploaded_checkpoint_colours_the_graph_and_fills_the_checkpoint_tab(
     assert list(table["check"]) == ["missing", "unused", "restores"]
     assert any(escaped("1 restore, 1 missing, 0 mismatched, 1 unused keys") in m.value
                for m in at.markdown)
+    assert any(escaped("top-level variables moved into `fc1`: 1 variable. The assignment_map "
+                       "below loads them.") in m.value for m in at.markdown)
     # An upload without its index is said, and checks nothing.
     at.file_uploader(key="checkpoint_upload").set_value(files[1:]).run()
     assert any(escaped("Not checked: the upload has no .index file") in e.value

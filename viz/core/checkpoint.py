@@ -15,6 +15,7 @@ import glob
 import json
 import os
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -394,6 +395,37 @@ def unused_key_boxes(unused: list[CheckpointKey], paths: list[str], taken: set[s
         marks.append(Mark(name, UNUSED, "", f"checkpoint key `{key.key}`: no variable of "
                                             "this snippet restores from it"))
     return boxes, marks
+
+
+def renamed_scopes(report: CheckReport) -> list[tuple[str, str, int]]:
+    """The checkpoint's scopes that the snippet names otherwise, with how many variables the
+    assignment map loads across each: ``("encoder", "enc", 12)`` when ``encoder/.../w`` is
+    mapped to ``enc/.../w`` twelve times; ``""`` is the top level. Mapped names whose last
+    parts differ are not a scope's rename and are left to the table."""
+    found: Counter[tuple[str, str]] = Counter()
+    for missing in report.missing:
+        key = missing.closest.key if missing.closest else None
+        if key is None or report.assignment_map.get(key) != missing.name:
+            continue
+        old, new = key.split("/"), missing.name.split("/")
+        if old[-1] != new[-1]:
+            continue
+        while len(old) > 1 and len(new) > 1 and old[-2] == new[-2]:
+            old, new = old[:-1], new[:-1]
+        found["/".join(old[:-1]), "/".join(new[:-1])] += 1
+    return [(old, new, count) for (old, new), count in found.most_common()]
+
+
+def rename_summary(report: CheckReport) -> str:
+    """One line over the table: ``scope `encoder` became `enc`: 12 variables; ...``."""
+    def moved(old: str, new: str) -> str:
+        if not old:
+            return f"top-level variables moved into `{new}`"
+        return f"scope `{old}` became " + (f"`{new}`" if new else "the top level")
+
+    parts = [f"{moved(old, new)}: {count} variable{'s' if count != 1 else ''}"
+             for old, new, count in renamed_scopes(report)]
+    return "; ".join(parts) + ". The assignment_map below loads them." if parts else ""
 
 
 def report_rows(report: CheckReport) -> list[dict[str, Any]]:

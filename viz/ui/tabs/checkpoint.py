@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from viz.core.checkpoint import report_rows
+from viz.core.checkpoint import rename_summary, report_rows
 from viz.core.checkpoint import to_dict as checkpoint_dict
 from viz.core.escape import markdown_text
 from viz.core.names import TF2
@@ -24,6 +24,9 @@ def checkpoint_tab(trace: Trace, checked: Checked) -> None:
         f"{len(trace.checkpoint or [])} keys ({kind}): {len(report.restores)} restore, "
         f"{len(report.missing)} missing, {len(report.mismatched)} mismatched, "
         f"{len(report.unused)} unused keys."))
+    summary = rename_summary(report)
+    if summary:
+        st.markdown(markdown_text(summary))
     for note in report.notes:
         st.caption(markdown_text(note))
     # The check, the variable and the reason first: they fit the results column at 1366 px.
