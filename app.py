@@ -13,7 +13,7 @@ from viz.core import session
 from viz.core.room import FOLLOWER
 from viz.ui import room, server
 from viz.ui.access import admitted
-from viz.ui.layout import stack_on_narrow_screens
+from viz.ui.layout import page_styles
 from viz.ui.pages import compare, exercise, one_snippet, presenter
 
 # The sidebar holds settings only: closed, it leaves the width to the editor and the graph.
@@ -23,7 +23,7 @@ server.worker_pool(config.hosted)  # TensorFlow starts importing with the first 
 state = st.session_state
 if "source" not in state:
     session.open_link(state, st.query_params.to_dict(), server.gallery(), config.hosted)
-stack_on_narrow_screens()
+page_styles()
 
 # Both pages live at the app's root: the view switch (widget key "view") picks one and the
 # address keeps its query (``?view=compare&a=...&b=...``), so links made before the pages

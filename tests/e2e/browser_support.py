@@ -108,6 +108,38 @@ TEXT_CONTRASTS = """elements => elements.map(element => {
     return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); })"""
 
 
+# Every element on the page (shadow roots included) that holds text of its own and is shown;
+# not the graph's SVG labels (their fill is not a CSS colour: GRAPH_LABELS in
+# test_teaching.py checks them) and not icon glyphs (non-text: 3:1, see low_contrast_texts).
+SHOWN_TEXTS = """() => { const found = []; const walk = (root) => {
+    for (const element of root.querySelectorAll('*')) {
+        if (element.shadowRoot) walk(element.shadowRoot);
+        if (element.closest('svg')) continue;
+        if (![...element.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+        const box = element.getBoundingClientRect(), style = getComputedStyle(element);
+        if (!box.width || !box.height || style.visibility === 'hidden') continue;
+        found.push(element); } };
+    walk(document); return found; }"""
+
+
+def low_contrast_texts(page: object) -> list[tuple[float, str]]:
+    """Each text on the page, and each token in the code editors, below WCAG AA (4.5:1;
+    icons, drawn with the Material Symbols font, below 3:1), with its ratio."""
+    texts = page.evaluate_handle(SHOWN_TEXTS)
+    measured = page.evaluate(
+        f"""([elements]) => {{ const ratios = ({TEXT_CONTRASTS})(elements);
+            return elements.map((element, i) => [ratios[i], element.textContent.trim()
+                .slice(0, 40), getComputedStyle(element).fontFamily.includes('Material')]); }}""",
+        [texts])
+    for index in range(page.locator(EDITOR_FRAME).count()):
+        tokens = editor_frame(page, index).locator(".ace_line span, .ace_gutter-cell")
+        ratios = tokens.evaluate_all(TEXT_CONTRASTS)
+        measured += [[ratio, text, False] for ratio, text in zip(
+            ratios, tokens.evaluate_all("els => els.map(e => e.className)"))]
+    return [(round(ratio, 2), text) for ratio, text, icon in measured
+            if ratio < (3 if icon else 4.5)]
+
+
 # Seed 1's exercise answered with one miss (v3 is vsc1/v3:0: get_variable ignores name scopes).
 ONE_MISS = ["nsc1/v1:0", "nsc1/vsc1/v2", "nsc1/vsc1/v3:0", "nsc1_1/v4:0"]
 

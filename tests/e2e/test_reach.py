@@ -13,9 +13,12 @@ from browser_support import (
     CHROMIUM,
     NO_OVERFLOW,
     SCREENSHOTS,
+    editor_frame,
     expect,
     expect_page,
     graph_nodes,
+    low_contrast_texts,
+    poll_until,
     replace_editor_text,
 )
 from snippets import TF1_LAYERS, TF2_LAYERS
@@ -80,3 +83,31 @@ def test_the_highlight_counts_names_inside_a_series_and_one_key_opens_them(
                                   "bert/encoder/layer_3/attention/self/query/bias:0"])
     expect_page(page, NO_OVERFLOW, "the page no wider than the window")
 
+
+
+def expect_readable(page: object, where: str) -> None:
+    """Every text of the page at 4.5:1 or more, once the page's own styles have come (they
+    arrive with their element's lazily loaded code)."""
+    poll_until(lambda: low_contrast_texts(page), lambda found: not found,
+               f"texts below WCAG AA {where}")
+
+
+@pytest.mark.parametrize("width,height,scheme", LOOKS)
+def test_every_text_reads_at_wcag_aa(open_page: Callable[..., object], app_url: str,
+                                     width: int, height: int, scheme: str) -> None:
+    """Each tab, Compare and an exercise, in both themes: the selected tab and view were
+    3.6-3.9:1 in dark, the editor's strings, numbers and comments 2.3-2.9:1 in light, the
+    exercise's code 2.3-4.2:1."""
+    page = open_page(width, height, scheme)
+    page.goto(f"{app_url}/?example=seed_1_name_scope_vs_variable_scope")
+    expect(page.locator(".scopeviz-graph svg")).to_be_visible()
+    expect(editor_frame(page).locator(".ace_comment").first).to_be_attached()
+    for tab in ["Graph", "Variables", "Why these names", "Output"]:
+        page.get_by_role("tab", name=tab).click()
+        expect_readable(page, f"on the {tab} tab")
+    page.get_by_text("Compare two snippets", exact=True).click()
+    expect(editor_frame(page, 1).locator(".ace_line").first).to_be_visible()
+    expect_readable(page, "on the Compare page")
+    page.goto(f"{app_url}/?exercise=seed_1_name_scope_vs_variable_scope")
+    expect(page.locator('[data-testid="stCode"] .token.string').first).to_be_visible()
+    expect_readable(page, "on the exercise page")

@@ -20,17 +20,39 @@ MODES = {TF1: "TF1", TF2: "TF2"}
 _STACKED = ("workspace", "compare_editors", "compare_graphs")
 
 
-def stack_on_narrow_screens() -> None:
-    """Below 1000 px the rows of :data:`_STACKED` stack instead of sharing the width. (The
-    space above the first row is the theme's paddingTop in .streamlit/config.toml: a style
-    from st.html arrives with its lazily loaded code, seconds late on a busy machine, and
+# What Streamlit draws in its primary colour on the page's background, the selected tab and
+# segmented-control choice, at 4.5:1 in both themes (4.48:1 in light and 3.6-3.9:1 in dark,
+# where a lighter primary would fail the white text on primary buttons). light-dark() follows
+# the colour scheme Streamlit gives the app.
+_SELECTED = ('[data-testid="stTab"][aria-selected="true"] p,'
+             'button[data-variant="segmented_control"][aria-checked="true"] p'
+             '{color:light-dark(#b22a38,#ff8a94)}')
+# st.code's syntax colours (the exercise's code) at 4.5:1 in both themes, as the editor's
+# (viz.core.editor.TOKEN_COLOURS): Streamlit's drew keywords, strings, punctuation and line
+# numbers at 2.3-4.2:1.
+_CODE_TOKENS = {
+    "keyword": ("#1659b8", "#4ea1f3"), "punctuation": ("#5c6370", "#a0a6b1"),
+    "operator": ("#b54708", "#ed6f13"), "string": ("#18794e", "#3fbf6a"),
+    "number": ("#0b7a6b", "#29b09d"), "comment": ("#5c6370", "#9aa1ad"),
+    "boolean": ("#8f4f00", "#d19a66"), "function": ("#155e9c", "#61afef"),
+    "builtin": ("#7a5c00", "#e5c07b"), "class-name": ("#7a5c00", "#e5c07b"),
+    "linenumber": ("#5c6370", "#9aa1ad")}
+_CODE = "".join(f'[data-testid="stCode"] .{token}{{color:light-dark({light},{dark})!important}}'
+                for token, (light, dark) in _CODE_TOKENS.items())
+
+
+def page_styles() -> None:
+    """The page's own style rules: below 1000 px the rows of :data:`_STACKED` stack instead
+    of sharing the width; the colours of :data:`_SELECTED` and :data:`_CODE`. (The space
+    above the first row is the theme's paddingTop in .streamlit/config.toml: a style from
+    st.html arrives with its lazily loaded code, seconds late on a busy machine, and
     everything under it moved.)"""
     rows = [f'.st-key-{key} > [data-testid="stLayoutWrapper"] > '
             f'[data-testid="stHorizontalBlock"]' for key in _STACKED]
     st.html('<style>'
             f'@media (max-width: 1000px){{{",".join(rows)}{{flex-direction:column}}'
             + ",".join(f'{row} > [data-testid="stColumn"]' for row in rows)
-            + '{width:100%;flex:1 1 100%}}</style>')
+            + '{width:100%;flex:1 1 100%}}' + _SELECTED + _CODE + '</style>')
 
 
 def top_row(gallery: Gallery) -> DeltaGenerator:
