@@ -66,8 +66,10 @@ def header(gallery: Gallery) -> None:
                   if state.mode == TF1 else "How TensorFlow 2 names variables: eager names, "
                   "Keras counters, weight paths, checkpoint keys.")
     titles = {e.stem: e.title for e in gallery.by_mode[state.mode]}
+    # No visible label: it came with the widget's lazily loaded code and moved the row.
     chosen = picker.selectbox("Example", list(titles), format_func=titles.get,
-                              key="gallery_choice", persist_state="session")
+                              key="gallery_choice", persist_state="session",
+                              label_visibility="collapsed")
     loader.button("Load", key="load_example", width="stretch", type="secondary",
                   on_click=lambda: session.load_example(state, gallery, state.gallery_choice),
                   help="Loads the chosen example into the editor and runs it (your text stays "
