@@ -13,6 +13,7 @@ from viz.core import session
 from viz.core.room import FOLLOWER
 from viz.ui import room, server
 from viz.ui.access import admitted
+from viz.ui.keyboard import keyboard_support
 from viz.ui.layout import page_styles
 from viz.ui.pages import compare, exercise, one_snippet, presenter
 
@@ -38,3 +39,4 @@ if admitted(config.access_code):
     st.navigation([st.Page(chosen, title="ScopeViz", url_path="", default=True)],
                   position="hidden").run()
     room.publish()  # a live room's followers get the page as this run left it
+keyboard_support()  # at the end: it adds nothing to the page's flow

@@ -111,3 +111,70 @@ def test_every_text_reads_at_wcag_aa(open_page: Callable[..., object], app_url: 
     page.goto(f"{app_url}/?exercise=seed_1_name_scope_vs_variable_scope")
     expect(page.locator('[data-testid="stCode"] .token.string').first).to_be_visible()
     expect_readable(page, "on the exercise page")
+
+
+# What has the keyboard's focus: through shadow roots and into an editor's frame.
+FOCUSED = """() => { let element = document.activeElement, inEditor = false;
+    if (element && element.tagName === 'IFRAME') {
+        inEditor = true; element = element.contentDocument.activeElement; }
+    while (element && element.shadowRoot && element.shadowRoot.activeElement)
+        element = element.shadowRoot.activeElement;
+    const shape = element.querySelector && element.querySelector(
+        ':scope > polygon, :scope > path, :scope > g > a > path, :scope > g > a > polygon');
+    const style = getComputedStyle(element);
+    return {inEditor, tag: element.tagName, label: element.getAttribute('aria-label') || '',
+            text: (element.textContent || '').trim().slice(0, 60),
+            inSidebar: Boolean(element.closest && element.closest('[data-testid=stSidebar]')),
+            ring: shape ? getComputedStyle(shape).stroke : style.outlineStyle !== 'none'
+                ? style.outlineColor : style.boxShadow}; }"""
+
+
+def press(page: object, key: str) -> dict:
+    page.keyboard.press(key)
+    return page.evaluate(FOCUSED)
+
+
+@pytest.mark.parametrize("width,height,scheme", LOOKS)
+def test_a_keyboard_reaches_a_details_card_and_comes_back_to_the_editor(
+        open_page: Callable[..., object], app_url: str, width: int, height: int,
+        scheme: str) -> None:
+    """From page load, keys only: the skip links come first (not the closed sidebar's nine
+    controls), the graph's boxes take the focus with a visible ring, the arrows move between
+    them, Enter opens a card and the focus follows it, closing it returns to the box, and
+    Escape then Tab leaves the editor (Tab used to indent for ever)."""
+    page = open_page(width, height, scheme)
+    page.goto(f"{app_url}/?example=seed_1_name_scope_vs_variable_scope")
+    expect(page.locator(".scopeviz-graph svg")).to_be_visible()
+    expect(editor_frame(page).locator(".ace_content")).to_be_visible()
+    skip = press(page, "Tab")
+    assert skip["text"] == "Skip to the editor" and skip["ring"] == "rgb(255, 191, 71)", skip
+    assert press(page, "Tab")["text"] == "Skip to the graph"
+    box = press(page, "Enter")
+    assert box["label"] and box["ring"] == "rgb(11, 87, 208)", box  # the focus ring
+    seen = [box["label"]]
+    while seen[-1].startswith("scope ") and len(seen) < 12:
+        seen.append(press(page, "ArrowDown")["label"])
+    assert not seen[-1].startswith("scope ") and len(set(seen)) == len(seen), seen
+    variable = seen[-1]
+    expect(page.locator(".st-key-details_card")).to_have_count(0)
+    page.keyboard.press("Enter")
+    card = page.locator(".st-key-details_card")
+    expect(card).to_contain_text(variable.removesuffix(":0"))
+    poll_until(lambda: page.evaluate(FOCUSED), lambda focus: focus["text"] == "Close",
+               "the focus on the card's Close")
+    page.screenshot(path=str(SCREENSHOTS / f"keyboard_card_{width}x{height}_{scheme}.png"))
+    page.keyboard.press("Enter")
+    expect(card).to_have_count(0)
+    poll_until(lambda: page.evaluate(FOCUSED), lambda focus: focus["label"] == variable,
+               "the focus back on the box")
+    for _ in range(40):  # back up the page to the editor
+        if press(page, "Shift+Tab")["inEditor"]:
+            break
+    focus = page.evaluate(FOCUSED)
+    assert focus["inEditor"], focus
+    assert not press(page, "Enter")["inSidebar"]
+    page.keyboard.type("# typed\n")
+    expect(editor_frame(page).locator(".ace_content")).to_contain_text("# typed")
+    assert press(page, "Tab")["inEditor"]  # Tab indents
+    press(page, "Escape")
+    assert not press(page, "Tab")["inEditor"]  # Escape, then Tab, leaves it

@@ -42,9 +42,11 @@ CSS = (f".{ERROR_LINE_CLASS}{{position:absolute;background:rgba(214,39,40,0.28);
                  for token, colour in colours.items()))
 # The gutter tooltip holds the error message; the page shows it in full.
 ANNOTATION_CHARS = 500
+# enableKeyboardAccessibility: Ace's own way out of an editor where Tab indents: Escape
+# leaves the text (the editor box keeps the focus), then Tab moves on; Enter edits again.
 OPTIONS = {"tabSize": 4, "useSoftTabs": True, "showPrintMargin": False, "wrap": False,
            "showGutter": True, "showLineNumbers": True, "highlightActiveLine": True,
-           "fontSize": 14}
+           "fontSize": 14, "enableKeyboardAccessibility": True}
 # Ace's line height in pixels at that font size (the component's Source Code Pro).
 LINE_PX = 24
 

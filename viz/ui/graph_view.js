@@ -195,10 +195,97 @@ function setUp(root) {
     const id = under && stage.contains(under) ? nodeId(under) : null;
     if (id && view.trigger) view.trigger("clicked", id);
   });
+  // The keyboard: Enter or Space opens a box's details as a click does; the arrow keys move
+  // to the nearest box in their direction (the drawing is one tab stop).
+  stage.addEventListener("keydown", (event) => {
+    const group = event.target.closest && event.target.closest("g.node, g.cluster");
+    if (!group) return;
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      view.keyboardOpened = true;
+      if (view.trigger) view.trigger("clicked", nodeId(group));
+      return;
+    }
+    const direction = ARROWS[event.key];
+    if (!direction) return;
+    event.preventDefault();
+    const next = neighbour(stage, group, direction);
+    if (next) focusBox(view, stage, next);
+  });
   // Fits the width at every size (a narrower window, the sidebar opened) until the user
   // zooms or pans.
   new ResizeObserver(() => { if (!view.moved) view.fitWidth(); }).observe(box);
   return view;
+}
+
+const ARROWS = { ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowDown: [0, 1], ArrowUp: [0, -1] };
+
+// The boxes a keyboard reaches (variables, series, scopes), each with its place in the
+// drawing's own units, in reading order: top to bottom, then left to right.
+function placedBoxes(stage) {
+  return [...stage.querySelectorAll("g.node, g.cluster")]
+    .filter((group) => group.querySelector(":scope > title"))
+    .map((group) => {
+      const box = group.getBBox();
+      return { group, x: box.x, y: box.y, cx: box.x + box.width / 2,
+               cy: box.y + box.height / 2 };
+    })
+    .sort((a, b) => a.y - b.y || a.x - b.x);
+}
+
+// Every box can take the focus; the first in reading order is the drawing's one tab stop
+// (the arrow keys move it), and a box says what it is: its full name, or its scope's path.
+function makeFocusable(stage) {
+  const placed = placedBoxes(stage);
+  for (const { group } of placed) {
+    group.setAttribute("tabindex", "-1");
+    group.setAttribute("role", "button");
+    const id = nodeId(group);
+    group.setAttribute("aria-label", id.startsWith("cluster_") ? `scope ${id.slice(8)}` : id);
+  }
+  if (placed.length) placed[0].group.setAttribute("tabindex", "0");
+}
+
+// The nearest box whose centre lies in the arrow's direction, straight ahead first.
+function neighbour(stage, group, [dx, dy]) {
+  const placed = placedBoxes(stage);
+  const from = placed.find((entry) => entry.group === group);
+  let best = null;
+  let bestScore = Infinity;
+  for (const entry of placed) {
+    const along = (entry.cx - from.cx) * dx + (entry.cy - from.cy) * dy;
+    const across = Math.abs((entry.cx - from.cx) * dy - (entry.cy - from.cy) * dx);
+    const score = along + 2 * across;
+    if (entry.group !== group && along > 1 && score < bestScore) {
+      best = entry.group;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+function focusBox(view, stage, group) {
+  for (const other of stage.querySelectorAll('[tabindex="0"]')) other.setAttribute("tabindex", "-1");
+  group.setAttribute("tabindex", "0");
+  group.focus({ preventScroll: true });
+  if (group.classList.contains("node")) view.reveal([nodeId(group)]);
+}
+
+// After Enter opened a box's card (the page's rerun), the focus goes to the card; once it is
+// closed, back to the box.
+function followCard(view, stage, tries = 40) {
+  clearTimeout(view.cardRetry);
+  const card = document.querySelector(".st-key-details_card");
+  if (card) {
+    const control = card.querySelector("button, input");
+    if (control) {
+      card.scrollIntoView({ block: "nearest" });
+      control.focus();
+      view.keyboardOpened = "card";
+      return;
+    }
+  }
+  if (tries > 0) view.cardRetry = setTimeout(() => followCard(view, stage, tries - 1), 100);
 }
 
 // The boxes of the line the editor's cursor is on, while the editor holds the text that ran.
@@ -333,6 +420,7 @@ export default function (component) {
     }
     view.floor = data.present && svg ? readableScale(svg, view.width) : 0;
     view.fitWidth();
+    makeFocusable(stage);
   }
   view.data = data;
   const refresh = () => {
@@ -346,6 +434,13 @@ export default function (component) {
   if (revealKey !== null && revealKey !== view.revealed) {
     view.revealed = revealKey;
     requestAnimationFrame(() => view.reveal(view.revealIds || []));
+  }
+  const selected = (data.focus || []).some((id) => id);
+  if (view.keyboardOpened === true && selected) followCard(view, stage);
+  if (view.keyboardOpened === "card" && !selected) {
+    view.keyboardOpened = false;
+    const box = stage.querySelector('[tabindex="0"]');
+    if (box) box.focus();
   }
   // A new highlight (or a drawing opened for it) brings its first box into view.
   const searchKey = JSON.stringify([data.search, data.svg.length, data.inside]);

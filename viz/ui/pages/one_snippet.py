@@ -107,8 +107,8 @@ def editor_column(config: server.Settings, gallery: Gallery) -> Results | None:
         editor_props(results.trace.error if ran_this else None,
                      results.focus_lines(state.get("step", 1)) if results else [],
                      line_count)))
-    st.caption("Ctrl+Enter runs; Tab and Shift+Tab indent; click a line to outline in the "
-               "graph what it made.")
+    st.caption("Ctrl+Enter runs; Tab and Shift+Tab indent; Escape, then Tab, leaves the "
+               "editor; click a line to outline in the graph what it made.")
     if results is not None and not ran_this:
         st.caption("Edited since the last run: the results show the code as it ran.")
     if state.get("undo_source") is not None:

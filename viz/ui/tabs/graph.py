@@ -65,7 +65,7 @@ def group_card(shown: Trace, group_id: str, options: RenderOptions) -> None:
     group = find_group(build_view(build_tree(shown), options), group_id)
     if group is None or group.id.endswith(":0"):  # gone, or a series of variables
         return
-    with st.container(border=True):
+    with st.container(border=True, key="details_card"):
         st.markdown(markdown_text(f"{group.label}: {len(group.members)} scopes drawn as one "
                                   f"box ({counts_text(group)})"))
         member = st.selectbox("Open in place", group.members, key="open_member")
@@ -79,7 +79,7 @@ def details_card(shown: Trace, details: Details | None, options: RenderOptions) 
         group_card(shown, state.selected, options)
     if details is None:
         return
-    with st.container(border=True):
+    with st.container(border=True, key="details_card"):
         head, close = st.columns([5, 1])
         head.markdown(f"**{markdown_text(details.title)}**")
         close.button("Close", key="close_details", on_click=lambda: state.pop("selected", None))
