@@ -13,8 +13,8 @@ from viz.core import session
 from viz.core.room import FOLLOWER
 from viz.ui import room, server
 from viz.ui.access import admitted
-from viz.ui.keyboard import keyboard_support
 from viz.ui.layout import page_styles
+from viz.ui.navigation_aids import navigation_aids
 from viz.ui.pages import compare, exercise, one_snippet, presenter
 
 # The sidebar holds settings only: closed, it leaves the width to the editor and the graph.
@@ -39,4 +39,5 @@ if admitted(config.access_code):
     st.navigation([st.Page(chosen, title="ScopeViz", url_path="", default=True)],
                   position="hidden").run()
     room.publish()  # a live room's followers get the page as this run left it
-keyboard_support()  # at the end: it adds nothing to the page's flow
+# At the end: it adds nothing to the page's flow.
+navigation_aids(state.get("runs", 0), *session.error_place(state))

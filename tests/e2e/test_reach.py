@@ -156,9 +156,9 @@ def test_a_keyboard_reaches_a_details_card_and_comes_back_to_the_editor(
         seen.append(press(page, "ArrowDown")["label"])
     assert not seen[-1].startswith("scope ") and len(set(seen)) == len(seen), seen
     variable = seen[-1]
-    expect(page.locator(".st-key-details_card")).to_have_count(0)
+    expect(page.locator(".sv-card")).to_have_count(0)
     page.keyboard.press("Enter")
-    card = page.locator(".st-key-details_card")
+    card = page.locator(".sv-card")
     expect(card).to_contain_text(variable.removesuffix(":0"))
     poll_until(lambda: page.evaluate(FOCUSED), lambda focus: focus["text"] == "Close",
                "the focus on the card's Close")
@@ -178,3 +178,61 @@ def test_a_keyboard_reaches_a_details_card_and_comes_back_to_the_editor(
     assert press(page, "Tab")["inEditor"]  # Tab indents
     press(page, "Escape")
     assert not press(page, "Tab")["inEditor"]  # Escape, then Tab, leaves it
+
+
+# Whether an element lies within the window, below Streamlit's 60 px header.
+IN_VIEW = """element => { const box = element.getBoundingClientRect();
+    return box.top >= 60 && box.bottom <= window.innerHeight && box.height > 0; }"""
+
+
+@pytest.mark.parametrize("width,height,scheme", LOOKS)
+def test_run_graph_details_and_error_are_in_view_without_scrolling(
+        open_page: Callable[..., object], app_url: str, width: int, height: int,
+        scheme: str) -> None:
+    """At 1366x768: Run and the graph's top on the first screen; a clicked box's card in
+    view with the box; after a failing run started low on a long page, the error and its
+    marked line in view (they were above the screen). At 800x600, where the graph follows
+    the code, a 'Graph' link jumps to it."""
+    page = open_page(width, height, scheme)
+    page.goto(f"{app_url}/?example=model_bert_like_encoder")
+    graph = page.locator(".scopeviz-graph")
+    expect(graph.locator("svg")).to_be_visible()
+    run = page.locator(".st-key-run button")
+    expect(run).to_be_visible()
+    assert run.evaluate(IN_VIEW.replace("box.top >= 60", "box.top >= 0"))
+    if width >= 1366:
+        assert page.evaluate("""() => { for (const host of document.querySelectorAll('*')) {
+            const box = host.shadowRoot && host.shadowRoot.querySelector('.scopeviz-graph');
+            if (box) return box.getBoundingClientRect().top + 120 <= window.innerHeight; } }""")
+    else:  # the graph follows the code, out of view: a link jumps to it
+        jump = page.get_by_role("link", name="Jump to the graph")
+        expect(jump).to_be_visible()
+        jump.click()
+        poll_until(lambda: graph.first.evaluate(IN_VIEW.replace(
+            "box.bottom <= window.innerHeight", "box.top < window.innerHeight / 2")), bool,
+            "the graph's top in view")
+        expect(jump).to_be_hidden()
+    box = page.locator(".scopeviz-graph g.node").filter(has_text="word_embeddings")
+    box.click()
+    card = page.locator(".sv-card")
+    expect(card).to_contain_text("bert/embeddings/word_embeddings:0")
+    poll_until(lambda: card.evaluate(IN_VIEW) and box.evaluate(IN_VIEW), bool,
+               "the card and its box in view")
+    page.screenshot(path=str(SCREENSHOTS / f"card_in_view_{width}x{height}_{scheme}.png"))
+    page.mouse.wheel(0, 5000)  # low on the page, as after reading the graph
+    replace_editor_text(page, "import tensorflow as tf\nx = tf.get_variable('w', [1])\n"
+                              "y = tf.get_variable('w', [1])\n")
+    page.mouse.wheel(0, 5000)
+    editor_frame(page).locator(".ace_content").click()
+    page.keyboard.press("Control+Enter")
+    error = page.locator(".st-key-run_error")
+    expect(error).to_contain_text("line 3")
+    # At 800x600 the results follow the code: the line, and the message's first lines.
+    poll_until(lambda: error.evaluate(IN_VIEW if width >= 1366 else IN_VIEW.replace(
+        "box.bottom <= window.innerHeight", "box.top + 40 <= window.innerHeight")), bool,
+        "the error in view")
+    marked = editor_frame(page).locator(".scopeviz-error-line")
+    expect(marked).to_have_count(1)
+    poll_until(lambda: marked.bounding_box(), lambda line: line and 60 <= line["y"]
+               and line["y"] + line["height"] <= height, "the error's line in view")
+    page.screenshot(path=str(SCREENSHOTS / f"error_in_view_{width}x{height}_{scheme}.png"))

@@ -52,6 +52,7 @@ KEYS = {
     # the One-snippet page: the run and what is drawn of it
     "trace": "the last run's Trace",
     "ran_source": "the text that run ran",
+    "runs": "how many runs this session made (a failed one's error is brought into view once)",
     "last_good": "the last run without an error (shown stale under a failed one)",
     "drawn": "a TF2 run's variables under the scopes of their names, else None",
     "checked": "the checkpoint check of the last run (Checked), else None",
@@ -281,6 +282,7 @@ def take_run(state: State, trace: Trace, source: str) -> None:
     read one, and the last good run when it did not fail."""
     state["trace"] = trace
     state["ran_source"] = source
+    state["runs"] = state.get("runs", 0) + 1
     state["checked"] = None
     state["check_problem"] = None
     # A TF2 run is drawn, stepped through and clicked as its variables under their names.
@@ -520,6 +522,16 @@ def take_compare_response(state: State, side: str, response: Mapping[str, Any] |
 def request_compare(state: State) -> None:
     state["compare_requested"] = True
     state["compare_waiting"] = False
+
+
+def error_place(state: State) -> tuple[int | None, bool]:
+    """The last run's error line (None where TF gave none) and whether it failed, for the
+    One-snippet page (elsewhere: nothing to bring into view)."""
+    trace = state.get("trace")
+    if state.get("view") != ONE or state.get("presenting") or trace is None \
+            or trace.error is None:
+        return None, False
+    return trace.error.line, True
 
 
 def address(state: State, gallery: Gallery) -> dict[str, str]:

@@ -271,11 +271,79 @@ function focusBox(view, stage, group) {
   if (group.classList.contains("node")) view.reveal([nodeId(group)]);
 }
 
+// A text with `quoted` names as code, built as text nodes: names are the snippet's, never
+// markup.
+function withCode(parent, text) {
+  text.split("`").forEach((part, index) => {
+    if (!part) return;
+    if (index % 2) {
+      const code = document.createElement("code");
+      code.textContent = part;
+      parent.append(code);
+    } else {
+      parent.append(part);
+    }
+  });
+}
+
+// The clicked box's card, over the graph's top right corner: the facts and why it has its
+// name, and Close (Escape too).
+function showCard(view, box, details, selectedId) {
+  const key = JSON.stringify(details);
+  if (key === view.cardKey) return;
+  view.cardKey = key;
+  if (view.card) view.card.remove();
+  view.card = null;
+  if (!details) return;
+  const card = document.createElement("section");
+  card.className = "sv-card";
+  card.setAttribute("aria-label", `Details of ${details.title}`);
+  const head = document.createElement("div");
+  head.className = "sv-card-head";
+  const title = document.createElement("h3");
+  title.textContent = details.title;
+  const close = document.createElement("button");
+  close.className = "sv-card-close";
+  close.textContent = "Close";
+  close.addEventListener("click", () => { if (view.close) view.close("closed", true); });
+  head.append(title, close);
+  const rows = document.createElement("dl");
+  for (const [label, value] of details.rows) {
+    const term = document.createElement("dt");
+    term.textContent = label;
+    const data = document.createElement("dd");
+    withCode(data, value);
+    rows.append(term, data);
+  }
+  card.append(head, rows);
+  for (const sentence of details.why) {
+    const paragraph = document.createElement("p");
+    withCode(paragraph, sentence);
+    card.append(paragraph);
+  }
+  // The card is not the drawing: no drag, no click-to-select, its own scrolling.
+  card.addEventListener("pointerdown", (event) => event.stopPropagation());
+  card.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") close.click();
+  });
+  box.append(card);
+  view.card = card;
+  // Level with the clicked box (both in view at once), inside the graph's box; then in view
+  // as a whole, wherever the page was scrolled to (the least scrolling).
+  requestAnimationFrame(() => {
+    const clicked = [...box.querySelectorAll("g.node, g.cluster")]
+      .find((group) => nodeId(group) === selectedId);
+    const top = clicked ? clicked.getBoundingClientRect().top - box.getBoundingClientRect().top : 8;
+    card.style.top = `${Math.max(8, Math.min(top, box.clientHeight - card.offsetHeight - 8))}px`;
+    card.scrollIntoView({ block: "nearest" });
+  });
+}
+
 // After Enter opened a box's card (the page's rerun), the focus goes to the card; once it is
 // closed, back to the box.
 function followCard(view, stage, tries = 40) {
   clearTimeout(view.cardRetry);
-  const card = document.querySelector(".st-key-details_card");
+  const card = view.card || document.querySelector(".st-key-details_card");
   if (card) {
     const control = card.querySelector("button, input");
     if (control) {
@@ -403,6 +471,7 @@ export default function (component) {
     VIEWS.set(parentElement, view);
   }
   view.trigger = setTriggerValue;
+  view.close = setTriggerValue;
   view.present = Boolean(data.present);
   const frame = parentElement.querySelector(".sv-root");
   frame.classList.toggle("sv-present", view.present);
@@ -435,6 +504,8 @@ export default function (component) {
     view.revealed = revealKey;
     requestAnimationFrame(() => view.reveal(view.revealIds || []));
   }
+  showCard(view, parentElement.querySelector(".scopeviz-graph"), data.details,
+           (data.focus || [])[0]);
   const selected = (data.focus || []).some((id) => id);
   if (view.keyboardOpened === true && selected) followCard(view, stage);
   if (view.keyboardOpened === "card" && !selected) {

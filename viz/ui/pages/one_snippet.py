@@ -163,7 +163,7 @@ def page() -> None:
         return
     trace = results.trace
     if trace.error is not None:  # beside the editor, above the fold, with its line
-        result_column.error(markdown_text(trace.error.describe()))
+        result_column.container(key="run_error").error(markdown_text(trace.error.describe()))
     options = replace(options, marks=results.marks)
     tab_names = ["Graph", "Variables", "Why these names", "Output"] + (
         ["Checkpoint"] if results.checked else [])

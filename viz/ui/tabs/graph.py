@@ -40,12 +40,13 @@ state = st.session_state
 
 def show_graph(graph_dot: str, key: str, focus: list[str] | None = None,
                lines: dict[int, list[str]] | None = None, reveal: bool = False,
-               editor_line: int | None = None, inside: dict[str, int] | None = None) -> bool:
+               editor_line: int | None = None, inside: dict[str, int] | None = None,
+               details: Details | None = None) -> bool:
     """The scope tree in the explorer; False, with a message, when it cannot be drawn (the
     other tabs and the text downloads do not need the drawing). A click selects a box; with
     ``lines``, the editor's cursor line outlines what it made; with ``reveal``, the focused
     box is brought into view, and ``editor_line`` into the editor's; ``inside`` badges the
-    boxes that fold matches of the highlight."""
+    boxes that fold matches of the highlight; ``details`` is the clicked box's card."""
     svg = svg_or_message(graph_dot, "The name filter or the depth limit in the sidebar draw a "
                          "part of it; the Variables tab and the CSV and JSON downloads have "
                          "everything.")
@@ -53,7 +54,8 @@ def show_graph(graph_dot: str, key: str, focus: list[str] | None = None,
         return False
     clicked = graph_view(svg, key=key, focus=focus, search=state.get("graph_search", ""),
                          lines=lines, source=state.get("ran_source"), reveal=reveal,
-                         editor_line=editor_line, inside=inside)
+                         editor_line=editor_line, inside=inside, details=details,
+                         on_close=lambda: state.pop("selected", None))
     if clicked and clicked != state.get("selected"):
         state.selected = clicked
         st.rerun()  # the editor, drawn above, marks the selected box's lines
@@ -73,20 +75,6 @@ def group_card(shown: Trace, group_id: str, options: RenderOptions) -> None:
                   args=(state, member))
 
 
-def details_card(shown: Trace, details: Details | None, options: RenderOptions) -> None:
-    """What the clicked box is, with every fact the trace holds and why it has its name."""
-    if details is None and state.get("selected"):
-        group_card(shown, state.selected, options)
-    if details is None:
-        return
-    with st.container(border=True, key="details_card"):
-        head, close = st.columns([5, 1])
-        head.markdown(f"**{markdown_text(details.title)}**")
-        close.button("Close", key="close_details", on_click=lambda: state.pop("selected", None))
-        st.markdown("\n".join(f"- {label}: {markdown_text(value)}"
-                              for label, value in details.rows))
-        for sentence in details.why:
-            st.markdown(markdown_text(sentence))
 
 
 def folded_matches(shown: Trace, options: RenderOptions, place: DeltaGenerator,
@@ -237,10 +225,12 @@ def graph_tab(results: Results, options: RenderOptions) -> bool:
         inside = folded_matches(results.shown, options, search_column)
         drawable = show_graph(drawing_source(results.shown, options), "graph",
                               focus=[state.get("selected", "")],
-                              lines=boxes_by_line(results.shown), inside=inside)
+                              lines=boxes_by_line(results.shown), inside=inside,
+                              details=results.selected)
     if not stepping and error is not None and last_good is not None:
         with st.expander("Last successful run (stale: not the code above)"):
             show_graph(drawing_source(last_good, replace(options, marks=())), "stale_graph")
-    details_card(results.shown, results.selected, options)
+    if results.selected is None and state.get("selected"):
+        group_card(results.shown, state.selected, options)
     open_in_place(base, options)
     return drawable

@@ -1,4 +1,4 @@
-// Keyboard ways through the page (see keyboard.py). Runs in the page itself: the skip links
+// Ways through the page (see navigation_aids.py). Runs in the page itself: the skip links
 // are the document's first tab stops, the editors are iframes of this origin.
 
 const EDITOR_FRAME = 'iframe[title="code_editor.code_editor"]';
@@ -48,7 +48,7 @@ function toGraph(event) {
   event.preventDefault();
   const graph = findGraph();
   if (!graph) return;
-  graph.scrollIntoView({ block: "start" });
+  (graph.closest(".sv-root") || graph).scrollIntoView({ block: "start" });  // its toolbar too
   const box = graph.querySelector('[tabindex="0"]');
   if (box) box.focus({ preventScroll: true });
 }
@@ -114,10 +114,59 @@ function tick(page) {
   }
 }
 
-export default function () {
-  if (window.scopevizKeyboard) return;
-  const page = install();
-  window.scopevizKeyboard = page;
-  tick(page);
-  setInterval(() => tick(page), 300);
+const HEADER_PX = 72;  // Streamlit's fixed header, and a little air
+
+function scrollParent(element) {
+  for (let node = element.parentElement; node; node = node.parentElement) {
+    const overflow = getComputedStyle(node).overflowY;
+    if ((overflow === "auto" || overflow === "scroll") && node.scrollHeight > node.clientHeight) {
+      return node;
+    }
+  }
+  return document.scrollingElement;
+}
+
+// A run that failed: its message and its line in the editor, both in view when they fit
+// (where the results follow the code, the line at the top and the message's first lines). The message comes with its element's code, and the
+// editor lays out its rows a frame later: both are waited for.
+function showError(line, tries = 30) {
+  const message = document.querySelector(".st-key-run_error");
+  const frame = document.querySelector(EDITOR_FRAME);
+  const editor = frame && aceOf(frame);
+  if (!message || !message.getBoundingClientRect().height || (line && !editor)) {
+    if (tries > 0) setTimeout(() => showError(line, tries - 1), 100);
+    return;
+  }
+  if (line) editor.scrollToLine(line - 1, true, false, () => {});
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    const text = message.getBoundingClientRect();
+    let top = text.top;
+    let bottom = text.bottom;
+    if (line) {
+      editor.renderer.updateFull(true);
+      const row = frame.getBoundingClientRect().top
+        + editor.renderer.textToScreenCoordinates(line - 1, 0).pageY;
+      top = Math.min(top, row);
+      bottom = Math.max(bottom, row + editor.renderer.lineHeight);
+    }
+    const room = window.innerHeight - 8 - HEADER_PX;
+    let shift = 0;
+    if (bottom - top > room) shift = top - HEADER_PX;  // the first at the top, the other begun
+    else if (top < HEADER_PX) shift = top - HEADER_PX;
+    else if (bottom > window.innerHeight - 8) shift = bottom - (window.innerHeight - 8);
+    if (shift) scrollParent(message).scrollBy(0, shift);
+  }));
+}
+
+export default function ({ data }) {
+  if (!window.scopevizPage) {
+    window.scopevizPage = install();
+    tick(window.scopevizPage);
+    setInterval(() => tick(window.scopevizPage), 300);
+  }
+  const page = window.scopevizPage;
+  if (data.run !== page.run) {
+    page.run = data.run;
+    if (data.failed) showError(data.error_line);
+  }
 }
