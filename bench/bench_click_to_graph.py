@@ -38,7 +38,9 @@ def raw_tf_ms(source: str) -> float:
     """The snippet in this process, a fresh TF1 graph each time: best of 5."""
     import contextlib
     import io
+    import os
 
+    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # tf.layers, as the TF1 worker has it
     import tensorflow.compat.v1 as tf
 
     tf.disable_eager_execution()
@@ -100,10 +102,10 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        runs = [one_run(playwright, args.clicks) for _ in range(args.runs)]
     raw = {stem: raw_tf_ms((ROOT / "examples" / f"{stem}.py").read_text(encoding="utf-8"))
            for stem in EXAMPLES}
+    with sync_playwright() as playwright:
+        runs = [one_run(playwright, args.clicks) for _ in range(args.runs)]
     print(f"{args.runs} runs, each a fresh server; medians of {args.clicks} clicks; ms\n")
     print("| what | " + " | ".join(f"run {i + 1}" for i in range(args.runs))
           + " | raw TF, same snippet |")
