@@ -5,22 +5,26 @@ to its download files and, when it is cut short by the next rerun, lets Streamli
 them: a download the browser was still fetching was then cancelled (1 in 100); under load a
 click also gave no download at all within 15 s (CI), its cause not pinned down. With
 ``on_click="ignore"`` the browser fetches the file the page already holds and the server
-does nothing, so a click cannot race a rerun.
+does nothing, so a click cannot race a rerun. A drawing (SVG, PNG) is made on the click
+instead, by Streamlit's deferred download (a callable, run on its own thread): drawn with
+every run, they took twice the graph's own drawing time of each run.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import streamlit as st
 
 
 @dataclass(frozen=True)
 class Download:
-    """One button: its label, the file's bytes (or text), name and type, widget key."""
+    """One button: its label, the file's bytes (or text, or what makes them on the click),
+    name and type, widget key."""
 
     label: str
-    data: bytes | str
+    data: bytes | str | Callable[[], bytes | str]
     file_name: str
     mime: str
     key: str

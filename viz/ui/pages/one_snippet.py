@@ -4,6 +4,7 @@ why-sentences, output, checkpoint check), downloads and the share link."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -119,13 +120,13 @@ def editor_column(config: server.Settings, gallery: Gallery) -> Results | None:
 
 
 def downloads(trace: Trace, dot: str, options: RenderOptions, drawable: bool) -> None:
-    """The drawing and the trace as files. Made with the page (cached per drawing), not on
-    the click: a button whose data comes from a callback could spin forever when the click's
-    rerun raced another one."""
+    """The drawing and the trace as files: the text files with the page, the drawings on the
+    click (see :mod:`viz.ui.downloads`)."""
     st.subheader("Download")
     # Downloaded drawings carry their own legend; the page has one above the graph.
     drawing_dot = with_legend(dot, options)
-    files = {"svg": draw(drawing_dot, "svg"), "png": draw(drawing_dot, "png")} \
+    files: dict[str, bytes | str | Callable[[], bytes]] = {
+        "svg": lambda: draw(drawing_dot, "svg"), "png": lambda: draw(drawing_dot, "png")} \
         if drawable else {}
     files |= {"dot": drawing_dot.encode("utf-8"), "csv": text_export(trace, "csv"),
               "json": text_export(trace, "json")}
