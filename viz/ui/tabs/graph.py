@@ -75,12 +75,12 @@ def group_card(shown: Trace, group_id: str, options: RenderOptions) -> None:
                   args=(state, member))
 
 
-
-
 def folded_matches(shown: Trace, options: RenderOptions, place: DeltaGenerator,
                    ) -> dict[str, int]:
     """The highlight inside boxes that stand for many: how many matches each folds, and (in
     ``place``) one key that opens them all in place."""
+    if not state.get("graph_search", "").strip():
+        return {}  # no highlight: no tree or view to build
     tree = build_tree(shown)
     found = matching_inside(build_view(tree, options), state.get("graph_search", ""))
     if found:
