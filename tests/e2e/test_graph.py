@@ -38,6 +38,12 @@ def test_clicking_a_box_shows_its_details_and_marks_its_lines(
     expect(card).to_be_visible()
     expect(page.get_by_text("image_filters/conv1/weights", exact=True).first).to_be_visible()
     expect(page.locator(".scopeviz-graph svg g.sv-focus")).to_have_count(1)
+    # the card over the graph leaves the clicked box in sight (it sits on the other side)
+    shown = page.locator(".sv-card")
+    poll_until(lambda: (shown.bounding_box(), weights.bounding_box()),
+               lambda boxes: boxes[0]["x"] + boxes[0]["width"] <= boxes[1]["x"]
+               or boxes[1]["x"] + boxes[1]["width"] <= boxes[0]["x"],
+               "the card beside the clicked box, not over it")
     frame = page.frame_locator(EDITOR_FRAME)
     # the line that created it (15) and the call that reused it (15 again, in a loop)
     expect(frame.locator(".scopeviz-focus-line")).to_have_count(1)

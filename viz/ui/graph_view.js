@@ -328,13 +328,20 @@ function showCard(view, box, details, selectedId) {
   });
   box.append(card);
   view.card = card;
-  // Level with the clicked box (both in view at once), inside the graph's box; then in view
-  // as a whole, wherever the page was scrolled to (the least scrolling).
+  // Level with the clicked box and on the side away from it (both in view at once), inside
+  // the graph's box; then in view as a whole, wherever the page was scrolled to (the least
+  // scrolling).
   requestAnimationFrame(() => {
     const clicked = [...box.querySelectorAll("g.node, g.cluster")]
       .find((group) => nodeId(group) === selectedId);
-    const top = clicked ? clicked.getBoundingClientRect().top - box.getBoundingClientRect().top : 8;
+    const frame = box.getBoundingClientRect();
+    const place = clicked ? clicked.getBoundingClientRect() : null;
+    const top = place ? place.top - frame.top : 8;
     card.style.top = `${Math.max(8, Math.min(top, box.clientHeight - card.offsetHeight - 8))}px`;
+    if (place && place.left + place.width / 2 - frame.left > box.clientWidth / 2) {
+      card.style.left = "8px";
+      card.style.right = "auto";
+    }
     card.scrollIntoView({ block: "nearest" });
   });
 }
