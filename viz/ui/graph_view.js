@@ -286,8 +286,8 @@ function withCode(parent, text) {
   });
 }
 
-// The clicked box's card, over the graph's top right corner: the facts and why it has its
-// name, and Close (Escape too).
+// The clicked box's card over the graph: the facts and why it has its name, and Close
+// (Escape too).
 function showCard(view, box, details, selectedId) {
   const key = JSON.stringify(details);
   if (key === view.cardKey) return;
@@ -348,7 +348,7 @@ function showCard(view, box, details, selectedId) {
 
 // After Enter opened a box's card (the page's rerun), the focus goes to the card; once it is
 // closed, back to the box.
-function followCard(view, stage, tries = 40) {
+function followCard(view, tries = 40) {
   clearTimeout(view.cardRetry);
   const card = view.card || document.querySelector(".st-key-details_card");
   if (card) {
@@ -360,7 +360,7 @@ function followCard(view, stage, tries = 40) {
       return;
     }
   }
-  if (tries > 0) view.cardRetry = setTimeout(() => followCard(view, stage, tries - 1), 100);
+  if (tries > 0) view.cardRetry = setTimeout(() => followCard(view, tries - 1), 100);
 }
 
 // The boxes of the line the editor's cursor is on, while the editor holds the text that ran.
@@ -514,7 +514,7 @@ export default function (component) {
   showCard(view, parentElement.querySelector(".scopeviz-graph"), data.details,
            (data.focus || [])[0]);
   const selected = (data.focus || []).some((id) => id);
-  if (view.keyboardOpened === true && selected) followCard(view, stage);
+  if (view.keyboardOpened === true && selected) followCard(view);
   if (view.keyboardOpened === "card" && !selected) {
     view.keyboardOpened = false;
     const box = stage.querySelector('[tabindex="0"]');

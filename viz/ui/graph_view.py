@@ -48,7 +48,7 @@ def graph_view(svg: str, key: str, focus: list[str] | None = None, search: str =
         search: boxes whose name contains this are highlighted in place.
         inside: the boxes standing for many that hold matches of ``search``, with how many
             (a badge says so: their labels do not show the names).
-        details: the clicked box's card, drawn over the graph's top right corner (below the
+        details: the clicked box's card, drawn over the graph beside the box (below the
             graph it was under the fold at 1366x768); its Close calls ``on_close``.
         lines: each snippet line's boxes. With it, the explorer follows the page's code
             editor: the boxes of the line its cursor is on are outlined while the editor
