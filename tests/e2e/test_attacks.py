@@ -87,6 +87,14 @@ def test_hostile_names_show_as_text_and_make_no_element(page: object, app_url: s
     tooltips = graph.evaluate("svg => [...svg.querySelectorAll('a')].map("
                               "a => a.getAttributeNS('http://www.w3.org/1999/xlink', 'title'))")
     assert any(t.startswith("d\\/kernel:0\n") for t in tooltips), tooltips
+    # The clicked box's card (drawn by the explorer's script) holds the names as text (the
+    # box's name has a backslash: its click opened no card before).
+    graph.locator("g.node", has=page.locator("title", has_text="kernel:0")).click()
+    card = page.locator(".sv-card")
+    expect(card).to_contain_text(f"{evil}.__call__")
+    expect(page.locator("#injected")).to_have_count(0)
+    card.get_by_role("button", name="Close").click()
+    expect(card).to_have_count(0)
     page.get_by_role("tab", name="Why these names").click()
     expect(page.get_by_text(f"(created by {evil}.__call__)", exact=False)).to_have_count(2)
     expect(page.locator("#injected")).to_have_count(0)

@@ -28,10 +28,16 @@ function readableScale(svg, widthPx) {
   return sizes.length ? PRESENT_TEXT_PX / (Math.min(...sizes) * perUnit) : 0;
 }
 
+// A box's id (its DOT node id) from its title. The DOT text doubles each backslash of an
+// id, and graphviz keeps both in the title: a name with a backslash (`d\/kernel:0`) was
+// never matched, so a click on its box opened nothing.
+function titleId(title) {
+  return title ? title.textContent.replace(/\\\\/g, "\\") : null;
+}
+
 function nodeId(element) {
   const group = element.closest("g.node, g.cluster");
-  const title = group && group.querySelector(":scope > title");
-  return title ? title.textContent : null;
+  return titleId(group && group.querySelector(":scope > title"));
 }
 
 function setUp(root) {
@@ -75,10 +81,8 @@ function setUp(root) {
   // when they do not fit at this scale. Skipped while the box is not laid out.
   view.reveal = (ids) => {
     if (box.clientWidth === 0 || ids.length === 0) return;
-    const groups = [...stage.querySelectorAll("g.node, g.cluster")].filter((group) => {
-      const title = group.querySelector(":scope > title");
-      return title && ids.includes(title.textContent);
-    });
+    const groups = [...stage.querySelectorAll("g.node, g.cluster")]
+      .filter((group) => ids.includes(nodeId(group)));
     if (groups.length === 0) return;
     const svg = stage.querySelector("svg");
     const origin = svg.getBoundingClientRect();
@@ -446,8 +450,7 @@ function highlight(stage, data, cursor) {
   let matches = 0;
   for (const old of stage.querySelectorAll(".sv-inside-badge")) old.remove();
   for (const group of stage.querySelectorAll("g.node, g.cluster")) {
-    const title = group.querySelector(":scope > title");
-    const id = title ? title.textContent : "";
+    const id = nodeId(group) || "";
     group.classList.toggle("sv-focus", focus.has(id));
     const hit = needle !== "" && group.classList.contains("node")
       && (id.toLowerCase().includes(needle) || group.textContent.toLowerCase().includes(needle));
