@@ -24,6 +24,12 @@ def markdown_text(at: AppTest) -> str:
     return "\n".join([m.value for m in at.markdown] + svgs)
 
 
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """Opens the results tab ``label``, as its click does: only the open tab is built."""
+    at.session_state["result_tab"] = label
+    return at.run()
+
+
 def test_example_link_loads_and_runs_it() -> None:
     at = app()
     at.query_params["example"] = "seed_3_get_variable_sharing"
@@ -31,14 +37,16 @@ def test_example_link_loads_and_runs_it() -> None:
     assert not at.exception
     assert "scope.reuse_variables()" in at.session_state["source"]
     assert [tab.label for tab in at.tabs] == ["Graph", "Variables", "Why these names", "Output"]
-    text = markdown_text(at)
-    assert "image_filters/conv1/weights:0" in text  # the SVG graph
+    assert "image_filters/conv1/weights:0" in markdown_text(at)  # the SVG graph
+    assert not at.dataframe, "a closed tab is not built"
+    text = markdown_text(open_tab(at, "Why these names"))
+    assert "image_filters/conv1/weights:0" not in text
     # Sentences quote the snippet's names: they reach Markdown escaped, as plain text.
     assert "- " + escaped("line 15 reuses image_filters/conv1/weights because "
                           "scope.reuse_variables() was called on image_filters at line 35") in text
     assert "- **line 15**: " + escaped("weights is image_filters/conv1/weights: tf.get_variable "
                                        "put it in variable scope image_filters/conv1.") in text
-    assert [m.value for m in at.metric] == ["4", "4", "0"]
+    assert [m.value for m in open_tab(at, "Variables").metric] == ["4", "4", "0"]
 
 
 def test_run_button_runs_the_edited_snippet_and_shows_an_error_with_its_line() -> None:
@@ -69,7 +77,7 @@ def test_snippet_link_loads_the_code_and_runs_it_only_on_a_click() -> None:
     assert any("runs on this computer" in i.value for i in at.info)
     at.button(key="run_shared").click()
     at.run()
-    assert "shared/v:0" in [c.value for c in at.code][0]
+    assert "shared/v:0" in [c.value for c in open_tab(at, "Output").code][0]
     assert not any("runs on this computer" in i.value for i in at.info)  # the notice went
     assert at.button(key="run")  # and the usual Run button is back
 
@@ -88,7 +96,7 @@ def test_a_waiting_shared_snippet_runs_by_its_button_only(checkpoints: dict[str,
     assert "trace" not in at.session_state and not at.tabs  # nothing ran
     assert any("runs on this computer" in i.value for i in at.info)
     at.button(key="run_shared").click().run()
-    assert "shared/v:0" in [c.value for c in at.code][0]
+    assert "shared/v:0" in [c.value for c in open_tab(at, "Output").code][0]
 
 
 def test_hosted_snippet_link_runs_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -168,7 +176,7 @@ def test_a_longer_time_limit_when_the_server_allows_it(monkeypatch: pytest.Monke
     at.button(key="run").click()
     at.run()
     assert not at.error
-    assert "slept" in [c.value for c in at.code][0]
+    assert "slept" in [c.value for c in open_tab(at, "Output").code][0]
 
 
 def test_a_drawing_failure_leaves_the_other_tabs_and_downloads(
@@ -185,15 +193,17 @@ def test_a_drawing_failure_leaves_the_other_tabs_and_downloads(
                               "memory. The name filter or the depth limit in the sidebar draw "
                               "a part of it; the Variables tab and the CSV and JSON downloads "
                               "have everything.")]
-    assert [m.value for m in at.metric] == ["1", "0", "0"]  # the Variables tab is there
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["DOT", "CSV", "JSON"]
     # the failure is kept: reruns say it again without asking graphviz again (one failure
-    # took it a minute, on every rerun)
+    # took it a minute, on every rerun), and offer no drawing with another tab open
     tried = len(calls)
     at.run()
-    at.run()
-    assert len(calls) == tried and [e.value for e in at.error] == errors
+    assert [e.value for e in at.error] == errors
+    open_tab(at, "Variables")
+    assert [m.value for m in at.metric] == ["1", "0", "0"]  # the Variables tab is there
+    assert [b.proto.label for b in at.get("download_button")] == labels
+    assert len(calls) == tried
 
 
 def test_a_series_member_opens_in_place_and_slots_sit_in_their_variable() -> None:
@@ -215,15 +225,15 @@ def test_a_series_member_opens_in_place_and_slots_sit_in_their_variable() -> Non
     assert ">slot (" in legend  # slots are counted as slots, not as uniquified alarms
     # The Variables tab keeps TF's status and marks each slot; name, status, shape and line
     # come first (at 1366 px the rest scrolls)
-    table = at.dataframe[0]
+    table = open_tab(at, "Variables").dataframe[0]
     rows = {row["name"]: row for row in table.value.to_dict("records")}
     slot = rows["Model/Model/embedding/Adam_1:0"]
     assert (slot["status"], slot["slot"]) == ("uniquified", "of Model/embedding: Adam's "
                                                             "second moment, v")
     assert rows["Model/embedding:0"]["slot"] == ""
     assert list(table.proto.column_order)[:5] == ["name", "status", "shape", "line", "slot"]
-    at.checkbox(key="compact_slots").uncheck().run()
-    assert slots_line not in markdown_text(at)
+    at.checkbox(key="compact_slots").uncheck()
+    assert slots_line not in markdown_text(open_tab(at, "Graph"))
 
 
 def test_loading_an_example_keeps_the_users_text_recoverable() -> None:
@@ -280,7 +290,7 @@ def test_an_uploaded_checkpoint_colours_the_graph_and_fills_the_checkpoint_tab(
     # the moved variable is missing, the old key is drawn as an unused key, biases restore
     assert "fc1/weights:0" in svg and "missing" in svg and "unused key" in svg
     assert "#f4a582" in svg and "#a6dba0" in svg
-    table = at.dataframe[-1].value
+    table = open_tab(at, "Checkpoint").dataframe[-1].value
     missing = table[table["check"] == "missing"].iloc[0]
     assert (missing["variable"], missing["key"]) == ("fc1/weights", "weights")
     assert missing["reason"].startswith("`fc1/weights` vs `weights`: the same name")
@@ -308,11 +318,11 @@ def test_tf2_mode_checks_an_uploaded_checkpoint_through_ckpt_root(
     at.file_uploader(key="checkpoint_upload").set_value(uploads(checkpoints["net_tf2"])).run()
     assert not at.exception
     assert [tab.label for tab in at.tabs][-1] == "Checkpoint"
-    table = at.dataframe[-1].value
+    assert "#f4a582" in markdown_text(at)  # the missing box's colour
+    table = open_tab(at, "Checkpoint").dataframe[-1].value
     assert list(table["check"]) == ["missing", "unused", "restores", "restores", "restores"]
     missing = table[table["check"] == "missing"].iloc[0]
     assert (missing["variable"], missing["key"]) == ("enc", "encoder/.ATTRIBUTES/VARIABLE_VALUE")
-    assert "#f4a582" in markdown_text(at)  # the missing box's colour
     # without a ckpt_root the panel says what to do, and checks nothing
     at.session_state["source"] = "import tensorflow as tf\nv = tf.Variable(1.0)\n"
     at.button(key="run").click().run()
@@ -445,23 +455,24 @@ def test_tf2_mode_from_a_link_runs_real_tf2_and_says_why_a_layer_is_numbered() -
     at.run()
     assert not at.exception
     assert at.session_state["mode"] == "tf2"
-    layers = at.dataframe[-1].value
+    layers = open_tab(at, "Variables").dataframe[-1].value
     assert list(layers["name"]) == ["dense", "dense_1", "dense", "dense_2"]
     assert layers["why"].iloc[3] == ("Keras's `dense` counter was taken by dense (line 9), "
                                      "dense_1 (line 10)")
-    assert any(escaped("layer dense_2 is numbered") in m.value for m in at.markdown)
+    assert any(escaped("layer dense_2 is numbered") in m.value
+               for m in open_tab(at, "Why these names").markdown)
     # a snippet of the user's own, in TF2 mode: its link carries the mode
     at.session_state["source"] = "import tensorflow as tf\na = tf.Variable(1.0)\n" \
                                  "b = tf.Variable(2.0)\n"
     at.button(key="run").click().run()
     assert at.query_params["mode"] == "tf2"
-    assert "Variable (2):0" in markdown_text(at)  # both eager Variable:0 are drawn
-    variables = at.dataframe[0].value
+    assert "Variable (2):0" in markdown_text(open_tab(at, "Graph"))  # both eager Variable:0
+    variables = open_tab(at, "Variables").dataframe[0].value
     assert list(variables["warnings"]) == ["duplicate_name", "duplicate_name"]
     # back to TF1: the same text runs as compat.v1, where TF numbers the second variable
     at.segmented_control(key="mode").set_value("tf1").run()
     assert not at.exception
-    assert "Variable_1:0" in markdown_text(at)
+    assert "Variable_1:0" in markdown_text(open_tab(at, "Graph"))
     assert "mode" not in at.query_params
 
 

@@ -37,6 +37,12 @@ def draw(dot: str, fmt: str) -> bytes:
         raise
 
 
+def refused(dot: str, fmt: str = "svg") -> bool:
+    """True when graphviz refused ``dot`` in ``fmt`` before: a page that does not draw it now
+    (its graph tab closed) still knows not to offer the drawing."""
+    return _FAILURES.get(f"{fmt}\n{dot}") is not None
+
+
 def export(trace: Trace, fmt: str, options: RenderOptions = RenderOptions()) -> bytes:
     """A trace in one of :data:`viz.core.export.FORMATS` (svg and png drawn by ``dot``)."""
     if fmt in DRAWN_FORMATS:
