@@ -85,7 +85,7 @@ def broken_graphviz(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 # What a test needs, from the fixtures it uses...
 NEEDS_BY_FIXTURE = {
     "executor": "tf", "pool": "tf", "hosted": "tf", "checkpoints": "tf",
-    "app_server": "tf", "browser": "browser",
+    "app_server": "tf", "browser": "browser", "installed": "tf",
 }
 # ...or from where it sits: these modules run the worker through the CLI or the app script
 # (and the app draws every graph with dot).

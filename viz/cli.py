@@ -1,4 +1,6 @@
-"""Command line: ``python -m viz trace PATH [--format ...] [-o FILE]`` and
+"""Command line (``scopeviz`` once installed, ``python -m viz`` in a clone):
+``python -m viz app [--hosted] [--port N]`` and
+``python -m viz trace PATH [--format ...] [-o FILE]`` and
 ``python -m viz check-checkpoint SNIPPET CKPT_PREFIX [--mode tf1|tf2] [--format text|json]
 [-o FILE]`` and
 ``python -m viz diff A.py B.py [--mode tf1|tf2] [--mode-b tf1|tf2] [--format text|json]
@@ -8,16 +10,19 @@ Exit status of ``trace``: 0 when the snippet ran, 1 when it raised (the report i
 written). Of ``check-checkpoint``: 0 when every variable would restore, 1 when anything is
 missing or mismatched (or the snippet raised). Of ``diff``: 0 when both make the same
 variable names, 1 when they differ (or one raised). All: 2 for a usage error, with a
-one-line message on stderr.
+one-line message on stderr. ``app`` serves the Streamlit app until stopped (Ctrl+C).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tomllib
+from importlib.util import find_spec
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from viz.backend.drawing import export
 from viz.backend.execute import DotNotFound, DrawingFailed
@@ -41,9 +46,13 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m viz", description="See how TensorFlow 1 names variables.")
+def _parser(prog: str) -> argparse.ArgumentParser:
+    parser = _Parser(prog=prog, description="See how TensorFlow 1 names variables.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    app = commands.add_parser("app", help="serve the app in the browser (streamlit run app.py)")
+    app.add_argument("--hosted", action="store_true",
+                     help="seal every run, for a server others use (see SECURITY.md)")
+    app.add_argument("--port", type=int, default=8501, help="port (default %(default)s)")
     trace = commands.add_parser("trace", help="run a snippet and report its scopes and variables")
     trace.add_argument("path", help="the snippet's file, or - for stdin")
     trace.add_argument("--format", choices=FORMATS, default="text", help="output format")
@@ -173,10 +182,44 @@ def _check_checkpoint(parser: argparse.ArgumentParser, args: argparse.Namespace)
     return 0 if report.ok and trace.ok else 1
 
 
-def main(argv: list[str] | None = None) -> int:
+def streamlit_flags(config: dict[str, Any], prefix: str = "") -> list[str]:
+    """Streamlit's settings as ``streamlit run`` flags (``--runner.postScriptGC=false``):
+    an installed app has no ``.streamlit/config.toml`` beside where it is started."""
+    flags = []
+    for name, value in config.items():
+        if isinstance(value, dict):
+            flags += streamlit_flags(value, f"{prefix}{name}.")
+        else:
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            flags.append(f"--{prefix}{name}={text}")
+    return flags
+
+
+def _app(args: argparse.Namespace) -> int:
+    """Serves the page script of :mod:`viz.ui.main` with the app's settings, in this
+    process, as ``streamlit run app.py`` does in a clone."""
+    from streamlit.web import cli as streamlit_cli
+
+    script = Path(find_spec("viz.ui.main").origin)
+    config = tomllib.loads((script.parent / "config.toml").read_text(encoding="utf-8"))
+    if args.hosted:
+        os.environ["SCOPEVIZ_HOSTED"] = "1"
+    streamlit_cli.main(["run", str(script), *streamlit_flags(config),
+                        f"--server.port={args.port}"], standalone_mode=False)
+    return 0
+
+
+def scopeviz() -> int:
+    """The installed ``scopeviz`` command."""
+    return main(prog="scopeviz")
+
+
+def main(argv: list[str] | None = None, prog: str = "python -m viz") -> int:
     """Runs the command line; returns the exit status."""
-    parser = _parser()
+    parser = _parser(prog)
     args = parser.parse_args(argv)
+    if args.command == "app":
+        return _app(args)
     if args.command == "check-checkpoint":
         return _check_checkpoint(parser, args)
     if args.command == "diff":

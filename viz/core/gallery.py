@@ -1,4 +1,8 @@
-"""The example gallery: every file in examples/, titled from its docstring, the seed's first."""
+"""The example gallery: every file in examples/, titled from its docstring, the seed's first.
+
+A clone has them at its top, ``examples/``; the installed package carries the same files as
+``viz/examples`` (see pyproject.toml), so the app works outside the clone.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ from pathlib import Path
 
 from viz.core.names import TF1, TF2
 
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
+_INSTALLED = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES_DIR = _INSTALLED if _INSTALLED.is_dir() else _INSTALLED.parents[1] / "examples"
 
 
 @dataclass(frozen=True)
