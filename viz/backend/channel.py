@@ -219,6 +219,8 @@ class RunReport:
         self.checkpoint: list[CheckpointKey] = []
         self.checkpoint_error: str | None = None
         self.root_error: str | None = None
+        self.cells: list[tuple[int, int]] = []  # where each cell's printing starts
+        self._printed = {"stdout": 0, "stderr": 0}  # characters kept so far
         self.done = False
         self.error: ErrorInfo | None = None
         self.elapsed_ms: float | None = None
@@ -297,6 +299,9 @@ class RunReport:
         elif (kind == "rooterr" and set(message) == {"k", "message"}
               and isinstance(message["message"], str) and self.root_error is None):
             self.root_error = clean(shorten(message["message"], LIMITS.max_error_chars))
+        elif (kind == "cell" and set(message) == {"k", "i"} and _is_int(message["i"])
+              and message["i"] == len(self.cells)):
+            self.cells.append((self._printed["stdout"], self._printed["stderr"]))
         elif (kind == "out" and set(message) == {"k", "s", "t"}
               and message["s"] in self.output and isinstance(message["t"], str)):
             self.add_output(message["s"], message["t"])
@@ -326,13 +331,17 @@ class RunReport:
         size = len(text.encode("utf-8", "surrogatepass"))
         if size <= self.output_left:
             self.output_left -= size
-            self.output[stream].append(clean(text))
+            self._keep(stream, clean(text))
             return True
         kept = text.encode("utf-8", "surrogatepass")[:self.output_left].decode("utf-8", "ignore")
-        self.output[stream].append(clean(kept) + "\n[output truncated]\n")
+        self._keep(stream, clean(kept) + "\n[output truncated]\n")
         self.output_left = 0
         self._output_exceeded("the rest was dropped")
         return False
+
+    def _keep(self, stream: str, text: str) -> None:
+        self.output[stream].append(text)
+        self._printed[stream] += len(text)
 
     def raw_written(self, size: int) -> None:
         """The run's raw writes to fd 1 and 2 so far: past what is left of the output budget,

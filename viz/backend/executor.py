@@ -246,7 +246,7 @@ class Executor:
 
     def run(self, source: str, filename: str = "snippet.py",
             timeout: float = LIMITS.timeout_s, checkpoint: str | None = None,
-            mode: str = TF1) -> Trace:
+            mode: str = TF1, cells: list[int] | None = None) -> Trace:
         """Runs a snippet in a fresh graph and returns its trace.
 
         Args:
@@ -259,6 +259,9 @@ class Executor:
             mode: ``tf1`` (``import tensorflow`` is compat.v1 in graph mode) or ``tf2`` (real
                 TF2, eager, Keras 3 as ``keras`` and ``tf.keras``; tf-keras instead when a
                 line ``# scopeviz: legacy-keras`` is among the first five).
+            cells: the snippet is notebook cells starting at these lines (see
+                :mod:`viz.core.cells`): run one after another, ``trace.cells`` says where
+                each one's printing starts.
 
         Raises:
             ValueError: an unknown mode.
@@ -278,24 +281,25 @@ class Executor:
         except WorkerUnavailable as exc:
             return Trace(error=ErrorInfo("WorkerUnavailable", str(exc)), filename=filename,
                          mode=mode, keras=keras)
+        request = {"source": source, "filename": filename, "timeout": timeout,
+                   "output_limit": self.output_limit, "memory_limit": self.memory_limit,
+                   "cells": list(cells or [])}
         if mode == TF1:
-            return self._run(zygote, source, filename, timeout, checkpoint, None)
+            return self._run(zygote, request, checkpoint, None)
         # a TF2 run writes its ckpt_root's checkpoint into a space of its own, gone with it:
         # a sealed run's own /tmp, else a folder of its own here
         if self.hosted:
             space = namespaces.SPACE
-            trace = self._run(zygote, source, filename, timeout, checkpoint, space)
+            trace = self._run(zygote, request, checkpoint, space)
         else:
             with tempfile.TemporaryDirectory(prefix="scopeviz-tf2-") as space:
-                trace = self._run(zygote, source, filename, timeout, checkpoint, space)
+                trace = self._run(zygote, request, checkpoint, space)
         root_error = trace.root_error and trace.root_error.replace(space, ".")
         return dataclasses.replace(trace, mode=mode, keras=keras, root_error=root_error)
 
-    def _run(self, zygote: _Zygote, source: str, filename: str, timeout: float,
-             checkpoint: str | None, space: str | None) -> Trace:
-        request = {"source": source, "filename": filename, "timeout": timeout,
-                   "output_limit": self.output_limit, "memory_limit": self.memory_limit,
-                   "space": space}
+    def _run(self, zygote: _Zygote, request: dict[str, Any], checkpoint: str | None,
+             space: str | None) -> Trace:
+        request = {**request, "space": space}
         if checkpoint is None:
             return _RunSession(self, zygote, request, []).run()
         if not self.hosted:
@@ -456,6 +460,7 @@ class _RunSession:
             checkpoint=report.checkpoint if "checkpoint" in self.request else None,
             checkpoint_error=report.checkpoint_error,
             root_error=report.root_error,
+            cells=report.cells,
         )
 
     def _exit_error(self, exit_info: control.Ended | None, lost: str | None) -> ErrorInfo:

@@ -20,6 +20,7 @@ import tensorflow.compat.v1 as tf_v1
 from viz.backend import checkpoint_keys, tf2_checkpoint, tracer, tracer_tf2
 from viz.backend.channel import BoundExceeded, Sender, timeout_message
 from viz.backend.policy import LIMITS
+from viz.core.cells import placed
 
 Send = Callable[[dict[str, Any]], None]
 
@@ -296,6 +297,8 @@ TF2_MODE = Mode(start=_start_tf2, saves_keys=True, lists_ops=False)
 def run(request: dict[str, Any], sender: Sender, hosted: bool = False,
         flavour: str = "tf1") -> None:
     """Executes the request's snippet in a fresh graph, streaming events, then sends ``done``.
+    With ``cells`` (their first lines), the snippet is notebook cells run one after another
+    in one module, each announced before it runs; the first to raise ends the run.
 
     The soft time limit (SIGALRM) covers everything the snippet can influence: its code,
     describing its exception, and listing its ops.
@@ -328,8 +331,11 @@ def run(request: dict[str, Any], sender: Sender, hosted: bool = False,
         try:
             if request.get("checkpoint"):
                 read_checkpoint(str(request["checkpoint"]), sender)
-            code = compile(source, filename, "exec", dont_inherit=True)
-            exec(code, module.__dict__)
+            starts = [int(line) for line in request.get("cells") or ()]
+            for index, text in enumerate(placed(source, starts) if starts else [source]):
+                if starts:  # where this cell's printing starts
+                    sender.send({"k": "cell", "i": index})
+                exec(compile(text, filename, "exec", dont_inherit=True), module.__dict__)
         except BaseException as exc:  # the snippet's failure is the result, whatever it is
             if fired and not isinstance(exc, SnippetTimeout):
                 # The limit struck inside TF's C++ (pybind11 turns the exception into a

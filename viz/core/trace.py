@@ -166,6 +166,9 @@ class Trace:
     # "tf1" (compat.v1 graph mode) or "tf2" (eager TF2, with Keras 3 or tf-keras).
     mode: str = TF1
     keras: str | None = None
+    # A run of notebook cells (see viz.core.cells): where each cell's printing starts in
+    # stdout and stderr, one pair per cell begun. Not part of to_dict.
+    cells: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
