@@ -18,6 +18,8 @@ FORBIDDEN = {
              "viz.backend", "viz.ui", "viz.cli"),
     "backend": ("streamlit", "code_editor", "viz.ui", "viz.cli"),
     "ui": ("tensorflow", "keras", "tf_keras", "subprocess", "viz.cli"),
+    "notebook": ("streamlit", "code_editor", "tensorflow", "keras", "tf_keras", "subprocess",
+                 "viz.ui", "viz.cli"),
 }
 
 

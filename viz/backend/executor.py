@@ -206,7 +206,12 @@ class Executor:
     @property
     def ready(self) -> bool:
         """True once TF1 mode's TF is imported and its runs start at once."""
-        zygote = self._zygotes.get("tf1")
+        return self.ready_for(TF1)
+
+    def ready_for(self, mode: str) -> bool:
+        """True once a mode's TF is imported (TF2 mode: Keras 3's flavour) and its runs
+        start at once."""
+        zygote = self._zygotes.get("tf1" if mode == TF1 else "tf2")
         return zygote is not None and zygote.tf_version is not None
 
     def start(self) -> None:

@@ -125,9 +125,14 @@ def _tf2_text(trace: Trace) -> list[str]:
     return lines
 
 
+def table_lines(trace: Trace) -> list[str]:
+    """The readable table: a summary line, the variables, the reuses (TF2: and the layers)."""
+    return _tf2_text(trace) if trace.mode == TF2 else _tf1_text(trace)
+
+
 def to_text(trace: Trace) -> str:
     """A readable report: the table, the reuses with their name scopes, output and error."""
-    lines = _tf2_text(trace) if trace.mode == TF2 else _tf1_text(trace)
+    lines = table_lines(trace)
     if trace.stdout:
         lines += ["", "output:", trace.stdout.rstrip("\n")]
     if trace.error:
