@@ -20,6 +20,14 @@ def seed_cells() -> list[str]:
                                                           flags=re.MULTILINE)[1:]]
 
 
+def printed_text(out: str) -> str:
+    """What a cell printed, from the terminal shell's stdout: without the notes on TF's start
+    and the cell's shown value (``Out[n]: ...``)."""
+    out = out.split("Out[")[0]
+    return "".join(line for line in out.splitlines(keepends=True)
+                   if not line.startswith(("Starting TensorFlow in", "TensorFlow started in")))
+
+
 @pytest.fixture(scope="module")
 def shell() -> Iterator[Any]:
     from IPython.testing.globalipapp import start_ipython
@@ -36,13 +44,15 @@ def cell(shell: Any, line: str, body: str, cell_id: str | None = None) -> Any:
     return outcome.result
 
 
-def test_a_cell_shows_its_verdict_graph_table_and_output(shell: Any) -> None:
+def test_a_cell_shows_its_verdict_graph_table_and_output(shell: Any, capsys: Any) -> None:
     shown = cell(shell, "", "with tf.name_scope('a'):\n    v = tf.Variable(1, name='v')\n"
                             "w = tf.Variable(1, name='a/v')\nprint('<b>names</b>', w.name)\n")
     assert shown.verdict == "2 variables: 1 created, 1 uniquified (a/v_1:0), 0 reuses"
     page = shown._repr_html_()
     assert "<title>a/v_1:0</title>" in page  # the graph, inline
-    assert "&lt;b&gt;names&lt;/b&gt; a/v_1:0" in page and "<b>names" not in page
+    # what the cell printed is the cell's own printing, as text (not markup)
+    assert printed_text(capsys.readouterr().out) == "<b>names</b> a/v_1:0\n"
+    assert "<b>names" not in page
     assert "background:#ffffff;color:#1f1f1f" in page  # dark text on its own light card
     assert list(shown.variables["name"]) == ["a/v:0", "a/v_1:0"]
     assert repr(shown).startswith("2 variables: 1 created, 1 uniquified")
@@ -58,20 +68,21 @@ def test_a_cell_run_twice_does_not_collide_with_itself(shell: Any) -> None:
 
 
 def test_an_error_cell_says_its_line_in_the_cell_and_keeps_the_partial_graph(
-        shell: Any) -> None:
+        shell: Any, capsys: Any) -> None:
     shown = cell(shell, "", "a = tf.get_variable('a', [1])\nprint('made a')\n"
                             "b = tf.get_variable('a', [1])\n")
     page = shown._repr_html_()
     assert re.search(r"ValueError at line 4: Variable a already exists", page)
-    assert "<title>a:0</title>" in page and "made a" in page
+    assert "<title>a:0</title>" in page and printed_text(capsys.readouterr().out) == "made a\n"
 
 
-def test_timeout_and_mode_options(shell: Any) -> None:
+def test_timeout_and_mode_options(shell: Any, capsys: Any) -> None:
     stopped = cell(shell, "--timeout 1", "while True:\n    pass\n")
     assert stopped.trace.error.type == "Timeout" and stopped.trace.error.line in (2, 3)
+    capsys.readouterr()
     keras = cell(shell, "--mode tf2", "import keras\nkeras.layers.Dense(2)\n"
                                       "layer = keras.layers.Dense(2)\nprint(layer.name)\n")
-    assert keras.trace.mode == "tf2" and keras.run.printed[0] == "dense_1\n"
+    assert keras.trace.mode == "tf2" and printed_text(capsys.readouterr().out) == "dense_1\n"
     assert keras.verdict.startswith("0 variables, 2 Keras layers, 1 numbered by Keras")
 
 
@@ -84,25 +95,29 @@ def test_usage_errors_say_how_the_magic_is_written(shell: Any, capsys: Any) -> N
     assert shown.count("usage: %%scopeviz [--mode tf1|tf2]") == 2
 
 
-def test_cells_share_one_graph_as_the_seed_notebook_did(shell: Any) -> None:
+def test_cells_share_one_graph_as_the_seed_notebook_did(shell: Any, capsys: Any) -> None:
+    def printing(body: str, cell_id: str | None = None) -> tuple[Any, str]:
+        capsys.readouterr()
+        shown = cell(shell, "--cells", body, cell_id)
+        return shown, printed_text(capsys.readouterr().out)
+
     shell.run_line_magic("scopeviz", "reset")
     cells = seed_cells()
-    shown = [cell(shell, "--cells", body, cell_id=f"seed-{i}") for i, body in enumerate(cells)]
+    shown, outputs = zip(*(printing(body, f"seed-{i}") for i, body in enumerate(cells)))
     assert shown[-1].verdict == ("16 variables: 11 created, 5 uniquified (nsc1_1/v4:0, "
                                  "conv1_weights_1:0, ...), 4 reuses")
-    # each cell shows what it printed, and the three together are the seed's output
-    outputs = [s.run.printed[0] for s in shown]
+    # each cell prints its own output, and the three together are the seed's
     assert "".join(outputs) == (GOLDENS / "seed_notebook.stdout").read_text(encoding="utf-8")
     assert outputs[1].startswith("There are 12 train_able_variables")
     # cell 2 run again replaces itself: still 12 (not 20) when it runs after cell 1
-    again = cell(shell, "--cells", cells[1], cell_id="seed-1")
-    assert again.run.printed[0].startswith("There are 12 train_able_variables")
+    again, output = printing(cells[1], "seed-1")
+    assert output.startswith("There are 12 train_able_variables")
     assert "cell 2, line" in again._repr_html_()
     # without cell ids, a cell is told apart by its text
     shell.run_line_magic("scopeviz", "reset")
     for _ in range(2):
-        alone = cell(shell, "--cells", cells[1])
-    assert alone.run.printed[0].startswith("There are 8 train_able_variables")
+        alone, output = printing(cells[1])
+    assert output.startswith("There are 8 train_able_variables")
 
 
 def test_checkpoint_option_checks_the_cell(shell: Any, checkpoints: dict[str, str]) -> None:

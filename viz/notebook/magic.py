@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import html
 import shlex
+import sys
 import time
 from typing import Any
 
@@ -101,11 +102,15 @@ class ScopeVizMagics(Magics):
         if waiting is not None:
             say(f"TensorFlow started in ScopeViz's worker ({time.monotonic() - began:.1f} s, "
                 "with this run).", waiting)
-        own = printed(trace, index)
+        # What the cell printed goes where a cell's printing goes (its stream outputs, the
+        # notebook's usual place), not into the report a second time.
+        stdout, stderr = printed(trace, index)
+        sys.stdout.write(stdout)
+        sys.stderr.write(stderr)
         cell_starts = starts if args.cells else []
         if prefix is not None:
-            return results.checked(trace, own, cell_starts)
-        return results.result(trace, own, cell_starts)
+            return results.checked(trace, ("", ""), cell_starts)
+        return results.result(trace, ("", ""), cell_starts)
 
 
 def say(text: str, replacing: DisplayHandle | None = None) -> DisplayHandle | None:
