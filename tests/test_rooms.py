@@ -20,6 +20,8 @@ FORBIDDEN = {
     "ui": ("tensorflow", "keras", "tf_keras", "subprocess", "viz.cli"),
     "notebook": ("streamlit", "code_editor", "tensorflow", "keras", "tf_keras", "subprocess",
                  "viz.ui", "viz.cli"),
+    "explorer": ("streamlit", "tensorflow", "subprocess", "viz.core", "viz.backend", "viz.ui",
+                 "viz.notebook", "viz.cli"),
 }
 
 

@@ -22,8 +22,8 @@ def seed_cells() -> list[str]:
 
 def printed_text(out: str) -> str:
     """What a cell printed, from the terminal shell's stdout: without the notes on TF's start
-    and the cell's shown value (``Out[n]: ...``)."""
-    out = out.split("Out[")[0]
+    and the shown result after it (its verdict first: ``N variables``...)."""
+    out = re.split(r"^(?:Out\[\d+\]: )?\d+ variables?[:,] ", out, flags=re.MULTILINE)[0]
     return "".join(line for line in out.splitlines(keepends=True)
                    if not line.startswith(("Starting TensorFlow in", "TensorFlow started in")))
 
@@ -154,3 +154,17 @@ def test_the_kernel_never_imports_tensorflow() -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.splitlines()[-1] == ("1 variable: 1 created, 0 uniquified, 0 reuses "
                                             "False False")
+
+
+def test_a_click_in_the_explorer_widget_gets_the_boxs_card(shell: Any) -> None:
+    from viz.notebook.widget import GraphWidget
+
+    shown = cell(shell, "", "with tf.variable_scope('s'):\n    w = tf.get_variable('w', [2])\n")
+    widget = GraphWidget(shown.svg, shown.drawn, shown.marks)
+    assert "function drawGraph(" in widget._esm and widget._esm.endswith(
+        "export default { render };\n")  # the app's explorer, shipped, not fetched
+    widget._answer(widget, {"clicked": "s/w:0"}, [])
+    assert widget.data["focus"] == ["s/w:0"] and widget.data["details"]["title"] == "s/w"
+    assert ["status", "created"] in widget.data["details"]["rows"]
+    widget._answer(widget, {"closed": True}, [])
+    assert widget.data["details"] is None and widget.data["svg"] == shown.svg

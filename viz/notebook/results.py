@@ -20,13 +20,14 @@ from viz.core.report import (
     ERROR,
     Run,
     body_html,
+    error_text,
     head_html,
     html_table,
     report_html,
     report_text,
     verdict,
 )
-from viz.core.tables import rows, slot_notes, tf2_rows
+from viz.core.tables import rows, slot_notes, table_lines, tf2_rows
 from viz.core.trace import Trace
 from viz.core.view import Mark, RenderOptions, tf2_marks
 from viz.notebook.worker import executor
@@ -49,6 +50,9 @@ class Result:
     run: Run
     svg: str | None
     drawing_problem: str | None = None
+    # What the drawing shows: the trace (a check adds its unused keys) and its marks.
+    drawn: Trace = Trace()
+    marks: tuple[Mark, ...] = ()
 
     @property
     def trace(self) -> Trace:
@@ -79,6 +83,25 @@ class Result:
     def __repr__(self) -> str:
         return report_text(self.run)
 
+    def _ipython_display_(self) -> None:
+        """In a notebook: the verdict and legend, the graph in the explorer (a static SVG
+        where widgets do not run), then the tables; in a terminal, the text."""
+        from IPython.display import display
+
+        from viz.notebook.widget import GraphWidget
+
+        head = [verdict(self.trace)] + ([error_text(self.run)] if self.trace.error else [])
+        display({"text/html": f'<div class="scopeviz-report" style="{CARD}">'
+                              f"{head_html(self.run)}</div>",
+                 "text/plain": "\n".join(head)}, raw=True)
+        if self.svg is not None:
+            display(GraphWidget(self.svg, self.drawn, self.marks))
+        elif self.drawing_problem:
+            display({"text/plain": self.drawing_problem}, raw=True)
+        display({"text/html": f'<div class="scopeviz-report" style="{CARD}">'
+                              f"{body_html(self.run)}</div>",
+                 "text/plain": "\n".join(table_lines(self.trace))}, raw=True)
+
 
 def run_source(source: str, mode: str = TF1, timeout: float = TIMEOUT_S,
                checkpoint: str | None = None, filename: str = "snippet.py",
@@ -89,12 +112,18 @@ def run_source(source: str, mode: str = TF1, timeout: float = TIMEOUT_S,
 
 
 def result(trace: Trace, printed: tuple[str, str] | None = None,
-           starts: list[int] | None = None) -> Result:
-    """A trace as a shown result (``printed``: what to show as printed, by default all)."""
+           starts: list[int] | None = None, drawn: Trace | None = None,
+           marks: tuple[Mark, ...] | None = None) -> Result:
+    """A trace as a shown result. ``printed``: what to show as printed (by default all);
+    ``starts``: the cells' first lines; ``drawn`` and ``marks``: what the graph shows (by
+    default the trace, with a TF2 run's warnings marked)."""
+    drawn = drawn or trace
+    if marks is None:
+        marks = tf2_marks(trace) if trace.mode == TF2 else ()
     run = Run(trace, printed if printed is not None else (trace.stdout, trace.stderr),
               list(starts or []))
-    svg, problem = drawing(trace, tf2_marks(trace) if trace.mode == TF2 else ())
-    return Result(run, svg, problem)
+    svg, problem = drawing(drawn, marks)
+    return Result(run, svg, problem, drawn, marks)
 
 
 def show(source: str, mode: str = TF1, timeout: float = TIMEOUT_S) -> Result:
@@ -142,6 +171,14 @@ class CheckResult:
         return f'<div class="scopeviz-report" style="{CARD}">{checkpoint_html(self)}</div>' \
                + self.shown._repr_html_()
 
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display({"text/html": f'<div class="scopeviz-report" style="{CARD}">'
+                              f"{checkpoint_html(self)}</div>", "text/plain": self.summary()},
+                raw=True)
+        self.shown._ipython_display_()
+
     def __repr__(self) -> str:
         return f"{self.summary()}\n{repr(self.shown)}"
 
@@ -172,11 +209,8 @@ def checked(trace: Trace, printed: tuple[str, str] | None = None,
         report = check_run(trace)
     except NoRoot as exc:
         return CheckResult(result(trace, printed, starts), None, str(exc))
-    shown_trace, marks = marked_run(trace, report)
-    run = Run(trace, printed if printed is not None else (trace.stdout, trace.stderr),
-              list(starts or []))
-    svg, problem = drawing(shown_trace, marks)
-    return CheckResult(Result(run, svg, problem), report, None)
+    drawn, marks = marked_run(trace, report)
+    return CheckResult(result(trace, printed, starts, drawn, marks), report, None)
 
 
 def check(source: str, checkpoint: str, mode: str = TF1, timeout: float = TIMEOUT_S,
@@ -233,10 +267,5 @@ def diff(a: str, b: str, mode: str = TF1, mode_b: str | None = None,
     trace_b = run_source(b, mode_b or mode, timeout, filename="b.py")
     trace_a, trace_b = diffs.compared(trace_a, trace_b)
     report = diffs.diff(trace_a, trace_b)
-    return DiffResult(_marked(trace_a, diffs.marks(report, trace_a, "a")),
-                      _marked(trace_b, diffs.marks(report, trace_b, "b")), report)
-
-
-def _marked(trace: Trace, marks: tuple[Mark, ...]) -> Result:
-    svg, problem = drawing(trace, marks)
-    return Result(Run(trace, (trace.stdout, trace.stderr)), svg, problem)
+    return DiffResult(result(trace_a, marks=diffs.marks(report, trace_a, "a")),
+                      result(trace_b, marks=diffs.marks(report, trace_b, "b")), report)

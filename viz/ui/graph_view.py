@@ -8,31 +8,15 @@ reports selections only, and a rerun per click would be slow.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Callable
 
 import streamlit as st
 
+from viz import explorer
 from viz.core.details import Details
 
-_HERE = Path(__file__).resolve().parent
-_HTML = """<div class="sv-root">
-  <div class="sv-toolbar" role="toolbar" aria-label="Graph view">
-    <button class="sv-out" title="Zoom out" aria-label="Zoom out">&#8722;</button>
-    <span class="sv-zoom">100%</span>
-    <button class="sv-in" title="Zoom in" aria-label="Zoom in">+</button>
-    <button class="sv-width" title="Fit the width">Fit width</button>
-    <button class="sv-fit" title="Show the whole graph">Fit all</button>
-    <button class="sv-full" title="Full screen">Full screen</button>
-    <span class="sv-matches"></span>
-    <span class="sv-hint">Ctrl+wheel or pinch: zoom, drag: pan, click a box: details</span>
-  </div>
-  <div class="scopeviz-graph"><div class="sv-stage"></div></div>
-</div>"""
-
-_COMPONENT = st.components.v2.component(
-    "scopeviz_graph", html=_HTML, css=(_HERE / "graph_view.css").read_text(encoding="utf-8"),
-    js=(_HERE / "graph_view.js").read_text(encoding="utf-8"))
+_COMPONENT = st.components.v2.component("scopeviz_graph", html=explorer.HTML, css=explorer.CSS,
+                                        js=explorer.JS)
 
 
 def graph_view(svg: str, key: str, focus: list[str] | None = None, search: str = "",

@@ -1,6 +1,8 @@
 // The graph explorer: graphviz's SVG, fitted to the width, with zoom (Ctrl+wheel, buttons), pan
-// (drag), fit, full screen, click-to-select and in-place highlighting. Streamlit custom
-// component v2; the drawing stays SVG, so its text can be searched and selected.
+// (drag), fit, full screen, click-to-select and in-place highlighting; the drawing stays SVG,
+// so its text can be searched and selected. drawGraph takes Streamlit's custom component v2
+// arguments (data, parentElement, setTriggerValue); the notebook's widget calls it with the
+// same three (viz/notebook/widget.js).
 
 const VIEWS = new WeakMap();
 const MIN_SCALE = 0.05;
@@ -473,7 +475,7 @@ function matchNote(data, matches) {
   return `${matches} matching, ${folded} more inside ${boxes}`;
 }
 
-export default function (component) {
+function drawGraph(component) {
   const { data, parentElement, setTriggerValue } = component;
   let view = VIEWS.get(parentElement);
   if (!view) {
@@ -535,3 +537,5 @@ export default function (component) {
     scrollEditorTo(view, data.editor_line);
   }
 }
+
+export default drawGraph;
