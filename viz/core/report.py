@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from viz.core.cells import locate
+from viz.core.details import Details
 from viz.core.explain import explain, explain_tf2
 from viz.core.names import CREATED, REUSED, TF2, UNIQUIFIED
 from viz.core.render import legend_html
@@ -30,7 +31,9 @@ NAMED_AT_MOST = 2  # uniquified names the verdict quotes before "..."
 CARD = ("background:#ffffff;color:#1f1f1f;border:1px solid #c8c8c8;border-radius:6px;"
         "padding:8px 12px;font-family:system-ui,sans-serif;font-size:13px;line-height:1.45")
 ERROR = "background:#fdecea;color:#5f1a12;border-radius:4px;padding:6px 10px;margin:6px 0"
-CELL = "border:1px solid #d0d0d0;padding:2px 6px;text-align:left;color:#1f1f1f"
+# Each cell sets its own background: a notebook's dark theme paints table rows dark.
+CELL = ("border:1px solid #d0d0d0;padding:2px 6px;text-align:left;color:#1f1f1f;"
+        "background:#ffffff")
 PRE = ("background:#f4f4f4;color:#1f1f1f;padding:6px 10px;border-radius:4px;margin:4px 0;"
        "white-space:pre-wrap")
 _LINE = re.compile(r"\bline (\d+)\b")
@@ -86,6 +89,16 @@ def _relined(text: str, starts: list[int]) -> str:
     """A sentence's ``line N`` (of the joined cells) as ``cell k, line m``."""
     return _LINE.sub(lambda m: where(int(m.group(1)), starts), text) if len(starts) > 1 \
         else text
+
+
+def cell_details(details: Details | None, starts: list[int]) -> Details | None:
+    """A box's card with its lines as the cells count them (``cell 3, line 4``)."""
+    if details is None or len(starts) < 2:
+        return details
+    numbers = re.compile(r"\d+")
+    rows = [(label, numbers.sub(lambda m: where(int(m.group()), starts), value)
+             if "line" in label else value) for label, value in details.rows]
+    return replace(details, rows=rows, why=[_relined(text, starts) for text in details.why])
 
 
 def error_text(run: Run) -> str | None:

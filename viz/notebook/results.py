@@ -95,7 +95,7 @@ class Result:
                               f"{head_html(self.run)}</div>",
                  "text/plain": "\n".join(head)}, raw=True)
         if self.svg is not None:
-            display(GraphWidget(self.svg, self.drawn, self.marks))
+            display(GraphWidget(self.svg, self.drawn, self.marks, self.run.starts))
         elif self.drawing_problem:
             display({"text/plain": self.drawing_problem}, raw=True)
         display({"text/html": f'<div class="scopeviz-report" style="{CARD}">'

@@ -13,6 +13,7 @@ import traitlets
 
 from viz import explorer
 from viz.core.details import Details, node_details
+from viz.core.report import cell_details
 from viz.core.trace import Trace
 from viz.core.view import Mark
 
@@ -40,15 +41,17 @@ class GraphWidget(anywidget.AnyWidget):
     html = traitlets.Unicode(explorer.HTML).tag(sync=True)
     data = traitlets.Dict().tag(sync=True)
 
-    def __init__(self, svg: str, trace: Trace, marks: tuple[Mark, ...] = ()) -> None:
+    def __init__(self, svg: str, trace: Trace, marks: tuple[Mark, ...] = (),
+                 starts: list[int] | None = None) -> None:
         super().__init__(data={"svg": svg, "focus": [], "details": None})
         self._svg, self._trace, self._marks = svg, trace, marks
+        self._starts = list(starts or [])  # a run of cells: lines as the cells count them
         self.on_msg(self._answer)
 
     def _answer(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
         clicked = content.get("clicked") if isinstance(content, dict) else None
-        details = node_details(self._trace, clicked, self._marks) \
-            if isinstance(clicked, str) else None
+        details = cell_details(node_details(self._trace, clicked, self._marks),
+                               self._starts) if isinstance(clicked, str) else None
         self.data = {**self.data, "focus": [clicked] if details else [],
                      "details": card(details)}
 
