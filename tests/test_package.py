@@ -124,3 +124,16 @@ print(json.dumps({{"examples": str(EXAMPLES_DIR), "count": len(list(EXAMPLES_DIR
         example_paths())
     assert page["exception"] == []
     assert all(f"<title>{v.name}</title>" in page["svg"] for v in load_trace(SEED).variables)
+
+
+def test_the_installed_package_runs_a_notebook_cell(installed: Path, tmp_path: Path) -> None:
+    """The magic's parts come with the package: the explorer's front end for the widget, and
+    ``viz.show`` running in the installed worker."""
+    check = ("import viz\nfrom viz.notebook.widget import ESM\n"
+             "shown = viz.show(\"v = tf.Variable(1, name='v')\\n\")\n"
+             "print(shown.verdict, 'function drawGraph(' in ESM,\n"
+             "      '<title>v:0</title>' in shown.svg)")
+    done = subprocess.run([str(installed / "python"), "-c", check], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines()[-1] == "1 variable: 1 created, 0 uniquified, 0 reuses True True"
