@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from app_server import free_port, start_server  # noqa: E402
+from raw_tf import raw_tf_ms  # noqa: E402
 
 EXAMPLES = ["seed_1_name_scope_vs_variable_scope", "seed_3_get_variable_sharing",
             "model_bert_like_encoder"]
@@ -32,26 +33,6 @@ EDITOR = 'iframe[title="code_editor.code_editor"]'
 DRAWN = """name => [...document.querySelectorAll('*')].some(host => host.shadowRoot && [
     ...host.shadowRoot.querySelectorAll('g.node > title')].some(t => t.textContent === name))"""
 COLD = "seed_3_get_variable_sharing"
-
-
-def raw_tf_ms(source: str) -> float:
-    """The snippet in this process, a fresh TF1 graph each time: best of 5."""
-    import contextlib
-    import io
-    import os
-
-    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # tf.layers, as the TF1 worker has it
-    import tensorflow.compat.v1 as tf
-
-    tf.disable_eager_execution()
-    best = float("inf")
-    for _ in range(5):
-        with tf.Graph().as_default(), contextlib.redirect_stdout(io.StringIO()):
-            started = time.perf_counter()
-            exec(compile(source.replace("import tensorflow as tf", ""), "snippet", "exec"),
-                 {"tf": tf, "__name__": "__main__"})
-            best = min(best, time.perf_counter() - started)
-    return best * 1000
 
 
 def one_run(playwright: object, clicks: int) -> dict[str, float]:

@@ -13,8 +13,6 @@ best of 5. Prints a Markdown table with medians.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import os
 import statistics
 import sys
@@ -22,23 +20,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from raw_tf import raw_tf_ms  # noqa: E402
+
 SEEDS = ["seed_1_name_scope_vs_variable_scope", "seed_2_tf_variable_duplicates",
          "seed_3_get_variable_sharing"]
-
-
-def raw_tf_ms(source: str) -> float:
-    """The snippet in this process, a fresh TF1 graph each time: best of 5."""
-    import tensorflow.compat.v1 as tf
-
-    tf.disable_eager_execution()
-    best = float("inf")
-    for _ in range(5):
-        with tf.Graph().as_default(), contextlib.redirect_stdout(io.StringIO()):
-            started = time.perf_counter()
-            exec(compile(source.replace("import tensorflow as tf", ""), "snippet", "exec"),
-                 {"tf": tf, "__name__": "__main__"})
-            best = min(best, time.perf_counter() - started)
-    return best * 1000
 
 
 def cell_ms(client: object, code: str) -> float:
