@@ -117,7 +117,7 @@ def result(trace: Trace, printed: tuple[str, str] | None = None,
     """A trace as a shown result. ``printed``: what to show as printed (by default all);
     ``starts``: the cells' first lines; ``drawn`` and ``marks``: what the graph shows (by
     default the trace, with a TF2 run's warnings marked)."""
-    drawn = drawn or trace
+    drawn = drawn if drawn is not None else trace
     if marks is None:
         marks = tf2_marks(trace) if trace.mode == TF2 else ()
     run = Run(trace, printed if printed is not None else (trace.stdout, trace.stderr),
