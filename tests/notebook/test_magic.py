@@ -141,7 +141,8 @@ def test_the_python_api_show_check_diff(checkpoints: dict[str, str]) -> None:
     compared = viz.diff((EXAMPLES / "refactor_before.py").read_text(encoding="utf-8"),
                         (EXAMPLES / "refactor_after.py").read_text(encoding="utf-8"))
     assert compared.to_dict()["renamed"] and "renamed" in compared._repr_html_()
-    assert list(compared.mapping.columns)[:3] == ["mapping", "A", "B"]
+    assert list(compared.variables.columns)[:3] == ["mapping", "A", "B"]
+    assert "<title>fc1/weights:0</title>" in compared.svg["b"]
 
 
 def test_the_kernel_never_imports_tensorflow() -> None:

@@ -231,10 +231,16 @@ class DiffResult:
     report: diffs.DiffReport
 
     @property
-    def mapping(self) -> Any:
+    def variables(self) -> Any:
+        """A's and B's variables mapped, one row per pair (renamed ones with why)."""
         import pandas as pd
 
         return pd.DataFrame(diffs.diff_rows(self.report))
+
+    @property
+    def svg(self) -> dict[str, str | None]:
+        """A's and B's drawings, each coloured by the mapping."""
+        return {"a": self.a.svg, "b": self.b.svg}
 
     def to_dict(self) -> dict[str, Any]:
         return diffs.to_dict(self.report, self.a.trace, self.b.trace)
