@@ -28,45 +28,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from app_server import free_port, start_server  # noqa: E402
+from app_server import (  # noqa: E402
+    cpu_seconds,
+    descendants,
+    free_port,
+    percentile,
+    rss_mib,
+    start_server,
+)
 from streamlit_client import Client  # noqa: E402
 
 SEED_1 = "seed_1_name_scope_vs_variable_scope"
 STEPS = 7  # seed 1's naming events
 MISSED_S = 10.0
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def rss_mib(pid: int) -> float:
-    with open(f"/proc/{pid}/status", encoding="ascii") as status:
-        line = next(line for line in status if line.startswith("VmRSS:"))
-    return int(line.split()[1]) / 1024
-
-
-def descendants(pid: int) -> list[int]:
-    """The server's worker processes (its children's children too)."""
-    found, frontier = [], [pid]
-    while frontier:
-        parent = frontier.pop()
-        try:
-            with open(f"/proc/{parent}/task/{parent}/children", encoding="ascii") as children:
-                kids = [int(kid) for kid in children.read().split()]
-        except OSError:
-            kids = []
-        found += kids
-        frontier += kids
-    return found
-
-
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 async def room(url: str, followers: int, changes: int, pause: float) -> dict:

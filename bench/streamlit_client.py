@@ -35,6 +35,8 @@ class Client:
     url: str
     query: str
     texts: list[Seen] = field(default_factory=list)
+    alerts: list[Seen] = field(default_factory=list)  # st.error, st.warning...: their bodies
+    graphs: list[float] = field(default_factory=list)  # when each graph explorer arrived
     buttons: dict[str, str] = field(default_factory=dict)  # label -> widget id
     exceptions: list[str] = field(default_factory=list)
     runs_finished: int = 0
@@ -131,6 +133,11 @@ class Client:
             self.texts.append(Seen(element.markdown.body, now))
             if self.on_text is not None:
                 self.on_text(element.markdown.body, now)
+        elif kind == "alert":
+            self.alerts.append(Seen(element.alert.body, now))
+        elif kind == "bidi_component" and element.bidi_component.component_name.endswith(
+                "scopeviz_graph"):
+            self.graphs.append(now)
         elif kind == "button":
             self.buttons[element.button.label] = element.button.id
         elif kind == "exception":
