@@ -89,8 +89,11 @@ SIZES = [(1366, 768), (800, 600)]
 
 # Each element's WCAG contrast ratio: its text colour against what is behind it, the
 # translucent backgrounds up to the first opaque one laid over each other (white if none),
-# as the browser paints them (for evaluate_all on elements holding text).
+# as the browser paints them (for evaluate_all on elements holding text). An element the page
+# replaced meanwhile (a rerun redraws the editor's tokens) has no style: it counts as readable,
+# and the caller's next poll reads what replaced it.
 TEXT_CONTRASTS = """elements => elements.map(element => {
+    if (!element.isConnected) return 21;
     const parse = (text) => { const n = text.match(/[0-9.]+/g).map(Number);
         return [n[0], n[1], n[2], n.length > 3 ? n[3] : 1]; };
     const over = (top, below) => below.map((v, i) => top[i] * top[3] + v * (1 - top[3]));
