@@ -146,6 +146,11 @@ def test_a_keyboard_reaches_a_details_card_and_comes_back_to_the_editor(
     page.goto(f"{app_url}/?example=seed_1_name_scope_vs_variable_scope")
     expect(page.locator(".scopeviz-graph svg")).to_be_visible()
     expect(editor_frame(page).locator(".ace_content")).to_be_visible()
+    # The skip links show once their targets are there (the page looks a few times a second):
+    # the graph's may come a moment after the graph.
+    expect_page(page, "() => { const links = [...document.querySelectorAll('.sv-skip a')]; "
+                      "return links.length === 2 && links.every(a => !a.hidden); }",
+                "both skip links")
     skip = press(page, "Tab")
     assert skip["text"] == "Skip to the editor" and skip["ring"] == "rgb(255, 191, 71)", skip
     assert press(page, "Tab")["text"] == "Skip to the graph"
