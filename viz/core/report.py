@@ -110,12 +110,16 @@ def error_text(run: Run) -> str | None:
     return f"{error.type}{' at ' + place if place else ''}: {error.message}"
 
 
-def html_table(records: list[dict], columns: list[str], starts: list[int] = ()) -> str:
-    """Records as an HTML table of ``columns`` (every value escaped)."""
-    return _table(records, columns, list(starts))
+def card(inner: str) -> str:
+    """HTML in the report's light card (dark text in any theme)."""
+    return f'<div class="scopeviz-report" style="{CARD}">{inner}</div>'
 
 
-def _table(records: list[dict], columns: list[str], starts: list[int]) -> str:
+def html_table(records: list[dict], columns: list[str], starts: list[int] | None = None,
+               ) -> str:
+    """Records as an HTML table of ``columns`` (every value escaped; lines as the cells
+    starting at ``starts`` count them)."""
+    starts = starts or []
     head = "".join(f'<th style="{CELL}">{html.escape(c)}</th>' for c in columns)
     body = "".join(
         "<tr>" + "".join(f'<td style="{CELL}">{html.escape(_value(c, r.get(c), starts))}</td>'
@@ -150,16 +154,16 @@ def body_html(run: Run) -> str:
     """The variables, the why-sentences and what the cell printed."""
     trace, starts = run.trace, run.starts
     if trace.mode == TF2:
-        tables = _table(tf2_rows(trace), ["name", "line", "warnings"], starts)
+        tables = html_table(tf2_rows(trace), ["name", "line", "warnings"], starts)
         if trace.layers:
-            tables += _table(layer_rows(trace), ["name", "class", "line", "why"], starts)
+            tables += html_table(layer_rows(trace), ["name", "class", "line", "why"], starts)
         sentences = explain_tf2(trace)
     else:
         records = rows(trace)
         notes = slot_notes(trace)
         for record in records:
             record["slot"] = notes.get(record["name"], "")
-        tables = _table(records, ["name", "status", "shape", "line", "slot", "requested",
+        tables = html_table(records, ["name", "status", "shape", "line", "slot", "requested",
                                   "api"], starts)
         sentences = explain(trace)
     why = "".join(f"<li>{html.escape(_relined(_lead(s.line, s.text, starts), starts))}</li>"
@@ -185,8 +189,7 @@ def report_html(run: Run, svg: str | None, drawing_problem: str | None = None) -
     """The whole report in one light card: head, the drawing (or why it is missing), body."""
     graph = (f'<div style="overflow:auto;max-height:640px;margin:6px 0">{svg}</div>'
              if svg else f"<div>{html.escape(drawing_problem or '')}</div>")
-    return f'<div class="scopeviz-report" style="{CARD}">{head_html(run)}{graph}' \
-           f"{body_html(run)}</div>"
+    return card(f"{head_html(run)}{graph}{body_html(run)}")
 
 
 def report_text(run: Run) -> str:

@@ -16,10 +16,10 @@ from viz.core.checkpoint_tf2 import NoRoot, check_run, marked_run
 from viz.core.export import dot_source, inline_svg
 from viz.core.names import TF1, TF2
 from viz.core.report import (
-    CARD,
     ERROR,
     Run,
     body_html,
+    card,
     error_text,
     head_html,
     html_table,
@@ -91,15 +91,13 @@ class Result:
         from viz.notebook.widget import GraphWidget
 
         head = [verdict(self.trace)] + ([error_text(self.run)] if self.trace.error else [])
-        display({"text/html": f'<div class="scopeviz-report" style="{CARD}">'
-                              f"{head_html(self.run)}</div>",
+        display({"text/html": card(head_html(self.run)),
                  "text/plain": "\n".join(head)}, raw=True)
         if self.svg is not None:
             display(GraphWidget(self.svg, self.drawn, self.marks, self.run.starts))
         elif self.drawing_problem:
             display({"text/plain": self.drawing_problem}, raw=True)
-        display({"text/html": f'<div class="scopeviz-report" style="{CARD}">'
-                              f"{body_html(self.run)}</div>",
+        display({"text/html": card(body_html(self.run)),
                  "text/plain": "\n".join(table_lines(self.trace))}, raw=True)
 
 
@@ -168,14 +166,12 @@ class CheckResult:
         return checkpoints.to_dict(self.report, self.shown.trace)
 
     def _repr_html_(self) -> str:
-        return f'<div class="scopeviz-report" style="{CARD}">{checkpoint_html(self)}</div>' \
-               + self.shown._repr_html_()
+        return card(checkpoint_html(self)) + self.shown._repr_html_()
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
-        display({"text/html": f'<div class="scopeviz-report" style="{CARD}">'
-                              f"{checkpoint_html(self)}</div>", "text/plain": self.summary()},
+        display({"text/html": card(checkpoint_html(self)), "text/plain": self.summary()},
                 raw=True)
         self.shown._ipython_display_()
 
@@ -256,10 +252,10 @@ class DiffResult:
             f'<div style="overflow:auto;max-height:520px">{shown.svg or ""}</div>'
             f"{body_html(shown.run)}</div>"
             for side, shown in (("A", self.a), ("B", self.b)))
-        return (f'<div class="scopeviz-report" style="{CARD}"><div style="font-weight:600">'
-                f"{html.escape(line)}</div>"
-                + html_table(diffs.diff_rows(report), ["mapping", "A", "B", "shape", "reason"])
-                + f'<div style="display:flex;gap:12px;flex-wrap:wrap">{sides}</div></div>')
+        return card(f'<div style="font-weight:600">{html.escape(line)}</div>'
+                    + html_table(diffs.diff_rows(report), ["mapping", "A", "B", "shape",
+                                                           "reason"])
+                    + f'<div style="display:flex;gap:12px;flex-wrap:wrap">{sides}</div>')
 
     def __repr__(self) -> str:
         return diffs.to_text(self.report, self.a.trace, self.b.trace)
