@@ -16,6 +16,35 @@ import pytest
 from browser_support import CHROMIUM, playwright
 from support import ROOT
 
+FAILURES = ROOT / ".failures"  # a failed browser test's pages, as they were (not committed)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[object]:
+    """Keeps each phase's report on the test, so its page fixtures know it failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def failed(request: pytest.FixtureRequest) -> bool:
+    report = getattr(request.node, "report_call", None)
+    return report is not None and report.failed
+
+
+def keep_failure(request: pytest.FixtureRequest, pages: list[object]) -> None:
+    """A failed test's pages as screenshots in .failures/: what the browser showed when an
+    expectation ran out of time says more than the locator's message."""
+    if not failed(request):
+        return
+    FAILURES.mkdir(exist_ok=True)
+    for number, shown in enumerate(pages):
+        name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
+        try:
+            shown.screenshot(path=str(FAILURES / f"{name}-{number}.png"), timeout=10_000)
+        except playwright.Error:
+            pass  # the page itself is gone: the failure's message is all there is
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -72,17 +101,19 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture()
-def page(browser: object) -> Iterator[object]:
+def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1500, "height": 1100},
                                   accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(90_000)
     yield page
+    keep_failure(request, [page])
     context.close()
 
 
 @pytest.fixture()
-def open_page(browser: object) -> Iterator[Callable[..., object]]:
+def open_page(browser: object,
+              request: pytest.FixtureRequest) -> Iterator[Callable[..., object]]:
     """Opens a page at a window size and colour scheme; closes them all at the end."""
     contexts = []
 
@@ -98,5 +129,6 @@ def open_page(browser: object) -> Iterator[Callable[..., object]]:
         return page
 
     yield make
+    keep_failure(request, [shown for context in contexts for shown in context.pages])
     for context in contexts:
         context.close()

@@ -98,19 +98,30 @@ def test_the_presenter_view_is_large_and_readable_at_1920x1080(
     page.screenshot(path=str(SCREENSHOTS / f"presenter_1920x1080_{scheme}.png"))
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("example,step,scheme", [
+    ("model_bert_like_encoder", 40, "light"), ("model_bert_like_encoder", 40, "dark"),
+    ("existing_variable_without_reuse", 1, "light")])
 def test_at_1366x768_and_125_percent_nothing_needed_is_below_the_fold(
-        open_page: Callable[..., object], app_url: str, scheme: str) -> None:
-    """A 204-variable model, deep in its naming: the step's line and box in view, and the
-    bar, both panels and the (three-line) sentence above the window's bottom edge."""
+        open_page: Callable[..., object], app_url: str, example: str, step: int,
+        scheme: str) -> None:
+    """A 204-variable model, deep in its naming, and a run TF stopped with its long
+    ValueError (on a busy server the model's run may time out: an error line then too):
+    the step's line and box in view, and the bar, both panels, the error's one line and the
+    (three-line) sentence above the window's bottom edge."""
     page = open_page(1366, 768, scheme, zoom=1.25)
-    open_presenter(page, app_url, "model_bert_like_encoder", 40)
+    open_presenter(page, app_url, example, step)
     poll_until(lambda: page.evaluate(BOTTOMS),
                lambda seen: seen["boxInView"] and seen["lineInView"] and all(
                    seen[part] is not None and seen[part] <= seen["window"]
                    for part in ("sentence", "code", "graph", "next")),
                "the presenter's parts above the fold")
-    page.screenshot(path=str(SCREENSHOTS / f"presenter_1366x768_125pct_{scheme}.png"))
+    if example == "existing_variable_without_reuse":
+        error = page.locator(".st-key-present_error p")
+        expect(error).to_contain_text("Variable conv/kernel already exists, disallowed")
+        assert error.evaluate("p => p.getBoundingClientRect().height < 2 * "
+                              "parseFloat(getComputedStyle(p).lineHeight)")
+    name = "_error" if example == "existing_variable_without_reuse" else ""
+    page.screenshot(path=str(SCREENSHOTS / f"presenter_1366x768_125pct{name}_{scheme}.png"))
 
 
 def test_arrow_keys_step_and_full_screen_keeps_code_graph_and_sentence(

@@ -86,12 +86,18 @@ def presenter_status() -> None:
     st.markdown(f"{summary.followers} following")
 
 
-@st.fragment(run_every=POLL_S)
 def room_answers(found: list[Question]) -> None:
     """A presenter's exercise: the room's answers per question as they come in (how many
-    were right, the most common wrong answer), refreshed each second; no names."""
-    if state.get("room_role") != PRESENTER:
-        return
+    were right, the most common wrong answer), refreshed each second; no names. Only a
+    presenter's page gets the once-a-second fragment: on every other page a timer that
+    draws nothing would still rerun each second, and Streamlit's front end can drop the
+    elements after a fragment whose rerun crosses a full one (the score went missing)."""
+    if state.get("room_role") == PRESENTER:
+        room_answer_counts(found)
+
+
+@st.fragment(run_every=POLL_S)
+def room_answer_counts(found: list[Question]) -> None:
     summary = server.room_store().summary(state.get("room") or "", time.monotonic())
     if summary is None or summary.exercise != room.exercise_key(state.get("exercise"),
                                                                 state.get("exercise_source")):

@@ -26,12 +26,17 @@ from viz.ui.tabs.graph import step_buttons, step_sentence, ticker
 ABOVE_AND_BELOW_PX = 290  # the page's header, the bar, the sentence
 ROOM_BAR_PX = 56  # a live room's line above the bar
 TOOLBAR_PX = 25  # the explorer's toolbar: the graph's box is this much shorter
+# A run's error (a timeout on a busy server, TF's ValueError) takes one line of the
+# sentence's type above the sentence (cut with an ellipsis; Exit shows it whole).
+SENTENCE_FONT = "clamp(18px, 1.35vw, 32px)"
+ERROR_LINE = f"({SENTENCE_FONT} * 1.35 + 1rem)"
 # Large type for the room (the code's size is in code_view.css, the graph's in graph_view.js).
 STYLE = """<style>
 .st-key-present_bar button p { font-size: 1.15rem; }
 .st-key-present_bar [data-testid="stMarkdownContainer"] p { font-size: 1.25rem; margin: 0; }
-.st-key-present_sentence p { font-size: clamp(18px, 1.35vw, 32px); line-height: 1.35; }
-</style>"""
+.st-key-present_sentence p { font-size: FONT; line-height: 1.35; }
+.st-key-present_error p { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+</style>""".replace("FONT", SENTENCE_FONT)
 state = st.session_state
 
 
@@ -76,11 +81,13 @@ def page() -> None:
         step = results.steps[state.step - 1]
     if not following:
         controls(len(results.steps))
-    taken = ABOVE_AND_BELOW_PX + (ROOM_BAR_PX if state.get("room") else 0)
+    error = results.trace.error
+    taken = (f"{ABOVE_AND_BELOW_PX + (ROOM_BAR_PX if state.get('room') else 0)}px"
+             + (f" + {ERROR_LINE}" if error is not None else ""))
     code, graph = st.columns([1, 1], gap="small")
     with code:
         code_view(state.ran_source, step.line if step else None, key="present_code",
-                  height=f"calc(100vh - {taken}px)")
+                  height=f"calc(100vh - ({taken}))")
     with graph:
         shown = trace_at(results.base, step.index) if step else results.shown
         svg = svg_or_message(drawing_source(shown, options),
@@ -88,10 +95,11 @@ def page() -> None:
         if svg is not None:
             graph_view(svg, key="present_graph", focus=[step.focus] if step else None,
                        reveal=step is not None,
-                       present=f"calc(100vh - {taken + TOOLBAR_PX}px)")
+                       present=f"calc(100vh - ({taken} + {TOOLBAR_PX}px))")
     with st.container(key="present_sentence"):
-        if results.trace.error is not None:
-            st.markdown(markdown_text(results.trace.error.describe()))
+        if error is not None:
+            with st.container(key="present_error"):
+                st.markdown(markdown_text(error.describe().splitlines()[0]))
         if step is not None:
             st.markdown(step_sentence(step, len(results.steps)))
     if state.get("playing") and step is not None and not following:
