@@ -1,5 +1,6 @@
-"""Live rooms, pure: the in-memory store (codes, versions, followers, answers' counts, the
-room's end, joins slowed down) and a session following a presenter's page."""
+"""Live rooms: the stores (codes, versions, followers, answers' counts, the room's end, joins
+slowed down), each test held by the in-memory store and by the Redis store against a real
+redis-server, and a session following a presenter's page."""
 
 from __future__ import annotations
 
@@ -9,19 +10,32 @@ from support import first_visit, load_trace
 from viz.core import exercise, room, session
 from viz.core.exercise import check, questions
 from viz.core.gallery import load_galleries
-from viz.core.room import FOLLOWER, PRESENTER, MemoryStore, Snapshot
+from viz.core.room import FOLLOWER, PRESENTER, MemoryStore, RoomStore, Snapshot
 from viz.core.trace import Trace
 
 GALLERY = load_galleries()
 SEED_1 = "seed_1_name_scope_vs_variable_scope"
 
 
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+def store(request: pytest.FixtureRequest) -> RoomStore:
+    """Each store in turn: this process's memory, and Redis (emptied for the test)."""
+    if request.param == "memory":
+        return MemoryStore()
+    import redis
+
+    from viz.backend.redis_rooms import RedisStore
+
+    url = request.getfixturevalue("redis_server")
+    redis.Redis.from_url(url).flushdb()
+    return RedisStore(url)
+
+
 def visit(**params: str) -> dict:
     return first_visit(hosted=True, **params)
 
 
-def test_a_room_has_a_six_character_code_and_followers_get_each_change() -> None:
-    store = MemoryStore()
+def test_a_room_has_a_six_character_code_and_followers_get_each_change(store: RoomStore) -> None:
     presenter = visit(example=SEED_1)
     room.start_room(presenter, store, now=0.0)
     code = presenter["room"]
@@ -47,8 +61,8 @@ def test_a_room_has_a_six_character_code_and_followers_get_each_change() -> None
     assert store.summary(code, 3.0).followers == 1
 
 
-def test_a_new_snippet_runs_on_the_followers_page_and_an_exercise_opens_there() -> None:
-    store = MemoryStore()
+def test_a_new_snippet_runs_on_the_followers_page_and_an_exercise_opens_there(
+        store: RoomStore) -> None:
     presenter = visit()
     room.start_room(presenter, store, 0.0)
     follower = visit(room=presenter["room"])
@@ -69,8 +83,7 @@ def test_a_new_snippet_runs_on_the_followers_page_and_an_exercise_opens_there() 
     assert follower["exercise_requested"] is True
 
 
-def test_the_presenter_sees_the_rooms_answers_counted_without_names() -> None:
-    store = MemoryStore()
+def test_the_presenter_sees_the_rooms_answers_counted_without_names(store: RoomStore) -> None:
     presenter = visit(exercise=SEED_1)
     room.start_room(presenter, store, 0.0)
     code = presenter["room"]
@@ -95,8 +108,7 @@ def test_the_presenter_sees_the_rooms_answers_counted_without_names() -> None:
     assert store.summary(code, 2.0).checked == 2
 
 
-def test_a_room_ends_when_its_presenter_goes_quiet_or_closes_it() -> None:
-    store = MemoryStore()
+def test_a_room_ends_when_its_presenter_goes_quiet_or_closes_it(store: RoomStore) -> None:
     presenter = visit()
     room.start_room(presenter, store, 0.0)
     code = presenter["room"]
@@ -111,15 +123,13 @@ def test_a_room_ends_when_its_presenter_goes_quiet_or_closes_it() -> None:
     assert not store.publish(code, presenter["room_member"], Snapshot(), 100.0)
 
 
-def test_only_its_presenter_can_change_a_room() -> None:
-    store = MemoryStore()
+def test_only_its_presenter_can_change_a_room(store: RoomStore) -> None:
     code = store.open("presenter", 0.0)
     assert not store.publish(code, "intruder", Snapshot(source="evil"), 1.0)
     assert store.follow(code, "x", 1.0).source == ""
 
 
-def test_wrong_codes_are_slowed_down_per_client_and_for_the_whole_server() -> None:
-    store = MemoryStore()
+def test_wrong_codes_are_slowed_down_per_client_and_for_the_whole_server(store: RoomStore) -> None:
     code = store.open("p", 0.0)
     for attempt in range(room.CLIENT_MISSES_PER_MINUTE):
         assert store.join("AAAAAA" if code != "AAAAAA" else "BBBBBB", "guesser", "g",
@@ -138,8 +148,7 @@ def test_wrong_codes_are_slowed_down_per_client_and_for_the_whole_server() -> No
     assert store.join(code, "newcomer", "n", 132.0).snapshot is not None
 
 
-def test_rooms_and_followers_are_bounded() -> None:
-    store = MemoryStore()
+def test_rooms_and_followers_are_bounded(store: RoomStore) -> None:
     for number in range(room.MAX_ROOMS):
         store.open(f"p{number}", 0.0)
     with pytest.raises(room.RoomsFull):
@@ -147,8 +156,8 @@ def test_rooms_and_followers_are_bounded() -> None:
     assert store.open("later", room.PRESENTER_GONE_S + 1)  # the quiet rooms ended
 
 
-def test_a_room_link_is_kept_for_the_join_and_a_follower_leaves_with_a_copy() -> None:
-    store = MemoryStore()
+def test_a_room_link_is_kept_for_the_join_and_a_follower_leaves_with_a_copy(
+        store: RoomStore) -> None:
     presenter = visit(example="auto_reuse")
     room.start_room(presenter, store, 0.0)
     follower = visit(room=presenter["room"] + "-and-a-very-long-tail")
@@ -163,16 +172,16 @@ def test_a_room_link_is_kept_for_the_join_and_a_follower_leaves_with_a_copy() ->
     assert store.summary(presenter["room"], 0.0).followers == 0
 
 
-def test_a_room_holds_bounded_snippets_and_answers() -> None:
-    store = MemoryStore()
+def test_a_room_holds_bounded_snippets_and_answers(store: RoomStore) -> None:
     code = store.open("p", 0.0)
     store.publish(code, "p", Snapshot(source="small"), 1.0)
     assert store.publish(code, "p", Snapshot(source="x" * (room.MAX_SOURCE_CHARS + 1)), 2.0)
     assert store.follow(code, "f", 2.0).source == "small"
     store.join(code, "c", "f", 2.0)
     found = [exercise.Question(n, n, "", 1, "a:0", "") for n in range(1, 1000)]
-    store.answer(code, "f", "e", check(found, ["x" * 10_000] * 999))
+    store.answer(code, "f", room.exercise_key("e", "small"),
+                 check(found, ["x" * 10_000] * 999))
     store.publish(code, "p", Snapshot(source="small", exercise="e"), 3.0)
-    given = store._rooms[code].answers["e"]["f"]
-    assert len(given) == room.MAX_QUESTIONS
-    assert all(len(answer) == room.SHOWN_ANSWER_CHARS for answer, _ in given)
+    counts = store.summary(code, 3.0).questions
+    assert len(counts) == room.MAX_QUESTIONS
+    assert {count.common_wrong for count in counts} == {"x" * room.SHOWN_ANSWER_CHARS}

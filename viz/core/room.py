@@ -7,8 +7,9 @@ exercise, followers' checked answers come back as counts per question (how many 
 the most common wrong answer), never with who gave them.
 
 The rooms live behind :class:`RoomStore`, a small interface: :class:`MemoryStore` keeps them
-in this server's memory (one machine); another store (Redis, for several replicas) only has to
-give the same answers. Pure: time comes in as ``now`` (monotonic seconds), codes from
+in this server's memory (one machine); :class:`viz.backend.redis_rooms.RedisStore` keeps them
+in Redis for several replicas and gives the same answers (the same tests hold both). Pure:
+time comes in as ``now`` (wall-clock seconds, the clock every replica shares), codes from
 ``secrets``.
 """
 
@@ -45,6 +46,15 @@ SHOWN_ANSWER_CHARS = 80
 
 class RoomsFull(Exception):
     """The server holds as many live rooms as it may."""
+
+
+class RoomServiceUnavailable(Exception):
+    """The rooms' shared store cannot be reached (Redis is down): rooms pause, single-user
+    use goes on."""
+
+
+UNAVAILABLE = ("Live rooms are paused: room service unavailable. Your own snippets still "
+               "run; a room can start again once the service is back.")
 
 
 @dataclass(frozen=True)
@@ -104,7 +114,8 @@ class Joined:
 
 
 class RoomStore(Protocol):
-    """Where rooms live. Every method is safe to call from any session's thread."""
+    """Where rooms live. Every method is safe to call from any session's thread, and may
+    raise :class:`RoomServiceUnavailable`."""
 
     def open(self, presenter: str, now: float) -> str:
         """A new room's code, presented by session ``presenter``."""
@@ -256,14 +267,14 @@ class MemoryStore:
             exercise = exercise_key(shown.exercise, shown.source) if shown.exercise else None
             given = room.answers.get(exercise or "", {})
             return RoomSummary(code, len(following), exercise, len(given),
-                               tuple(_counts(list(given.values()))))
+                               tuple(question_counts(list(given.values()))))
 
     def close(self, code: str) -> None:
         with self._lock:
             self._rooms.pop(code, None)
 
 
-def _counts(given: list[list[tuple[str, bool]]]) -> list[QuestionCount]:
+def question_counts(given: list[list[tuple[str, bool]]]) -> list[QuestionCount]:
     """Per question: answered, right, the most common wrong answer (ties: the first seen)."""
     counts = []
     for number in range(max((len(answers) for answers in given), default=0)):
@@ -332,13 +343,15 @@ def start_room(state: State, store: RoomStore, now: float) -> None:
     """This session presents a new room (its page is published at once)."""
     state["room_member"] = state.get("room_member") or secrets.token_hex(8)
     try:
-        state["room"] = store.open(state["room_member"], now)
+        code = store.open(state["room_member"], now)
+        store.publish(code, state["room_member"], snapshot_of(state), now)
     except RoomsFull as exc:
         state["room_problem"] = str(exc)
         return
-    state["room_role"] = PRESENTER
-    state["room_problem"] = None
-    store.publish(state["room"], state["room_member"], snapshot_of(state), now)
+    except RoomServiceUnavailable:
+        state["room_problem"] = UNAVAILABLE
+        return
+    state["room"], state["room_role"], state["room_problem"] = code, PRESENTER, None
 
 
 def join_room(state: State, store: RoomStore, client: str, gallery: Gallery,
@@ -346,7 +359,10 @@ def join_room(state: State, store: RoomStore, client: str, gallery: Gallery,
     """The room a link asked for (``?room=``): followed from now on, or why not."""
     code = str(state.pop("room_join", "")).strip().upper()
     state["room_member"] = state.get("room_member") or secrets.token_hex(8)
-    joined = store.join(code, client, state["room_member"], now)
+    try:
+        joined = store.join(code, client, state["room_member"], now)
+    except RoomServiceUnavailable:
+        joined = Joined(None, UNAVAILABLE)
     if joined.snapshot is None:
         state["room_problem"] = joined.problem
         return
@@ -358,9 +374,12 @@ def leave_room(state: State, store: RoomStore, why: str | None = None) -> None:
     """Out of the room: a presenter's ends, a follower keeps a copy of what it showed."""
     code = state.get("room")
     if code is not None:
-        if state.get("room_role") == PRESENTER:
-            store.close(code)
-        else:
-            store.leave(code, state["room_member"])
+        try:
+            if state.get("room_role") == PRESENTER:
+                store.close(code)
+            else:
+                store.leave(code, state["room_member"])
+        except RoomServiceUnavailable:
+            pass  # the store drops the room itself once its presenter is quiet
     state["room"] = state["room_role"] = None
     state["room_problem"] = why

@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from viz.core import session
+from viz.core.escape import markdown_text
 from viz.core.room import FOLLOWER
 from viz.ui import room, server
 from viz.ui.access import admitted
@@ -43,6 +44,9 @@ def main() -> None:
         st.navigation([st.Page(chosen, title="ScopeViz", url_path="", default=True)],
                       position="hidden").run()
         room.publish()  # a live room's followers get the page as this run left it
+    if config.replica:  # behind a load balancer: which replica holds this session
+        with st.container(key="served_by"):
+            st.caption(markdown_text(f"served by replica {config.replica}"))
     # At the end: it adds nothing to the page's flow.
     navigation_aids(state.get("runs", 0), *session.error_place(state))
 

@@ -14,7 +14,7 @@ from viz.core import room
 from viz.core.escape import markdown_text
 from viz.core.exercise import Mark, Question
 from viz.core.gallery import Gallery
-from viz.core.room import FOLLOWER, PRESENTER
+from viz.core.room import FOLLOWER, PRESENTER, UNAVAILABLE, RoomServiceUnavailable
 from viz.ui import server
 
 POLL_S = 1.0  # a follower's page asks for the presenter's this often
@@ -30,7 +30,7 @@ def start_button(actions: DeltaGenerator) -> None:
     if state.get("room") is None:
         actions.button("Start a room", key="start_room", icon=":material/groups:",
                        on_click=lambda: room.start_room(state, server.room_store(),
-                                                        time.monotonic()),
+                                                        time.time()),
                        help="attendees who open the room's link follow this page: its "
                             "snippet, mode and step")
 
@@ -40,7 +40,7 @@ def join_from_link(gallery: Gallery) -> None:
     view, the mode and the step the widgets show). Wrong codes are counted per address."""
     if state.get("room_join"):
         client = st.context.ip_address or state.get("room_member") or "unknown"
-        room.join_room(state, server.room_store(), client, gallery, time.monotonic())
+        room.join_room(state, server.room_store(), client, gallery, time.time())
 
 
 def room_bar(gallery: Gallery, compact: bool = False) -> None:
@@ -66,21 +66,34 @@ def room_bar(gallery: Gallery, compact: bool = False) -> None:
 
 
 def publish() -> None:
-    """A presenter's page as this run left it (after every run, and each second)."""
+    """A presenter's page as this run left it (after every run; the status each second
+    says when the room service is unavailable)."""
+    try:
+        publish_page()
+    except RoomServiceUnavailable:
+        pass
+
+
+def publish_page() -> None:
+    """The presenter's page to the room (also its heartbeat); the room's end when it went
+    quiet. Raises :class:`RoomServiceUnavailable`."""
     if state.get("room_role") != PRESENTER:
         return
     store = server.room_store()
-    if not store.publish(state.room, state.room_member, room.snapshot_of(state),
-                         time.monotonic()):
+    if not store.publish(state.room, state.room_member, room.snapshot_of(state), time.time()):
         room.leave_room(state, store, "The room ended: it was quiet too long.")
 
 
 @st.fragment(run_every=POLL_S)
 def presenter_status() -> None:
     """How many follow, refreshed each second (which also tells followers the presenter is
-    still there)."""
-    publish()
-    summary = server.room_store().summary(state.get("room") or "", time.monotonic())
+    still there), or that the room service is unavailable (the room waits for it)."""
+    try:
+        publish_page()
+        summary = server.room_store().summary(state.get("room") or "", time.time())
+    except RoomServiceUnavailable:
+        st.markdown(f":orange[{UNAVAILABLE}]")
+        return
     if summary is None:
         st.rerun()  # the room ended: the whole page says so
     st.markdown(f"{summary.followers} following")
@@ -98,7 +111,10 @@ def room_answers(found: list[Question]) -> None:
 
 @st.fragment(run_every=POLL_S)
 def room_answer_counts(found: list[Question]) -> None:
-    summary = server.room_store().summary(state.get("room") or "", time.monotonic())
+    try:
+        summary = server.room_store().summary(state.get("room") or "", time.time())
+    except RoomServiceUnavailable:
+        return  # the room's bar says so
     if summary is None or summary.exercise != room.exercise_key(state.get("exercise"),
                                                                 state.get("exercise_source")):
         return
@@ -125,7 +141,11 @@ def follower_poll(gallery: Gallery) -> None:
     changed; the room's end, said once."""
     store = server.room_store()
     code = state.get("room") or ""
-    snapshot = store.follow(code, state.get("room_member") or "", time.monotonic())
+    try:
+        snapshot = store.follow(code, state.get("room_member") or "", time.time())
+    except RoomServiceUnavailable:
+        st.markdown(f"**Room {code}**: :orange[{UNAVAILABLE}]")
+        return
     if snapshot is None:
         room.leave_room(state, store, "The room ended: its presenter left. Your page keeps "
                                       "what it showed last.")
@@ -139,6 +159,9 @@ def follower_poll(gallery: Gallery) -> None:
 def share_answers(marks: list[Mark]) -> None:
     """A follower's checked answers, counted for the presenter (no name goes with them)."""
     if state.get("room_role") == FOLLOWER:
-        server.room_store().answer(state.room, state.room_member,
-                                   room.exercise_key(state.exercise, state.exercise_source),
-                                   marks)
+        try:
+            server.room_store().answer(state.room, state.room_member,
+                                       room.exercise_key(state.exercise,
+                                                         state.exercise_source), marks)
+        except RoomServiceUnavailable:
+            pass  # the marks stay on this page; the room's bar says the service is away

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from viz.backend.pool import WorkerPool
+from viz.backend.redis_rooms import RedisStore
 from viz.core.gallery import Gallery, load_galleries
 from viz.core.room import MemoryStore, RoomStore
 from viz.core.trace import Trace
@@ -23,12 +24,14 @@ STARTUP_ESTIMATE_S = 6.0
 class Settings:
     """The server's choices, from its environment: sealed runs (``SCOPEVIZ_HOSTED=1``), the
     time limit per run and the longer one a visitor may choose, the access code of a
-    workshop server (``SCOPEVIZ_ACCESS_CODE``)."""
+    workshop server (``SCOPEVIZ_ACCESS_CODE``), and which replica this is behind a load
+    balancer (``SCOPEVIZ_REPLICA``, set by deploy/cluster.sh)."""
 
     hosted: bool
     timeout: float
     max_timeout: float
     access_code: str | None = None  # asked once per session before anything runs
+    replica: str | None = None  # named in the page's footer
 
 
 def settings() -> Settings:
@@ -36,7 +39,8 @@ def settings() -> Settings:
     timeout = float(os.environ.get("SCOPEVIZ_TIMEOUT", "10"))
     return Settings(hosted=os.environ.get("SCOPEVIZ_HOSTED") == "1", timeout=timeout,
                     max_timeout=max(timeout, float(os.environ.get("SCOPEVIZ_MAX_TIMEOUT", "0"))),
-                    access_code=os.environ.get("SCOPEVIZ_ACCESS_CODE") or None)
+                    access_code=os.environ.get("SCOPEVIZ_ACCESS_CODE") or None,
+                    replica=os.environ.get("SCOPEVIZ_REPLICA") or None)
 
 
 @st.cache_resource
@@ -51,8 +55,10 @@ def worker_pool(hosted: bool) -> WorkerPool:
 
 @st.cache_resource
 def room_store() -> RoomStore:
-    """The server's live rooms (in this process: one machine; see viz.core.room)."""
-    return MemoryStore()
+    """The server's live rooms: in Redis when ``SCOPEVIZ_REDIS_URL`` is set (replicas then
+    share them), else in this process (one machine)."""
+    url = os.environ.get("SCOPEVIZ_REDIS_URL")
+    return RedisStore(url) if url else MemoryStore()
 
 
 @st.cache_resource
