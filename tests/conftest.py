@@ -132,10 +132,10 @@ NEEDS_BY_MODULE = {
     "test_app": {"tf", "dot"}, "test_cli": {"tf"}, "test_diff": {"tf"},
     "test_checkpoint": {"tf"}, "test_checkpoint_tf2": {"tf"}, "test_tf2": {"tf"},
     "test_magic": {"tf", "dot"}, "test_seed_notebook": {"tf", "dot"},
+    "test_cluster": {"cluster", "redis"},
 }
 # ...or from the folder it sits in: every browser test drives the app (which draws with dot).
-NEEDS_BY_FOLDER = {"e2e": {"tf", "browser", "dot"}, "deploy": {"tf", "browser", "dot",
-                                                                 "cluster"}}
+NEEDS_BY_FOLDER = {"e2e": {"tf", "browser", "dot"}}
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine: Debian's graphviz, libseccomp2,
-# chromium and a CJK font (without their recommended extras, which the tests do not use),
-# and a .venv with the pinned packages. Safe to run again: it installs only what is missing.
+# chromium, redis-server, haproxy and a CJK font (without their recommended extras, which the
+# tests do not use), and a .venv with the pinned packages. Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,9 @@ PATH="$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q "libseccomp.so.2 
 [ -x /usr/bin/chromium ] || missing+=(chromium fonts-liberation)
 # The seed snippets carry Chinese comments; without a CJK font the screenshots show boxes.
 [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || missing+=(fonts-wqy-zenhei)
+# The room store's tests and the replicas' (deploy/cluster.sh): Redis and HAProxy.
+command -v redis-server >/dev/null || missing+=(redis-server)
+[ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

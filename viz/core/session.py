@@ -536,11 +536,13 @@ def error_place(state: State) -> tuple[int | None, bool]:
 
 def address(state: State, gallery: Gallery) -> dict[str, str]:
     """The page's query for the view shown, so a reload or a copied link opens the same (a
-    follower's, the room it follows)."""
+    follower's, the room it follows). The One-snippet page's carries the editor's text as it
+    last reported it (run or not): a page whose replica stopped reconnects to another with
+    its address, and the new session finds the code there."""
     if state.get("room_role") == "follower":
         return {"room": state["room"]}
     if state.get("view") == COMPARE:
         return compare_query(state)
     if state.get("view") == EXERCISE:
         return exercise_query(state)
-    return share_query(state, gallery, state.get("ran_source") or state["source"])
+    return share_query(state, gallery, state["source"])

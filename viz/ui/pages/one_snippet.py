@@ -103,11 +103,14 @@ def editor_column(config: server.Settings, gallery: Gallery) -> Results | None:
         st.query_params.from_dict(session.address(state, gallery))
     ran_this = results is not None and results.ran_this
     line_count = state.source.count("\n") + 1
+    reported = state.source
     session.take_editor_response(state, editor(
         state.editor_text, editor_key, EDITOR_ROWS, line_count,
         editor_props(results.trace.error if ran_this else None,
                      results.focus_lines(state.get("step", 1)) if results else [],
                      line_count)))
+    if state.source != reported:  # the address keeps the text the editor just reported
+        st.query_params.from_dict(session.address(state, gallery))
     st.caption("Ctrl+Enter runs; Tab and Shift+Tab indent; Escape, then Tab, leaves the "
                "editor; click a line to outline in the graph what it made.")
     if results is not None and not ran_this:
