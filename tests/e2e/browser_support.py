@@ -3,6 +3,7 @@ conditions (never fixed times)."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Callable
 
@@ -164,3 +165,11 @@ def rss_mib(pid: int) -> float:
     with open(f"/proc/{pid}/status", encoding="ascii") as status:
         line = next(line for line in status if line.startswith("VmRSS:"))
     return int(line.split()[1]) / 1024
+
+
+def start_room(page: object) -> str:
+    """Presses Start a room; returns the room's code once the bar shows it."""
+    page.get_by_role("button", name="Start a room").click()
+    badge = page.get_by_text(re.compile(r"^Room [A-Z0-9]{6}$"))
+    expect(badge).to_be_visible()
+    return badge.text_content().split()[1]

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
-from browser_support import CHROMIUM, SCREENSHOTS, expect, expect_editor_text, replace_editor_text
+from browser_support import (
+    CHROMIUM,
+    SCREENSHOTS,
+    expect,
+    expect_editor_text,
+    replace_editor_text,
+    start_room,
+)
 from support import ROOT
 
 pytestmark = [pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium missing")]
@@ -74,13 +81,6 @@ def whole_cluster(cluster: Cluster) -> None:
     """Each test starts with every part running (a test before may have stopped one)."""
     for part in ("redis", "replica1", "replica2"):
         cluster.sh("start", part)
-
-
-def start_room(page: object) -> str:
-    page.get_by_role("button", name="Start a room").click()
-    badge = page.get_by_text(re.compile(r"^Room [A-Z0-9]{6}$"))
-    expect(badge).to_be_visible()
-    return badge.text_content().split()[1]
 
 
 def replica(page: object) -> str:

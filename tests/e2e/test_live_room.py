@@ -9,20 +9,13 @@ import time
 from typing import Callable
 
 import pytest
-from browser_support import CHROMIUM, ONE_MISS, SCREENSHOTS, answer_and_check, expect
+from browser_support import CHROMIUM, ONE_MISS, SCREENSHOTS, answer_and_check, expect, start_room
 
 pytestmark = [pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium missing")]
 
 SEED_1 = "seed_1_name_scope_vs_variable_scope"
 # The promise: an attendee's page shows the presenter's change within 2 s.
 FOLLOW_S = 2.0
-
-
-def start_room(page: object) -> str:
-    page.get_by_role("button", name="Start a room").click()
-    badge = page.get_by_text(re.compile(r"^Room [A-Z0-9]{6}$"))
-    expect(badge).to_be_visible()
-    return badge.text_content().split()[1]
 
 
 def join(page: object, app_url: str, code: str) -> None:

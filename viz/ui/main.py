@@ -13,7 +13,7 @@ import streamlit as st
 from viz.core import session
 from viz.core.escape import markdown_text
 from viz.core.room import FOLLOWER
-from viz.ui import room, server
+from viz.ui import room, server, steady_config
 from viz.ui.access import admitted
 from viz.ui.layout import page_styles
 from viz.ui.navigation_aids import navigation_aids
@@ -24,6 +24,7 @@ def main() -> None:
     """One run of the page script."""
     # The sidebar holds settings only: closed, it leaves the width to the editor and the graph.
     st.set_page_config(page_title="ScopeViz", layout="wide", initial_sidebar_state="collapsed")
+    steady_config.install()  # hundreds of sessions: no queue on Streamlit's settings lock
     config = server.settings()
     server.worker_pool(config.hosted)  # TensorFlow starts importing with the first page load
     state = st.session_state
