@@ -350,9 +350,19 @@ class Zygote:
                 self._finish(run, status)
 
     def _finish(self, run: _Run, status: int) -> None:
-        """Kills what the run left behind, then tells the executor how it ended."""
+        """Kills what the run left behind and waits until it is gone, then tells the executor
+        how it ended. A run in a PID namespace of its own leaves nothing outside it, and the
+        namespace's process 1 can be reaped only once the namespace is empty: waiting for it
+        is enough (scanning every process of the host after each run took a third of the
+        zygote's time in a room of 700). Without namespaces its orphans come here."""
         self._kill(run)
-        self._sweep()
+        if run.init is None:
+            self._sweep()
+        else:
+            try:
+                os.waitpid(run.init, 0)
+            except ChildProcessError:
+                pass  # reaped already, after a timeout's kill: its namespace is empty
         _send(self.control, control.Ended(
             id=run.id, timed_out=run.timed_out, stopped=run.stopped,
             code=os.waitstatus_to_exitcode(status),
