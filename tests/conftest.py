@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Iterator
 
@@ -65,36 +62,11 @@ def hosted() -> Iterator[Executor]:
         del os.environ["SCOPEVIZ_TEST_SECRET"]
 
 
-def start_redis(folder: Path, port: int = 0) -> tuple[subprocess.Popen, str]:
-    """Debian's redis-server on a loopback port (a free one unless given), keeping nothing on
-    disk, once it answers PING: the process and its URL. Skips where it is missing."""
-    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-    if not os.path.exists(binary):
-        pytest.skip("Debian's redis-server is missing (tests/setup.sh installs it)")
-    if not port:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1",
-                               "--save", "", "--appendonly", "no", "--dir", str(folder)],
-                              stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
-                conn.sendall(b"PING\r\n")
-                if conn.recv(16).startswith(b"+PONG"):
-                    return server, f"redis://127.0.0.1:{port}/0"
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("redis-server did not start") from None
-            time.sleep(0.1)
-
-
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One redis-server for the test session: its URL."""
+    from support import start_redis
+
     server, url = start_redis(tmp_path_factory.mktemp("redis"))
     yield url
     server.terminate()

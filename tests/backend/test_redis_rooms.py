@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from conftest import start_redis
+from support import start_redis
 
 from viz.backend.redis_rooms import CHANNEL, PREFIX, RedisStore
 from viz.core.room import RoomServiceUnavailable, Snapshot

@@ -5,7 +5,6 @@ Playwright (never a downloaded browser)."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ from typing import Callable, Iterator
 
 import pytest
 from browser_support import CHROMIUM, playwright
-from support import ROOT
+from support import ROOT, free_port
 
 FAILURES = ROOT / ".failures"  # a failed browser test's pages, as they were (not committed)
 
@@ -44,12 +43,6 @@ def keep_failure(request: pytest.FixtureRequest, pages: list[object]) -> None:
             shown.screenshot(path=str(FAILURES / f"{name}-{number}.png"), timeout=10_000)
         except playwright.Error:
             pass  # the page itself is gone: the failure's message is all there is
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -23,7 +22,7 @@ from browser_support import (
     replace_editor_text,
     start_room,
 )
-from support import ROOT
+from support import ROOT, free_port
 
 pytestmark = [pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium missing")]
 
@@ -32,30 +31,13 @@ FOLLOW_S = 2.0  # the issue's promise: a follower shows the presenter's change w
 SERVED_BY = re.compile(r"served by replica (\d)")
 
 
-def free_ports(count: int) -> int:
-    """A port with the ``count - 1`` after it free too (HAProxy's, then each replica's)."""
-    while True:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            base = sock.getsockname()[1]
-        if base + count > 65535:
-            continue
-        try:
-            for offset in range(1, count):
-                with socket.socket() as sock:
-                    sock.bind(("127.0.0.1", base + offset))
-            return base
-        except OSError:
-            continue
-
-
 class Cluster:
     """deploy/cluster.sh with this test module's ports and folder."""
 
     def __init__(self, folder: Path) -> None:
-        self.port = free_ports(3)
+        self.port = free_port(3)
         self.env = {**os.environ, "SCOPEVIZ_CLUSTER_PORT": str(self.port),
-                    "SCOPEVIZ_CLUSTER_REDIS_PORT": str(free_ports(1)),
+                    "SCOPEVIZ_CLUSTER_REDIS_PORT": str(free_port()),
                     "SCOPEVIZ_CLUSTER_DIR": str(folder)}
         self.url = f"http://127.0.0.1:{self.port}"
 

@@ -17,8 +17,7 @@ from typing import Iterator
 import nbformat
 import pytest
 from browser_support import SCREENSHOTS, TEXT_CONTRASTS, expect_page
-from conftest import free_port
-from support import EXAMPLES, ROOT
+from support import EXAMPLES, ROOT, free_port
 
 THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
 # Every element of the cells' outputs holding text of its own, shown (not the SVG labels).
